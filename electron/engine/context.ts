@@ -1,0 +1,53 @@
+// What every engine module receives: the store, the clock, the bus, the logger, the config.
+import { join } from 'node:path';
+import type { Clock } from './clock.ts';
+import type { EventBus } from './events.ts';
+import type { Logger } from './logger.ts';
+import type { Db } from './store/db.ts';
+
+export interface EngineConfig {
+  readonly dataDir: string;
+  /** Lifetime of a presigned link, seconds (API.md: --url-ttl, default 900). */
+  readonly urlTtlSeconds: number;
+  /** How long a completed export is kept, seconds (API.md: --retention, default 7 days). */
+  readonly retentionSeconds: number;
+  /** Rows of the demo dataset `leads` created on first run; 0 skips it. */
+  readonly demoRows: number;
+  /** More matching rows than this fails the export with QUERY_TOO_BROAD. */
+  readonly maxRows: number;
+  /** Exports run at once. */
+  readonly concurrency: number;
+  readonly version: string;
+}
+
+export interface EnginePaths {
+  readonly dataDir: string;
+  readonly dbFile: string;
+  /** One SQLite file per dataset: datasets/<name>.sqlite */
+  readonly datasetsDir: string;
+  /** Export files: files/<export id>/<filename> */
+  readonly filesDir: string;
+  /** Scratch space on the same file system, for .part files and imports in progress. */
+  readonly tmpDir: string;
+}
+
+export function enginePaths(dataDir: string): EnginePaths {
+  return {
+    dataDir,
+    dbFile: join(dataDir, 'export-manager.sqlite'),
+    datasetsDir: join(dataDir, 'datasets'),
+    filesDir: join(dataDir, 'files'),
+    tmpDir: join(dataDir, 'tmp'),
+  };
+}
+
+export interface EngineContext {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly events: EventBus;
+  readonly logger: Logger;
+  readonly config: EngineConfig;
+  readonly paths: EnginePaths;
+  /** The origin presigned links point at, e.g. http://127.0.0.1:8787; set once the server listens. */
+  baseUrl(): string;
+}

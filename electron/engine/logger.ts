@@ -1,0 +1,43 @@
+// A small structured logger whose every line passes through redaction of secrets.
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+const SECRET_QUERY = /([?&](?:signature|sig|token|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|key|api_key|apikey|access_token)=)[^&#\s"']+/gi;
+const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+
+/** Removes presigned query values and bearer tokens from any text. */
+export function redact(text: string): string {
+  return text.replace(SECRET_QUERY, '$1[redacted]').replace(BEARER, '$1[redacted]');
+}
+
+function redactFields(fields: Record<string, unknown> | undefined): string {
+  if (!fields) return '';
+  const safe: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (/credential|password|secret|authorization|api_?key/i.test(k)) safe[k] = '[redacted]';
+    else if (v instanceof Error) safe[k] = redact(v.message);
+    else safe[k] = v;
+  }
+  return ' ' + redact(JSON.stringify(safe));
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export function createLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+): Logger {
+  const at = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
+    if (order[lvl] < order[level]) return;
+    write(`${new Date().toISOString()} ${lvl.toUpperCase()} ${redact(msg)}${redactFields(fields)}`);
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export const silentLogger: Logger = createLogger('silent');

@@ -1,0 +1,12 @@
+// The ordered list of migrations. Landed migrations are never edited: add a new file instead.
+import { m0010 } from './0010-exports.ts';
+import { m0020 } from './0020-datasets.ts';
+import { m0030 } from './0030-keys-settings.ts';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: string;
+}
+
+export const migrations: readonly Migration[] = [m0010, m0020, m0030];

@@ -1,0 +1,59 @@
+// ESLint flat config: type-aware rules plus the layering rules of ARCHITECTURE.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const noElectron = {
+  group: ['electron', 'electron/*'],
+  message: 'This layer must run without Electron (ARCHITECTURE.md): only electron/main and electron/preload may import it.',
+};
+const noNode = {
+  group: ['node:*'],
+  message: 'This layer runs in a browser or both runtimes: no Node built-ins (ARCHITECTURE.md).',
+};
+const nodeBuiltins = [
+  'fs', 'fs/promises', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream',
+  'zlib', 'worker_threads', 'url', 'util', 'events', 'buffer', 'process',
+].map((name) => ({ name, message: noNode.message }));
+
+export const layerRules = [
+  {
+    files: ['electron/engine/**/*.ts', 'electron/server/**/*.ts', 'electron/cli.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron] }] },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltins, patterns: [noElectron, noNode] }] },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltins, patterns: [noElectron, noNode] }] },
+  },
+];
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', 'playwright-report/', '.tsbuild/'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  ...layerRules,
+);

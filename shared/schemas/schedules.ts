@@ -1,0 +1,48 @@
+// Schedule schemas (API.md "Datasets, providers, schedules, events").
+import { Type, type Static } from 'typebox';
+import { DateTime, Nullable } from './common.ts';
+import { DestinationRequest, Export, ExportCreate } from './exports.ts';
+
+const ScheduleFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  request: ExportCreate,
+  cron: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+  timezone: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
+  every_seconds: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 366 * 86400 }))),
+  keep_fresh: Type.Optional(Type.Boolean()),
+  keep_fresh_margin_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
+  retain: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 10000 }))),
+  destination: Type.Optional(Nullable(DestinationRequest)),
+  filename_template: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 255 }))),
+  enabled: Type.Optional(Type.Boolean()),
+};
+
+export const ScheduleCreate = Type.Object(ScheduleFields, { additionalProperties: false });
+export type ScheduleCreate = Static<typeof ScheduleCreate>;
+
+export const ScheduleUpdate = Type.Partial(ScheduleCreate, { additionalProperties: false });
+export type ScheduleUpdate = Static<typeof ScheduleUpdate>;
+
+export const Schedule = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  request: Type.Record(Type.String(), Type.Unknown()),
+  cron: Nullable(Type.String()),
+  timezone: Nullable(Type.String()),
+  every_seconds: Nullable(Type.Integer()),
+  keep_fresh: Type.Boolean(),
+  keep_fresh_margin_seconds: Type.Integer(),
+  retain: Nullable(Type.Integer()),
+  destination: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  filename_template: Nullable(Type.String()),
+  enabled: Type.Boolean(),
+  next_run_at: Nullable(DateTime),
+  last_run_at: Nullable(DateTime),
+  latest_export: Nullable(Export),
+  last_error: Nullable(Type.Object({ code: Type.String(), message: Type.String(), at: DateTime })),
+  consecutive_failures: Type.Integer(),
+  running_export_id: Nullable(Type.String()),
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+export type Schedule = Static<typeof Schedule>;

@@ -1,0 +1,48 @@
+// Health, API keys and settings schemas.
+import { Type, type Static } from 'typebox';
+import { DateTime, Nullable } from './common.ts';
+
+export const Health = Type.Object({ status: Type.Literal('ok'), version: Type.String() });
+export type Health = Static<typeof Health>;
+
+export const ApiKey = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  prefix: Type.String(),
+  created_at: DateTime,
+  last_used_at: Nullable(DateTime),
+  /** Only in the answer to the create call: the key itself, shown once. */
+  key: Type.Optional(Type.String()),
+});
+export type ApiKey = Static<typeof ApiKey>;
+
+export const ApiKeyCreate = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const Settings = Type.Object({
+  port: Type.Integer(),
+  data_dir: Type.String(),
+  url_ttl_seconds: Type.Integer(),
+  retention_seconds: Type.Integer(),
+  default_destination: Nullable(Type.String()),
+  notifications: Type.Boolean(),
+  theme: Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]),
+  concurrency: Type.Integer(),
+  max_rows: Type.Integer(),
+  version: Type.String(),
+});
+export type Settings = Static<typeof Settings>;
+
+export const SettingsUpdate = Type.Object(
+  {
+    url_ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86400 })),
+    retention_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 * 86400 })),
+    default_destination: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 4096 }))),
+    notifications: Type.Optional(Type.Boolean()),
+    theme: Type.Optional(Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')])),
+  },
+  { additionalProperties: false },
+);
+export type SettingsUpdate = Static<typeof SettingsUpdate>;

@@ -1,0 +1,48 @@
+// A fresh engine context per test: temp data dir, migrated store, fake clock, quiet logger.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { enginePaths, type EngineConfig, type EngineContext } from '../../electron/engine/context.ts';
+import { EventBus } from '../../electron/engine/events.ts';
+import { silentLogger } from '../../electron/engine/logger.ts';
+import { openDatabase } from '../../electron/engine/store/db.ts';
+import { FakeClock } from './fake-clock.ts';
+
+export interface TestContext extends EngineContext {
+  readonly clock: FakeClock;
+  cleanup(): void;
+}
+
+export function tempDir(prefix = 'em-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function makeContext(config: Partial<EngineConfig> = {}): TestContext {
+  const dataDir = tempDir();
+  const paths = enginePaths(dataDir);
+  for (const dir of [paths.datasetsDir, paths.filesDir, paths.tmpDir]) mkdirSync(dir, { recursive: true });
+  const db = openDatabase(paths.dbFile);
+  const clock = new FakeClock();
+  return {
+    db,
+    clock,
+    events: new EventBus(),
+    logger: silentLogger,
+    paths,
+    config: {
+      dataDir,
+      urlTtlSeconds: 900,
+      retentionSeconds: 604800,
+      demoRows: 0,
+      maxRows: 10_000_000,
+      concurrency: 2,
+      version: '0.0.0-test',
+      ...config,
+    },
+    baseUrl: () => 'http://127.0.0.1:8787',
+    cleanup() {
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
