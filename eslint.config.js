@@ -6,15 +6,31 @@ import globals from 'globals';
 
 const noElectron = {
   group: ['electron', 'electron/*'],
-  message: 'This layer must run without Electron (ARCHITECTURE.md): only electron/main and electron/preload may import it.',
+  message:
+    'This layer must run without Electron (ARCHITECTURE.md): only electron/main and electron/preload may import it.',
 };
 const noNode = {
   group: ['node:*'],
   message: 'This layer runs in a browser or both runtimes: no Node built-ins (ARCHITECTURE.md).',
 };
 const nodeBuiltins = [
-  'fs', 'fs/promises', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream',
-  'zlib', 'worker_threads', 'url', 'util', 'events', 'buffer', 'process',
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'stream',
+  'zlib',
+  'worker_threads',
+  'url',
+  'util',
+  'events',
+  'buffer',
+  'process',
 ].map((name) => ({ name, message: noNode.message }));
 
 export const layerRules = [
@@ -24,11 +40,15 @@ export const layerRules = [
   },
   {
     files: ['shared/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltins, patterns: [noElectron, noNode] }] },
+    rules: {
+      'no-restricted-imports': ['error', { paths: nodeBuiltins, patterns: [noElectron, noNode] }],
+    },
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
-    rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltins, patterns: [noElectron, noNode] }] },
+    rules: {
+      'no-restricted-imports': ['error', { paths: nodeBuiltins, patterns: [noElectron, noNode] }],
+    },
   },
 ];
 
@@ -41,7 +61,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },

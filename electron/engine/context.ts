@@ -7,10 +7,10 @@ import type { Db } from './store/db.ts';
 
 export interface EngineConfig {
   readonly dataDir: string;
-  /** Lifetime of a presigned link, seconds (API.md: --url-ttl, default 900). */
-  readonly urlTtlSeconds: number;
-  /** How long a completed export is kept, seconds (API.md: --retention, default 7 days). */
-  readonly retentionSeconds: number;
+  /** Lifetime of a presigned link, seconds (API.md: --url-ttl, default 900). Settings may change it: read it at use time. */
+  urlTtlSeconds: number;
+  /** How long a completed export is kept, seconds (API.md: --retention, default 7 days). Read at use time. */
+  retentionSeconds: number;
   /** Rows of the demo dataset `leads` created on first run; 0 skips it. */
   readonly demoRows: number;
   /** More matching rows than this fails the export with QUERY_TOO_BROAD. */

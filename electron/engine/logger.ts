@@ -7,7 +7,8 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-const SECRET_QUERY = /([?&](?:signature|sig|token|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|key|api_key|apikey|access_token)=)[^&#\s"']+/gi;
+const SECRET_QUERY =
+  /([?&](?:signature|sig|token|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|key|api_key|apikey|access_token)=)[^&#\s"']+/gi;
 const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 
 /** Removes presigned query values and bearer tokens from any text. */
@@ -33,10 +34,13 @@ export function createLogger(
   level: LogLevel = 'info',
   write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
 ): Logger {
-  const at = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
-    if (order[lvl] < order[level]) return;
-    write(`${new Date().toISOString()} ${lvl.toUpperCase()} ${redact(msg)}${redactFields(fields)}`);
-  };
+  const at =
+    (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
+      if (order[lvl] < order[level]) return;
+      write(
+        `${new Date().toISOString()} ${lvl.toUpperCase()} ${redact(msg)}${redactFields(fields)}`,
+      );
+    };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

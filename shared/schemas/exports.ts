@@ -2,7 +2,14 @@
 import { Type, type Static } from 'typebox';
 import { DateTime, Nullable } from './common.ts';
 
-export const exportStatuses = ['pending', 'processing', 'completed', 'failed', 'canceled', 'expired'] as const;
+export const exportStatuses = [
+  'pending',
+  'processing',
+  'completed',
+  'failed',
+  'canceled',
+  'expired',
+] as const;
 export const ExportStatus = Type.Union(exportStatuses.map((s) => Type.Literal(s)));
 export type ExportStatus = (typeof exportStatuses)[number];
 
@@ -57,7 +64,11 @@ export const ExportCreate = Type.Object(
     format: Type.Optional(Type.Union(formats.map((f) => Type.Literal(f)))),
     compression: Type.Optional(Type.Union(compressions.map((c) => Type.Literal(c)))),
     compression_level: Type.Optional(Type.Integer({ minimum: 1, maximum: 9 })),
-    columns: Type.Optional(Nullable(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 1000 }))),
+    columns: Type.Optional(
+      Nullable(
+        Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 1000 }),
+      ),
+    ),
     filter: Type.Optional(Nullable(ExportFilter)),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     destination: Type.Optional(Nullable(DestinationRequest)),
@@ -138,7 +149,12 @@ export type Export = Static<typeof Export>;
 
 export const ExportListQuery = Type.Object({
   status: Type.Optional(ExportStatus),
-  source: Type.Optional(Type.String({ maxLength: 200, description: '"dataset", "provider", a dataset name or a provider id' })),
+  source: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: '"dataset", "provider", a dataset name or a provider id',
+    }),
+  ),
   schedule_id: Type.Optional(Type.String({ maxLength: 64 })),
   q: Type.Optional(Type.String({ maxLength: 200, description: 'search by name' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),

@@ -2,7 +2,14 @@
 import { Type, type Static } from 'typebox';
 import { DateTime, Nullable } from './common.ts';
 
-export const providerTypes = ['datadriver', 'hookbridge', 'dealmachine', 'dynamic', 'export-manager', 'generic'] as const;
+export const providerTypes = [
+  'datadriver',
+  'hookbridge',
+  'dealmachine',
+  'dynamic',
+  'export-manager',
+  'generic',
+] as const;
 export type ProviderType = (typeof providerTypes)[number];
 export const ProviderTypeSchema = Type.Union(providerTypes.map((t) => Type.Literal(t)));
 

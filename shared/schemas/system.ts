@@ -41,7 +41,9 @@ export const SettingsUpdate = Type.Object(
     retention_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 * 86400 })),
     default_destination: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 4096 }))),
     notifications: Type.Optional(Type.Boolean()),
-    theme: Type.Optional(Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')])),
+    theme: Type.Optional(
+      Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]),
+    ),
   },
   { additionalProperties: false },
 );

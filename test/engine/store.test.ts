@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { migrate, openDatabase, schemaVersion, StoreVersionError } from '../../electron/engine/store/db.ts';
+import {
+  migrate,
+  openDatabase,
+  schemaVersion,
+  StoreVersionError,
+} from '../../electron/engine/store/db.ts';
 import { migrations } from '../../electron/engine/store/migrations/index.ts';
 import { tempDir } from '../helpers/context.ts';
 
@@ -35,12 +40,24 @@ describe('job store', () => {
     'migration %i (%s) applies on top of the previous ones and creates STRICT tables',
     (version, _name, m) => {
       const db = new Database(':memory:');
-      migrate(db, migrations.filter((x) => x.version < version));
-      const before = new Set(db.prepare("select name from sqlite_master where type='table'").pluck().all() as string[]);
-      migrate(db, migrations.filter((x) => x.version <= version));
+      migrate(
+        db,
+        migrations.filter((x) => x.version < version),
+      );
+      const before = new Set(
+        db.prepare("select name from sqlite_master where type='table'").pluck().all() as string[],
+      );
+      migrate(
+        db,
+        migrations.filter((x) => x.version <= version),
+      );
       expect(schemaVersion(db)).toBe(version);
-      const tables = (db.prepare("select name, sql from sqlite_master where type='table'").all() as { name: string; sql: string }[])
-        .filter((t) => !before.has(t.name));
+      const tables = (
+        db.prepare("select name, sql from sqlite_master where type='table'").all() as {
+          name: string;
+          sql: string;
+        }[]
+      ).filter((t) => !before.has(t.name));
       expect(tables.length).toBeGreaterThan(0);
       for (const t of tables) expect(t.sql).toMatch(/\)\s*STRICT\s*$/);
       expect(m.up.length).toBeGreaterThan(0);
@@ -69,10 +86,19 @@ describe('job store', () => {
 
   it('rolls back every pending migration when one fails', () => {
     const db = new Database(':memory:');
-    const bad = [...migrations, { version: 9000, name: 'broken', up: 'CREATE TABLE ok_table (x INTEGER) STRICT; THIS IS NOT SQL;' }];
+    const bad = [
+      ...migrations,
+      {
+        version: 9000,
+        name: 'broken',
+        up: 'CREATE TABLE ok_table (x INTEGER) STRICT; THIS IS NOT SQL;',
+      },
+    ];
     expect(() => migrate(db, bad)).toThrow();
     expect(schemaVersion(db)).toBe(0);
-    expect(db.prepare("select count(*) from sqlite_master where type='table'").pluck().get()).toBe(0);
+    expect(db.prepare("select count(*) from sqlite_master where type='table'").pluck().get()).toBe(
+      0,
+    );
     db.close();
   });
 });

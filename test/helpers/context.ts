@@ -2,7 +2,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enginePaths, type EngineConfig, type EngineContext } from '../../electron/engine/context.ts';
+import {
+  enginePaths,
+  type EngineConfig,
+  type EngineContext,
+} from '../../electron/engine/context.ts';
 import { EventBus } from '../../electron/engine/events.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
 import { openDatabase } from '../../electron/engine/store/db.ts';
@@ -20,7 +24,8 @@ export function tempDir(prefix = 'em-test-'): string {
 export function makeContext(config: Partial<EngineConfig> = {}): TestContext {
   const dataDir = tempDir();
   const paths = enginePaths(dataDir);
-  for (const dir of [paths.datasetsDir, paths.filesDir, paths.tmpDir]) mkdirSync(dir, { recursive: true });
+  for (const dir of [paths.datasetsDir, paths.filesDir, paths.tmpDir])
+    mkdirSync(dir, { recursive: true });
   const db = openDatabase(paths.dbFile);
   const clock = new FakeClock();
   return {

@@ -22,7 +22,12 @@ export class FakeClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn, canceled: false };
+    const timer: Timer = {
+      at: this.current + Math.max(0, ms),
+      seq: this.seq++,
+      fn,
+      canceled: false,
+    };
     this.timers.push(timer);
     return { cancel: () => void (timer.canceled = true) };
   }
@@ -32,7 +37,9 @@ export class FakeClock implements Clock {
     const target = this.current + ms;
     for (;;) {
       this.timers = this.timers.filter((t) => !t.canceled);
-      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      const due = this.timers
+        .filter((t) => t.at <= target)
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       this.timers.splice(this.timers.indexOf(due), 1);
       this.current = Math.max(this.current, due.at);

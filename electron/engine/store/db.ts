@@ -40,7 +40,9 @@ export function migrate(db: Db, list: readonly Migration[] = migrations): number
   const known = list.reduce((max, m) => Math.max(max, m.version), 0);
   const current = schemaVersion(db);
   if (current > known) throw new StoreVersionError(current, known);
-  const pending = [...list].filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+  const pending = [...list]
+    .filter((m) => m.version > current)
+    .sort((a, b) => a.version - b.version);
   if (pending.length === 0) return current;
   immediate(db, () => {
     for (const m of pending) {

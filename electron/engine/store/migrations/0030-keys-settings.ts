@@ -14,6 +14,12 @@ export const m0030: Migration = {
       revoked_at INTEGER
     ) STRICT;
 
+    CREATE TABLE sessions (
+      id_hash TEXT PRIMARY KEY,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) STRICT;
+
     CREATE TABLE settings (
       key TEXT PRIMARY KEY,
       value_json TEXT NOT NULL

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// `export-manager serve`: the engine and API, headless, serving the renderer to a browser tab.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from './engine/data-dir.ts';
+import { createLogger, type LogLevel } from './engine/logger.ts';
+import { packageVersion, startServer } from './server/serve.ts';
+
+const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
+                            [--url-ttl SECONDS] [--retention SECONDS] [--demo-rows N]
+                            [--max-rows N] [--concurrency N] [--log-level debug|info|warn|error]
+
+Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT`;
+
+function int(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be a whole number >= ${min}, not "${value}".`);
+  return n;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'url-ttl': { type: 'string' },
+      retention: { type: 'string' },
+      'demo-rows': { type: 'string' },
+      'max-rows': { type: 'string' },
+      concurrency: { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+  if (values.version) {
+    console.log(packageVersion());
+    return;
+  }
+  if (values.help || positionals[0] !== 'serve') {
+    console.log(USAGE);
+    if (!values.help) process.exitCode = 2;
+    return;
+  }
+  const level = (values['log-level'] ?? 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level))
+    throw new Error(`--log-level must be debug, info, warn or error.`);
+  const urlTtl = int('url-ttl', values['url-ttl'], 1);
+  const retention = int('retention', values.retention, 1);
+  const dataDir = values['data-dir'] ?? (env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env));
+  const staticDir = fileURLToPath(new URL('../out/renderer', import.meta.url));
+
+  const server = await startServer({
+    dataDir,
+    host: values.host ?? '127.0.0.1',
+    port: int('port', values.port ?? (env.EXPORT_MANAGER_PORT || undefined), 0) ?? 8787,
+    urlTtlSeconds: urlTtl,
+    retentionSeconds: retention,
+    demoRows: int('demo-rows', values['demo-rows'], 0),
+    maxRows: int('max-rows', values['max-rows'], 1),
+    concurrency: int('concurrency', values.concurrency, 1),
+    envKey: env.EXPORT_MANAGER_API_KEY || undefined,
+    version: packageVersion(),
+    logger: createLogger(level),
+    staticDir: existsSync(staticDir) ? staticDir : null,
+  });
+
+  console.log(`Export Manager listening on ${server.url}`);
+  console.log(`Open in your browser: ${server.tokenUrl()}`);
+  const src = server.engine.keys.keySource;
+  console.log(
+    src.kind === 'env'
+      ? 'API key: the one in EXPORT_MANAGER_API_KEY'
+      : `API key: in ${src.path} (send it as "Authorization: Bearer <key>")`,
+  );
+  console.log(`Data folder: ${dataDir}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping; running jobs finish their current step.`);
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+const invokedDirectly = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+if (invokedDirectly) {
+  main(process.argv.slice(2), process.env).catch((err: unknown) => {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE')
+      console.error(
+        `Export Manager cannot start: port ${String((e as { port?: number }).port ?? '')} is in use. Pick another with --port.`,
+      );
+    else console.error(`Export Manager cannot start: ${e.message}`);
+    process.exit(1);
+  });
+}

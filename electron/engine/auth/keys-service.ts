@@ -1,0 +1,187 @@
+// API keys (stored hashed, compared in constant time), browser sessions and one-time tokens.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from '../../../shared/errors.ts';
+import type { ApiKey } from '../../../shared/schemas/system.ts';
+import { iso, isoOrNull } from '../clock.ts';
+import type { EngineContext } from '../context.ts';
+import { newId } from '../ids.ts';
+import { immediate } from '../store/db.ts';
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+const KEY_PREFIX = 'em_';
+const TOKEN_TTL_MS = 24 * 3600_000;
+const SESSION_TTL_MS = 30 * 24 * 3600_000;
+
+export const newSecret = (prefix: string): string => prefix + randomBytes(24).toString('base64url');
+
+interface KeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface KeysService {
+  /** Where the key of this run comes from, for the start-up line (never the key itself from the env). */
+  readonly keySource: { kind: 'env' } | { kind: 'file'; path: string };
+  /** True when the presented bearer key is valid; constant-time against every known hash. */
+  verifyKey(presented: string): boolean;
+  list(): ApiKey[];
+  create(name: string): ApiKey;
+  revoke(id: string): void;
+  /** A one-time token for the browser tab; exchanged once for a session. */
+  issueToken(): string;
+  /** Consumes a token; returns a new session id for the cookie, or null when the token is unknown, used or stale. */
+  exchangeToken(token: string): string | null;
+  verifySession(sessionId: string): boolean;
+  endSession(sessionId: string): void;
+}
+
+export function createKeysService(
+  ctx: EngineContext,
+  opts: { envKey?: string | undefined },
+): KeysService {
+  const { db, clock } = ctx;
+  const tokens = new Map<string, number>(); // sha256(token) hex -> expiry
+  const envHash = opts.envKey ? sha256(opts.envKey) : null;
+
+  let keySource: KeysService['keySource'];
+  if (envHash) {
+    keySource = { kind: 'env' };
+  } else {
+    const path = join(ctx.paths.dataDir, 'api-key');
+    if (!existsSync(path)) {
+      const key = newSecret(KEY_PREFIX);
+      writeFileSync(path, key + '\n', { mode: 0o600, flag: 'wx' });
+      insertKey('default (api-key file)', key);
+    } else {
+      chmodSync(path, 0o600);
+      const key = readFileSync(path, 'utf8').trim();
+      const known = db
+        .prepare('SELECT 1 FROM api_keys WHERE key_hash = ?')
+        .get(sha256(key).toString('hex'));
+      if (key && !known) insertKey('default (api-key file)', key);
+    }
+    keySource = { kind: 'file', path };
+  }
+
+  function insertKey(name: string, key: string): KeyRow {
+    const row: KeyRow = {
+      id: newId(clock.now()),
+      name,
+      prefix: key.slice(0, KEY_PREFIX.length + 4),
+      key_hash: sha256(key).toString('hex'),
+      created_at: clock.now(),
+      last_used_at: null,
+    };
+    immediate(db, () =>
+      db
+        .prepare(
+          'INSERT INTO api_keys (id, name, prefix, key_hash, created_at) VALUES (@id, @name, @prefix, @key_hash, @created_at)',
+        )
+        .run(row),
+    );
+    return row;
+  }
+
+  // Active key hashes, cached: verifyKey runs on every request.
+  let cache: { id: string; hash: Buffer }[] | null = null;
+  const activeHashes = () =>
+    (cache ??= (
+      db.prepare('SELECT id, key_hash FROM api_keys WHERE revoked_at IS NULL').all() as {
+        id: string;
+        key_hash: string;
+      }[]
+    ).map((r) => ({ id: r.id, hash: Buffer.from(r.key_hash, 'hex') })));
+  const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+  let lastTouch = 0;
+
+  const toApi = (r: KeyRow): ApiKey => ({
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    created_at: iso(r.created_at),
+    last_used_at: isoOrNull(r.last_used_at),
+  });
+
+  return {
+    keySource,
+    verifyKey(presented) {
+      if (!presented || presented.length > 512) return false;
+      const h = sha256(presented);
+      let ok = false;
+      if (envHash && timingSafeEqual(h, envHash)) ok = true;
+      for (const row of activeHashes()) {
+        if (timingSafeEqual(h, row.hash)) {
+          ok = true;
+          // Coarse last-used stamp: not a write per request.
+          if (clock.now() - lastTouch > 60_000) {
+            lastTouch = clock.now();
+            touch.run(clock.now(), row.id);
+          }
+        }
+      }
+      return ok;
+    },
+    list() {
+      return (
+        db
+          .prepare('SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at')
+          .all() as KeyRow[]
+      ).map(toApi);
+    },
+    create(name) {
+      const key = newSecret(KEY_PREFIX);
+      cache = null;
+      return { ...toApi(insertKey(name, key)), key };
+    },
+    revoke(id) {
+      const res = immediate(db, () =>
+        db
+          .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+          .run(clock.now(), id),
+      );
+      cache = null;
+      if (res.changes === 0) throw new ApiError('NOT_FOUND', `No API key with id ${id}.`);
+    },
+    issueToken() {
+      const token = randomBytes(24).toString('base64url');
+      tokens.set(sha256(token).toString('hex'), clock.now() + TOKEN_TTL_MS);
+      return token;
+    },
+    exchangeToken(token) {
+      if (!token || token.length > 200) return null;
+      const h = sha256(token).toString('hex');
+      const expiry = tokens.get(h);
+      tokens.delete(h);
+      if (expiry === undefined || expiry < clock.now()) return null;
+      const session = randomBytes(32).toString('base64url');
+      const now = clock.now();
+      immediate(db, () => {
+        db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
+        db.prepare('INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)').run(
+          sha256(session).toString('hex'),
+          now,
+          now + SESSION_TTL_MS,
+        );
+      });
+      return session;
+    },
+    verifySession(sessionId) {
+      if (!sessionId || sessionId.length > 200) return false;
+      const row = db
+        .prepare('SELECT expires_at FROM sessions WHERE id_hash = ?')
+        .get(sha256(sessionId).toString('hex')) as { expires_at: number } | undefined;
+      return row !== undefined && row.expires_at > clock.now();
+    },
+    endSession(sessionId) {
+      immediate(db, () =>
+        db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(sha256(sessionId).toString('hex')),
+      );
+    },
+  };
+}

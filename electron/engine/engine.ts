@@ -1,0 +1,98 @@
+// createEngine: the one object both shells host. Built, not global: tests make one per test.
+import { mkdirSync } from 'node:fs';
+import { systemClock, type Clock } from './clock.ts';
+import { enginePaths, type EngineConfig, type EngineContext } from './context.ts';
+import { createKeysService, type KeysService } from './auth/keys-service.ts';
+import { EventBus } from './events.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createSettingsService, type SettingsService } from './settings/settings-service.ts';
+import { openDatabase } from './store/db.ts';
+
+export interface EngineOptions {
+  readonly dataDir: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly urlTtlSeconds?: number;
+  readonly retentionSeconds?: number;
+  readonly demoRows?: number;
+  readonly maxRows?: number;
+  readonly concurrency?: number;
+  readonly version?: string;
+  /** EXPORT_MANAGER_API_KEY, accepted besides the keys in the store. */
+  readonly envKey?: string;
+  /** Flags the user gave explicitly win over stored settings for this run. */
+  readonly explicit?: { urlTtl: boolean; retention: boolean };
+}
+
+export const defaults = {
+  urlTtlSeconds: 900,
+  retentionSeconds: 604_800,
+  demoRows: 100_000,
+  maxRows: 10_000_000,
+  concurrency: 2,
+} as const;
+
+export interface Engine {
+  readonly ctx: EngineContext;
+  readonly keys: KeysService;
+  readonly settings: SettingsService;
+  /** Tells the engine where it is reachable, once the server listens (for presigned links). */
+  setListening(baseUrl: string, port: number): void;
+  /** Recovery, demo dataset, queues and timers. */
+  start(): Promise<void>;
+  /** Lets running jobs reach a safe point, stops timers, closes the store. */
+  close(): Promise<void>;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const paths = enginePaths(options.dataDir);
+  for (const dir of [paths.dataDir, paths.datasetsDir, paths.filesDir, paths.tmpDir])
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(paths.dbFile);
+  const config: EngineConfig = {
+    dataDir: paths.dataDir,
+    urlTtlSeconds: options.urlTtlSeconds ?? defaults.urlTtlSeconds,
+    retentionSeconds: options.retentionSeconds ?? defaults.retentionSeconds,
+    demoRows: options.demoRows ?? defaults.demoRows,
+    maxRows: options.maxRows ?? defaults.maxRows,
+    concurrency: options.concurrency ?? defaults.concurrency,
+    version: options.version ?? '0.0.0',
+  };
+  let baseUrl = 'http://127.0.0.1:0';
+  let port = 0;
+  const ctx: EngineContext = {
+    db,
+    clock: options.clock ?? systemClock,
+    events: new EventBus(),
+    logger: options.logger ?? createLogger('info'),
+    config,
+    paths,
+    baseUrl: () => baseUrl,
+  };
+
+  const keys = createKeysService(ctx, { envKey: options.envKey });
+  const settings = createSettingsService(ctx, {
+    port: () => port,
+    explicit: options.explicit ?? {
+      urlTtl: options.urlTtlSeconds !== undefined,
+      retention: options.retentionSeconds !== undefined,
+    },
+  });
+
+  let closed = false;
+  return {
+    ctx,
+    keys,
+    settings,
+    setListening(url, p) {
+      baseUrl = url;
+      port = p;
+    },
+    async start() {},
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

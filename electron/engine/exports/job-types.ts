@@ -1,0 +1,66 @@
+// The contract between the export runner and the code that does a job's work (local or remote).
+import type { ExportErrorCode } from '../../../shared/errors.ts';
+
+/** A failure that ends an export as `failed` with this code (see API.md export error codes). */
+export class JobError extends Error {
+  readonly code: ExportErrorCode;
+  readonly details: Record<string, unknown>;
+  constructor(code: ExportErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'JobError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** One finished file of an export, already in its final place under the export's folder. */
+export interface JobFile {
+  readonly filename: string;
+  readonly byteSize: number;
+  readonly sha256: string;
+  readonly rowCount: number | null;
+}
+
+export interface JobProgress {
+  readonly pct?: number;
+  readonly stage?: string;
+  readonly rowsDone?: number;
+  readonly bytesDone?: number;
+  readonly bytesTotal?: number | null;
+  readonly remoteId?: string | null;
+  readonly remoteStatus?: string | null;
+}
+
+/** The stored request of a job, as the runner hands it to the worker or the remote runner. */
+export interface JobSpec {
+  readonly exportId: string;
+  readonly name: string;
+  readonly format: 'csv' | 'jsonl';
+  readonly compression: 'gzip' | 'none';
+  readonly compressionLevel: number;
+  /** Provider exports only. */
+  readonly providerId: string | null;
+  readonly params: Record<string, unknown> | null;
+  /** Set when an earlier attempt already created the remote export (resume after a crash). */
+  readonly remoteId: string | null;
+  readonly attempt: number;
+}
+
+export interface JobHooks {
+  /** Aborted on cancel and on engine shutdown; the job stops at its next safe point. */
+  readonly signal: AbortSignal;
+  /** Final home of the export's files: files/<export id>/ (exists). Write `name.part`, rename when verified. */
+  readonly exportDir: string;
+  /** Throttled by the runner (it stores and emits at most every 250 ms); call as often as you like. */
+  progress(p: JobProgress): void;
+  /**
+   * Remote jobs: durably record the remote id as soon as it is known (and the intent before the
+   * create request is sent), so a crash never creates a duplicate at the vendor.
+   */
+  recordRemote(remoteId: string | null, remoteStatus: string | null): void;
+}
+
+/** Runs a provider export to completion: create (once), poll, download, verify. */
+export interface RemoteJobRunner {
+  run(spec: JobSpec, hooks: JobHooks): Promise<readonly JobFile[]>;
+}

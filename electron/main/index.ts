@@ -1,0 +1,92 @@
+// The Electron shell: one instance, one secure window on our own local server, engine in this process.
+import { app, BrowserWindow, session, shell } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultDataDir } from '../engine/data-dir.ts';
+import { createLogger } from '../engine/logger.ts';
+import { packageVersion, startServer, type RunningServer } from '../server/serve.ts';
+import { registerIpc } from './ipc.ts';
+import { isOwnUrl, secureWebPreferences } from './security.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+let server: RunningServer | null = null;
+let window: BrowserWindow | null = null;
+
+function apiKeyFor(running: RunningServer): string {
+  const src = running.engine.keys.keySource;
+  if (src.kind === 'env') return process.env.EXPORT_MANAGER_API_KEY ?? '';
+  return readFileSync(src.path, 'utf8').trim();
+}
+
+function createWindow(running: RunningServer): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'Export Manager',
+    show: false,
+    webPreferences: secureWebPreferences(join(here, '../preload/index.cjs')),
+  });
+  const origin = new URL(running.url).origin;
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isOwnUrl(url, origin)) event.preventDefault();
+  });
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    // Links to the web open in the user's browser, never in a new app window.
+    if (/^https?:\/\//.test(url) && !isOwnUrl(url, origin)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(running.tokenUrl());
+  return win;
+}
+
+async function boot(): Promise<void> {
+  const dataDir = process.env.EXPORT_MANAGER_DATA_DIR || defaultDataDir();
+  const running = await startServer({
+    dataDir,
+    host: '127.0.0.1',
+    port: Number(process.env.EXPORT_MANAGER_PORT) || 0,
+    envKey: process.env.EXPORT_MANAGER_API_KEY || undefined,
+    version: packageVersion(),
+    logger: createLogger('info'),
+    staticDir: join(here, '../renderer'),
+  });
+  server = running;
+  // No web permission (camera, notifications, geolocation...) is ever granted to the page.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
+    callback(false),
+  );
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  registerIpc(new URL(running.url).origin, { apiBaseUrl: running.url, apiKey: apiKeyFor(running) });
+  window = createWindow(running);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+  });
+  app.on('web-contents-created', (_e, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  app.whenReady().then(boot, (err: unknown) => {
+    console.error('Export Manager could not start:', err);
+    app.exit(1);
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (!server) return;
+    event.preventDefault();
+    const closing = server;
+    server = null;
+    void closing.close().finally(() => app.exit(0));
+  });
+}

@@ -1,0 +1,66 @@
+// IPC handlers for the typed channels of shared/ipc.ts; every message's sender is checked.
+import {
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Notification,
+  shell,
+  type IpcMainInvokeEvent,
+} from 'electron';
+import type { IpcChannel, IpcChannels } from '../../shared/ipc.ts';
+import { isTrustedSender } from './security.ts';
+
+type Handler<C extends IpcChannel> = (
+  event: IpcMainInvokeEvent,
+  ...args: IpcChannels[C]['args']
+) => Promise<IpcChannels[C]['result']> | IpcChannels[C]['result'];
+
+export function registerIpc(
+  serverOrigin: string,
+  config: { apiBaseUrl: string; apiKey: string },
+): void {
+  const handle = <C extends IpcChannel>(channel: C, fn: Handler<C>) => {
+    ipcMain.handle(channel, (event, ...args) => {
+      if (!isTrustedSender(event, serverOrigin))
+        throw new Error('IPC refused: the sender is not the app window.');
+      return fn(event, ...(args as IpcChannels[C]['args']));
+    });
+  };
+  const win = (e: IpcMainInvokeEvent) => BrowserWindow.fromWebContents(e.sender) ?? undefined;
+
+  // The preload asks once, synchronously, for what the renderer needs to call the API.
+  ipcMain.on('app:config', (event) => {
+    event.returnValue = isTrustedSender(event, serverOrigin) ? config : null;
+  });
+
+  handle('dialog:open-file', async (e, options) => {
+    const w = win(e);
+    const props = {
+      title: options.title,
+      properties: ['openFile' as const],
+      filters: options.filters?.map((f) => ({ ...f })),
+    };
+    const r = w ? await dialog.showOpenDialog(w, props) : await dialog.showOpenDialog(props);
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
+  handle('dialog:choose-folder', async (e, title) => {
+    const w = win(e);
+    const props = { title, properties: ['openDirectory' as const, 'createDirectory' as const] };
+    const r = w ? await dialog.showOpenDialog(w, props) : await dialog.showOpenDialog(props);
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
+  handle('dialog:save-file', async (e, defaultName) => {
+    const w = win(e);
+    const r = w
+      ? await dialog.showSaveDialog(w, { defaultPath: defaultName })
+      : await dialog.showSaveDialog({ defaultPath: defaultName });
+    return r.canceled ? null : (r.filePath ?? null);
+  });
+  handle('shell:show-item', (_e, path) => {
+    shell.showItemInFolder(path);
+    return true;
+  });
+  handle('app:notify', (_e, title, body) => {
+    if (Notification.isSupported()) new Notification({ title, body }).show();
+  });
+}

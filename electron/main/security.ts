@@ -1,0 +1,40 @@
+// The window's security settings, as pure data and functions so a Node test can assert them.
+import type { WebPreferences } from 'electron';
+
+export function secureWebPreferences(preloadPath: string): WebPreferences {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    safeDialogs: true,
+  };
+}
+
+/** Only our own server's pages may be shown in the window. */
+export function isOwnUrl(url: string, serverOrigin: string): boolean {
+  try {
+    return new URL(url).origin === serverOrigin;
+  } catch {
+    return false;
+  }
+}
+
+/** Minimal view of an IPC event's sender, for the check below. */
+export interface IpcSenderView {
+  readonly senderFrame: { readonly url: string; readonly parent: unknown } | null;
+}
+
+/** IPC is answered only for the top frame of our own page; foreign frames and iframes are refused. */
+export function isTrustedSender(event: IpcSenderView, serverOrigin: string): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null) return false;
+  return isOwnUrl(frame.url, serverOrigin);
+}

@@ -1,0 +1,27 @@
+// The only bridge between the page and the main process: named functions, never ipcRenderer itself.
+import { contextBridge, ipcRenderer } from 'electron';
+import type { DesktopBridge, IpcChannel, IpcChannels } from '../../shared/ipc.ts';
+
+const invoke = <C extends IpcChannel>(
+  channel: C,
+  ...args: IpcChannels[C]['args']
+): Promise<IpcChannels[C]['result']> =>
+  ipcRenderer.invoke(channel, ...args) as Promise<IpcChannels[C]['result']>;
+
+const config = (ipcRenderer.sendSync('app:config') ?? { apiBaseUrl: '', apiKey: '' }) as {
+  apiBaseUrl: string;
+  apiKey: string;
+};
+
+const bridge = {
+  platform: 'desktop',
+  apiBaseUrl: config.apiBaseUrl,
+  apiKey: config.apiKey,
+  openFile: (options) => invoke('dialog:open-file', options),
+  chooseFolder: (title) => invoke('dialog:choose-folder', title),
+  saveFile: (defaultName) => invoke('dialog:save-file', defaultName),
+  showItemInFolder: (path) => invoke('shell:show-item', path),
+  notify: (title, body) => invoke('app:notify', title, body),
+} satisfies DesktopBridge;
+
+contextBridge.exposeInMainWorld('exportManager', bridge);

@@ -1,0 +1,108 @@
+// Builds the fastify app (never listens): guards, auth, envelope, OpenAPI, routes, renderer.
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Engine } from '../engine/engine.ts';
+import { authGuard } from './auth.ts';
+import { installErrorHandling, sendError } from './envelope.ts';
+import { originGuard } from './guards.ts';
+import { registerRoutes } from './routes/index.ts';
+import { registerStatic } from './static.ts';
+
+export interface BuildOptions {
+  readonly engine: Engine;
+  /** The port the server listens on, for the Host and Origin checks. */
+  port(): number;
+  /** The built renderer (out/renderer); null serves a page saying how to build it. */
+  readonly staticDir: string | null;
+  readonly extraOrigins?: readonly string[];
+  /** SSE heartbeat period, ms. */
+  readonly heartbeatMs?: number;
+  readonly bodyLimit?: number;
+}
+
+export const genRequestId = (): string => 'req_' + randomBytes(9).toString('base64url');
+
+export async function buildApp(opts: BuildOptions) {
+  const { engine } = opts;
+  const app = Fastify({
+    logger: false,
+    genReqId: genRequestId,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    // Our own ids only; never trust a client's.
+    requestIdHeader: false,
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are JSON only: a cross-site form (text/plain) cannot reach a handler.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onRequest', originGuard({ port: opts.port, extraOrigins: opts.extraOrigins }));
+  app.addHook('onRequest', authGuard(engine.keys));
+  app.addHook('onResponse', async (req, reply) => {
+    engine.ctx.logger.debug('request', {
+      method: req.method,
+      url: req.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    });
+  });
+
+  installErrorHandling(app, engine.ctx.logger);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Export Manager API',
+        version: engine.ctx.config.version,
+        description:
+          'The localhost Export API: create, poll and download exports of local datasets and remote vendors.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'em_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+
+  const { sendIndex } = await registerStatic(app, { dir: opts.staticDir, keys: engine.keys });
+
+  // SPA fallback: an unknown GET that a browser navigates to gets the app; the rest the envelope.
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const isPage =
+      req.method === 'GET' &&
+      !path.startsWith('/v1/') &&
+      !path.startsWith('/files/') &&
+      !/\.[a-z0-9]+$/i.test(path) &&
+      (req.headers.accept ?? '').includes('text/html');
+    if (isPage) return sendIndex(reply);
+    return sendError(req, reply, 'NOT_FOUND', `No route for ${req.method} ${path}.`);
+  });
+
+  await registerRoutes(app, { engine, heartbeatMs: opts.heartbeatMs ?? 15_000 });
+
+  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

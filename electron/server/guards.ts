@@ -1,0 +1,51 @@
+// Local port defence: Host (DNS rebinding) and Origin (cross-site pages) checks on every route.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendError } from './envelope.ts';
+
+export interface OriginPolicy {
+  /** The port the server listens on (known only after listen). */
+  port(): number;
+  /** Origins besides the server's own that may call it (the desktop app's, if it has its own). */
+  extraOrigins?: readonly string[];
+}
+
+export const allowedHosts = (port: number): string[] => [
+  `127.0.0.1:${port}`,
+  `localhost:${port}`,
+  `[::1]:${port}`,
+];
+
+export function isAllowedOrigin(origin: string, policy: OriginPolicy): boolean {
+  if (policy.extraOrigins?.includes(origin)) return true;
+  return allowedHosts(policy.port()).some((h) => origin === `http://${h}`);
+}
+
+/** onRequest hook: 403 FORBIDDEN_HOST / FORBIDDEN_ORIGIN before anything else runs. */
+export function originGuard(policy: OriginPolicy) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const host = req.headers.host?.toLowerCase();
+    if (!host || !allowedHosts(policy.port()).includes(host)) {
+      return sendError(
+        req,
+        reply,
+        'FORBIDDEN_HOST',
+        'This server answers only to 127.0.0.1, localhost or [::1] on its own port.',
+      );
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !isAllowedOrigin(origin, policy)) {
+      return sendError(
+        req,
+        reply,
+        'FORBIDDEN_ORIGIN',
+        `Requests from ${origin === 'null' ? 'an opaque origin' : origin} are not allowed.`,
+      );
+    }
+    // Browsers that send Fetch Metadata flag cross-site API calls even without Origin. Navigations
+    // (a presigned link clicked elsewhere) stay allowed: they carry no cookie (SameSite=Strict).
+    if (req.url.startsWith('/v1/') && req.headers['sec-fetch-site'] === 'cross-site') {
+      return sendError(req, reply, 'FORBIDDEN_ORIGIN', 'Cross-site requests are not allowed.');
+    }
+    return undefined;
+  };
+}

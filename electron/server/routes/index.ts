@@ -1,0 +1,34 @@
+// Every route module, registered in one place. A module is `(app, deps) => void | Promise<void>`.
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Engine } from '../../engine/engine.ts';
+import { eventRoutes } from './events.ts';
+import { healthRoutes } from './health.ts';
+import { keyRoutes } from './keys.ts';
+import { settingsRoutes } from './settings.ts';
+
+export type RouteApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface RouteDeps {
+  readonly engine: Engine;
+  readonly heartbeatMs: number;
+}
+
+export async function registerRoutes(app: RouteApp, deps: RouteDeps): Promise<void> {
+  healthRoutes(app, deps);
+  keyRoutes(app, deps);
+  settingsRoutes(app, deps);
+  eventRoutes(app, deps);
+}

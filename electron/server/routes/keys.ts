@@ -1,0 +1,42 @@
+// API keys (create shows the key once), and one-time browser tokens for the desktop shell and scripts.
+import { Type } from 'typebox';
+import { Envelope, ListEnvelope } from '../../../shared/schemas/common.ts';
+import { ApiKey, ApiKeyCreate } from '../../../shared/schemas/system.ts';
+import { list, ok } from '../envelope.ts';
+import type { RouteApp, RouteDeps } from './index.ts';
+
+export function keyRoutes(app: RouteApp, { engine }: RouteDeps): void {
+  const tags = ['keys'];
+  app.get('/v1/keys', { schema: { tags, response: { 200: ListEnvelope(ApiKey) } } }, async (req) =>
+    list(req, engine.keys.list(), null),
+  );
+  app.post(
+    '/v1/keys',
+    { schema: { tags, body: ApiKeyCreate, response: { 201: Envelope(ApiKey) } } },
+    async (req, reply) => reply.code(201).send(ok(req, engine.keys.create(req.body.name))),
+  );
+  app.delete(
+    '/v1/keys/:id',
+    { schema: { tags, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
+    async (req, reply) => {
+      engine.keys.revoke(req.params.id);
+      return reply.code(204).send();
+    },
+  );
+  app.post(
+    '/v1/sessions/token',
+    {
+      schema: {
+        tags,
+        summary: 'A one-time link that signs a browser tab in',
+        response: { 201: Envelope(Type.Object({ token: Type.String(), url: Type.String() })) },
+      },
+    },
+    async (req, reply) => {
+      const token = engine.keys.issueToken();
+      return reply
+        .code(201)
+        .send(ok(req, { token, url: `${engine.ctx.baseUrl()}/?token=${token}` }));
+    },
+  );
+}

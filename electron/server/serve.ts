@@ -1,0 +1,80 @@
+// Starts engine + server on a loopback port: shared by the `serve` CLI and the Electron main process.
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
+import { buildApp, type App } from './app.ts';
+
+export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'] as const;
+
+export interface RunningServer {
+  readonly engine: Engine;
+  readonly app: App;
+  readonly port: number;
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  /** A fresh one-time sign-in link for a browser tab. */
+  tokenUrl(): string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends EngineOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly staticDir: string | null;
+  readonly extraOrigins?: readonly string[];
+}
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function startServer(opts: StartOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!(LOOPBACK_HOSTS as readonly string[]).includes(host)) {
+    throw new Error(
+      `--host must be a loopback address (127.0.0.1, localhost or ::1), not ${host}: the API is for this machine only.`,
+    );
+  }
+  const engine = createEngine(opts);
+  let port = 0;
+  let app: App;
+  try {
+    app = await buildApp({
+      engine,
+      port: () => port,
+      staticDir: opts.staticDir,
+      extraOrigins: opts.extraOrigins,
+    });
+    await app.listen({ host: host === 'localhost' ? '127.0.0.1' : host, port: opts.port ?? 8787 });
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  port = (app.server.address() as AddressInfo).port;
+  const urlHost = host === '::1' ? '[::1]' : '127.0.0.1';
+  const url = `http://${urlHost}:${port}`;
+  engine.setListening(url, port);
+  await engine.start();
+  let closing: Promise<void> | null = null;
+  return {
+    engine,
+    app,
+    port,
+    url,
+    tokenUrl: () => `${url}/?token=${engine.keys.issueToken()}`,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await engine.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// `npm test`: check, build, unit tests, browser tests; ends with one line "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureBrowser } from './e2e/browser.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const results = join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+
+const only = process.argv.slice(2); // e.g. `npm test -- unit` runs one part
+const wants = (part) => only.length === 0 || only.includes(part);
+let passed = 0;
+let failed = 0;
+const problems = [];
+
+function step(label, cmd, args, env = {}) {
+  console.log(`\n> ${label}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status === 0;
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+if (wants('check')) {
+  const ok =
+    step('typecheck (tsc -b)', bin('tsc'), ['-b']) &&
+    step('lint (eslint, zero warnings)', bin('eslint'), ['.', '--max-warnings', '0']) &&
+    step('format (prettier --check)', bin('prettier'), ['--check', '.', '--log-level', 'warn']);
+  if (!ok) problems.push('check failed (typecheck, lint or format): run "npm run check"');
+}
+
+if (wants('unit')) {
+  const report = join(results, 'unit-report.json');
+  rmSync(report, { force: true });
+  const ok = step('unit and API tests (vitest)', bin('vitest'), [
+    'run',
+    '--config',
+    'test/vitest.config.ts',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ]);
+  const r = readJson(report);
+  if (r) {
+    passed += r.numPassedTests;
+    failed +=
+      r.numFailedTests +
+      (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
+  } else failed += 1;
+  if (!ok) problems.push('unit tests failed');
+}
+
+if (wants('e2e')) {
+  const built = step('build (electron-vite build)', bin('electron-vite'), ['build']);
+  const noBrowser = built ? ensureBrowser() : 'the build failed';
+  if (noBrowser) {
+    console.error(noBrowser);
+    problems.push(noBrowser);
+    failed += 1;
+  } else {
+    const report = join(results, 'e2e-report.json');
+    rmSync(report, { force: true });
+    const ok = step('browser tests (playwright, chromium)', bin('playwright'), [
+      'test',
+      '--config',
+      'test/e2e/playwright.config.ts',
+    ]);
+    const r = readJson(report);
+    if (r?.stats) {
+      passed += r.stats.expected + (r.stats.flaky ?? 0);
+      failed += r.stats.unexpected;
+    } else failed += 1;
+    if (!ok) problems.push('browser tests failed');
+  }
+}
+
+if (problems.length) console.error(`\nProblems:\n- ${problems.join('\n- ')}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(problems.length || failed ? 1 : 0);
