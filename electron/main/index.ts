@@ -7,7 +7,12 @@ import { defaultDataDir } from '../engine/data-dir.ts';
 import { createLogger } from '../engine/logger.ts';
 import { packageVersion, startServer, type RunningServer } from '../server/serve.ts';
 import { registerIpc } from './ipc.ts';
-import { isOwnUrl, secureWebPreferences } from './security.ts';
+import {
+  isOwnUrl,
+  permissionDecision,
+  secureWebPreferences,
+  windowOpenDecision,
+} from './security.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let server: RunningServer | null = null;
@@ -36,8 +41,9 @@ function createWindow(running: RunningServer): BrowserWindow {
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
     // Links to the web open in the user's browser, never in a new app window.
-    if (/^https?:\/\//.test(url) && !isOwnUrl(url, origin)) void shell.openExternal(url);
-    return { action: 'deny' };
+    const decision = windowOpenDecision(url, origin);
+    if (decision.openExternally) void shell.openExternal(url);
+    return { action: decision.action };
   });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(running.tokenUrl());
@@ -57,10 +63,12 @@ async function boot(): Promise<void> {
   });
   server = running;
   // No web permission (camera, notifications, geolocation...) is ever granted to the page.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
-    callback(false),
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(permissionDecision(permission)),
   );
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) =>
+    permissionDecision(permission),
+  );
   registerIpc(new URL(running.url).origin, { apiBaseUrl: running.url, apiKey: apiKeyFor(running) });
   window = createWindow(running);
 }

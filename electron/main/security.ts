@@ -38,3 +38,21 @@ export function isTrustedSender(event: IpcSenderView, serverOrigin: string): boo
   if (!frame || frame.parent !== null) return false;
   return isOwnUrl(frame.url, serverOrigin);
 }
+
+/** What to do when the page asks to open a window: never a new app window; web links go to the browser. */
+export function windowOpenDecision(
+  url: string,
+  serverOrigin: string,
+): { action: 'deny'; openExternally: boolean } {
+  let external = false;
+  try {
+    const u = new URL(url);
+    external = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin !== serverOrigin;
+  } catch {
+    external = false;
+  }
+  return { action: 'deny', openExternally: external };
+}
+
+/** Web permissions (camera, notifications, geolocation, ...) are never granted to the page. */
+export const permissionDecision = (_permission: string): boolean => false;

@@ -1,6 +1,6 @@
 // An engine + fastify app per test, driven through inject() with the right Host and key.
 import { rmSync } from 'node:fs';
-import type { InjectOptions } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type App } from '../../electron/server/app.ts';
 import { createEngine, type Engine, type EngineOptions } from '../../electron/engine/engine.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
@@ -15,7 +15,7 @@ export interface TestServer {
   readonly engine: Engine;
   readonly dataDir: string;
   /** inject() as a local tool would: right Host, the API key. Override either in opts.headers. */
-  call(opts: InjectOptions & { key?: string | null }): ReturnType<App['inject']>;
+  call(opts: InjectOptions & { key?: string | null }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
