@@ -1,11 +1,9 @@
 // `npm start`: build, then the desktop app; where Electron cannot start, say why in one line and serve.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root } from './node24.mjs';
 
-const require = createRequire(import.meta.url);
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 const build = spawnSync(bin('electron-vite'), ['build'], {
@@ -19,21 +17,29 @@ if (build.status !== 0) {
 
 /** Why Electron cannot start here, or null when it can. */
 function electronProblem() {
-  let electronPath;
-  try {
-    electronPath = require('electron');
-  } catch {
-    return 'the electron package is not installed';
+  // Resolving `electron` may try its lazy binary download: do it in a child, quietly.
+  const where = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (where.status !== 0) {
+    if (/Cannot find module 'electron'/.test(where.stderr))
+      return 'the electron package is not installed';
+    return 'its binary is not installed and could not be downloaded (its download host is unreachable from here)';
   }
-  if (typeof electronPath !== 'string' || !existsSync(electronPath)) {
-    return 'its binary was never downloaded (its download host is unreachable from this machine)';
-  }
+  const electronPath = where.stdout.trim();
+  if (!existsSync(electronPath)) return `its binary is missing (${electronPath})`;
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     return 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)';
   }
-  const probe = spawnSync(electronPath, ['--version'], { encoding: 'utf8', timeout: 15000 });
-  if (probe.status !== 0)
-    return `its binary does not run (${(probe.stderr || probe.error?.message || 'exit ' + probe.status).trim().split('\n')[0]})`;
+  const probe = spawnSync(electronPath, ['--version'], { encoding: 'utf8', timeout: 15_000 });
+  if (probe.status !== 0) {
+    const why = (probe.stderr || probe.error?.message || `exit ${probe.status}`)
+      .trim()
+      .split('\n')[0];
+    return `its binary does not run (${why})`;
+  }
   return null;
 }
 
