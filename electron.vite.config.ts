@@ -11,6 +11,8 @@ export default defineConfig({
         input: {
           index: resolve('electron/main/index.ts'),
           'export-worker': resolve('electron/engine/exports/export-worker.ts'),
+          'import-worker': resolve('electron/engine/datasets/import-worker.ts'),
+          'sink-worker': resolve('electron/engine/datasets/sink-worker.ts'),
         },
         external: ['better-sqlite3'],
       },

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { systemClock, type Clock } from './clock.ts';
 import { enginePaths, type EngineConfig, type EngineContext } from './context.ts';
 import { createKeysService, type KeysService } from './auth/keys-service.ts';
+import { createDatasetsService, type DatasetsService } from './datasets/datasets-service.ts';
 import { EventBus } from './events.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSettingsService, type SettingsService } from './settings/settings-service.ts';
@@ -36,6 +37,7 @@ export interface Engine {
   readonly ctx: EngineContext;
   readonly keys: KeysService;
   readonly settings: SettingsService;
+  readonly datasets: DatasetsService;
   /** Tells the engine where it is reachable, once the server listens (for presigned links). */
   setListening(baseUrl: string, port: number): void;
   /** Recovery, demo dataset, queues and timers. */
@@ -79,19 +81,26 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
 
+  const datasets = createDatasetsService(ctx);
+
   let closed = false;
   return {
     ctx,
     keys,
     settings,
+    datasets,
     setListening(url, p) {
       baseUrl = url;
       port = p;
     },
-    async start() {},
+    async start() {
+      datasets.recover();
+      await datasets.ensureDemo(config.demoRows);
+    },
     async close() {
       if (closed) return;
       closed = true;
+      await datasets.close();
       db.close();
     },
   };

@@ -8,7 +8,8 @@ export type ColumnType = (typeof columnTypes)[number];
 
 export const DatasetColumn = Type.Object({
   name: Type.String(),
-  type: Type.Union(columnTypes.map((t) => Type.Literal(t))),
+  // Enum, not a Union of mapped literals: a mapped array gives the Union a static type of never.
+  type: Type.Enum(columnTypes),
 });
 export type DatasetColumn = Static<typeof DatasetColumn>;
 
@@ -17,7 +18,7 @@ export type DatasetStatus = (typeof datasetStatuses)[number];
 
 export const Dataset = Type.Object({
   name: Type.String(),
-  status: Type.Union(datasetStatuses.map((s) => Type.Literal(s))),
+  status: Type.Enum(datasetStatuses),
   columns: Type.Array(DatasetColumn),
   time_column: Nullable(Type.String()),
   row_count: Nullable(Type.Integer()),

@@ -10,7 +10,7 @@ export const exportStatuses = [
   'canceled',
   'expired',
 ] as const;
-export const ExportStatus = Type.Union(exportStatuses.map((s) => Type.Literal(s)));
+export const ExportStatus = Type.Enum(exportStatuses);
 export type ExportStatus = (typeof exportStatuses)[number];
 
 export const whereOps = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'contains'] as const;
@@ -61,8 +61,8 @@ export const ExportCreate = Type.Object(
     dataset: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     provider: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    format: Type.Optional(Type.Union(formats.map((f) => Type.Literal(f)))),
-    compression: Type.Optional(Type.Union(compressions.map((c) => Type.Literal(c)))),
+    format: Type.Optional(Type.Enum(formats)),
+    compression: Type.Optional(Type.Enum(compressions)),
     compression_level: Type.Optional(Type.Integer({ minimum: 1, maximum: 9 })),
     columns: Type.Optional(
       Nullable(

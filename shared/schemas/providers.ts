@@ -11,7 +11,7 @@ export const providerTypes = [
   'generic',
 ] as const;
 export type ProviderType = (typeof providerTypes)[number];
-export const ProviderTypeSchema = Type.Union(providerTypes.map((t) => Type.Literal(t)));
+export const ProviderTypeSchema = Type.Enum(providerTypes);
 
 const Options = Type.Record(Type.String(), Type.Unknown());
 

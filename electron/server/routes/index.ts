@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Engine } from '../../engine/engine.ts';
+import { datasetRoutes } from './datasets.ts';
 import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
@@ -31,4 +32,5 @@ export async function registerRoutes(app: RouteApp, deps: RouteDeps): Promise<vo
   keyRoutes(app, deps);
   settingsRoutes(app, deps);
   eventRoutes(app, deps);
+  datasetRoutes(app, deps);
 }

@@ -18,5 +18,14 @@ export const m0020: Migration = {
       created_at INTEGER NOT NULL,
       updated_at INTEGER NOT NULL
     ) STRICT;
+    -- Dataset files are named after the dataset: two names differing only in case would share
+    -- a file on case-insensitive file systems.
+    CREATE UNIQUE INDEX datasets_by_name_nocase ON datasets (name COLLATE NOCASE);
+
+    -- Facts about the datasets of this data folder, e.g. that the demo was created once.
+    CREATE TABLE datasets_state (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    ) STRICT;
   `,
 };

@@ -1,0 +1,152 @@
+// Reads a CSV, CSV.gz or JSONL file as a stream and builds a dataset file from it (worker side).
+import { closeSync, createReadStream, openSync, readSync, rmSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CsvParser } from './csv-parser.ts';
+import { ImportCanceled, ImportError } from './import-error.ts';
+import { JsonlParser } from './jsonl-parser.ts';
+import { RowEncoder } from './row-encoder.ts';
+import { inlineSink, threadSink, type Sink } from './sink.ts';
+import { SEP, type SinkResult } from './table-sink.ts';
+
+export interface ImportFileJob {
+  /** The file to read. */
+  readonly source: string;
+  /** The dataset file to build (scratch space; the caller renames it once complete). */
+  readonly out: string;
+  /** Known from a completed export; otherwise sniffed from the content. */
+  readonly format?: 'csv' | 'jsonl' | null;
+  readonly timeColumn?: string | null;
+  readonly chunkBytes?: number;
+  /** Insert in a second worker; by default for files over a few MB. */
+  readonly sinkThread?: boolean;
+}
+
+export interface ImportProgress {
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly rows: number;
+}
+
+/** Below this a second thread costs more to start than it saves. */
+const THREAD_SINK_BYTES = 4 * 1024 * 1024;
+
+interface RecordParser {
+  push(text: string): void;
+  end(): void;
+  readonly currentLine: number;
+}
+
+/** Builds job.out from job.source; on any failure the partial file is removed. */
+export async function importFile(
+  job: ImportFileJob,
+  onChunk: (p: ImportProgress) => void,
+  signal?: AbortSignal,
+): Promise<SinkResult> {
+  const bytesTotal = statSync(job.source).size;
+  const gzip = isGzip(job.source);
+  const threaded = job.sinkThread ?? bytesTotal >= THREAD_SINK_BYTES;
+  let sink: Sink | null = null;
+  try {
+    sink = threaded ? threadSink(job.out) : inlineSink(job.out);
+    const encoder = new RowEncoder(sink, { timeColumn: job.timeColumn ?? null });
+    const raw = createReadStream(job.source, { highWaterMark: job.chunkBytes ?? 1 << 20 });
+    let stream: Readable = raw;
+    if (gzip) {
+      const gunzip = createGunzip({ chunkSize: 1 << 18 });
+      raw.on('error', (err) => gunzip.destroy(err));
+      stream = raw.pipe(gunzip);
+    }
+    const decoder = new TextDecoder('utf-8');
+    let parser: RecordParser | null = null;
+    // Text seen before the first visible character, which tells CSV from JSON Lines.
+    let head = '';
+    const feed = (text: string) => {
+      if (text.includes(SEP)) encoder.keepValuesApart();
+      if (parser !== null) return parser.push(text);
+      head += text;
+      if (job.format || /[^\ufeff\s]/.test(head)) {
+        parser = makeParser(job.format ?? sniff(head), encoder);
+        parser.push(head);
+        head = '';
+      }
+    };
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (signal?.aborted) throw new ImportCanceled();
+        feed(decoder.decode(chunk, { stream: true }));
+        // A batch never holds more than a chunk or so of text, whatever the rows look like.
+        encoder.flush();
+        onChunk({ bytesDone: raw.bytesRead, bytesTotal, rows: encoder.rowCount });
+        await sink.drain();
+      }
+    } catch (err) {
+      raw.destroy();
+      if (isZlibError(err))
+        throw new ImportError(
+          `line ${(parser as RecordParser | null)?.currentLine ?? 1}: the gzip data is invalid or truncated (${(err as Error).message})`,
+        );
+      throw err;
+    }
+    if (signal?.aborted) throw new ImportCanceled();
+    feed(decoder.decode());
+    if (parser === null) {
+      if (head === '') throw new ImportError('line 1: the file is empty');
+      parser = makeParser(job.format ?? 'csv', encoder);
+      parser.push(head);
+    }
+    const p = parser as RecordParser;
+    p.end();
+    if (encoder.columnCount === 0) throw new ImportError('line 1: the file is empty');
+    const result = await encoder.finish(p.currentLine);
+    sink = null;
+    return result;
+  } catch (err) {
+    await sink?.abort();
+    rmSync(job.out, { force: true });
+    if ((err as { code?: unknown }).code === 'SQLITE_FULL')
+      throw new ImportError('the disk is full', 'DISK_FULL');
+    throw err;
+  }
+}
+
+function makeParser(format: 'csv' | 'jsonl', encoder: RowEncoder): RecordParser {
+  if (format === 'jsonl') return new JsonlParser((obj, line) => encoder.pushJson(obj, line));
+  let columns = -1;
+  return new CsvParser((fields, line) => {
+    if (columns === -1) {
+      for (const f of fields) encoder.addColumn(f, line);
+      encoder.checkTimeColumn(line);
+      columns = fields.length;
+      return;
+    }
+    if (fields.length !== columns) {
+      // A blank line carries no row; with a single column it is a row whose value is empty.
+      if (fields.length === 1 && fields[0] === '') return;
+      throw new ImportError(`line ${line}: expected ${columns} fields, found ${fields.length}`);
+    }
+    encoder.pushText(fields, line);
+  });
+}
+
+/** JSON Lines when the first visible character opens an object, CSV otherwise. */
+function sniff(text: string): 'csv' | 'jsonl' {
+  const m = /^[\ufeff\s]*(\S)/.exec(text);
+  return m?.[1] === '{' ? 'jsonl' : 'csv';
+}
+
+/** By the gzip magic bytes, never by the file name. */
+function isGzip(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isZlibError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}

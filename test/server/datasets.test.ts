@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeServer, type TestServer } from '../helpers/server.ts';
+
+let s: TestServer;
+beforeEach(async () => {
+  s = await makeServer({ demoRows: 500 });
+});
+afterEach(async () => s.close());
+
+async function waitReady(name: string) {
+  for (let i = 0; i < 200; i++) {
+    const res = await s.call({ url: `/v1/datasets/${name}` });
+    const d = res.json().data;
+    if (d.status !== 'importing') return d;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('import did not finish');
+}
+
+describe('datasets API', () => {
+  it('lists the demo dataset with its columns, types, row count and time column', async () => {
+    const res = await s.call({ url: '/v1/datasets' });
+    expect(res.statusCode).toBe(200);
+    const leads = res.json().data.find((d: { name: string }) => d.name === 'leads');
+    expect(leads.row_count).toBe(500);
+    expect(leads.time_column).toBe('created_at');
+    expect(leads.columns.map((c: { name: string }) => c.name)).toEqual(
+      expect.arrayContaining(['id', 'created_at', 'email', 'state', 'revenue', 'score', 'status']),
+    );
+  });
+
+  it('imports a CSV by path (202, then ready), and refuses a malformed one with the line number', async () => {
+    const good = join(s.dataDir, 'people.csv');
+    writeFileSync(
+      good,
+      'id,name,joined\n1,"Smith, Ann",2026-01-02T03:04:05Z\n2,Bob,2026-02-01T00:00:00Z\n',
+    );
+    const res = await s.call({
+      method: 'POST',
+      url: '/v1/datasets',
+      payload: { name: 'people', path: good },
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().data.status).toMatch(/importing|ready/);
+    const ready = await waitReady('people');
+    expect(ready.status).toBe('ready');
+    expect(ready.row_count).toBe(2);
+
+    const bad = join(s.dataDir, 'bad.csv');
+    writeFileSync(bad, 'a,b\n1,2\n3\n');
+    await s.call({ method: 'POST', url: '/v1/datasets', payload: { name: 'bad', path: bad } });
+    const failed = await waitReady('bad');
+    expect(failed.status).toBe('failed');
+    expect(failed.error.message).toMatch(/line 3/);
+  });
+
+  it('answers unknown datasets with 404 and bad requests with 400, in the envelope', async () => {
+    expect((await s.call({ url: '/v1/datasets/nope' })).json().error.code).toBe('NOT_FOUND');
+    const rel = await s.call({
+      method: 'POST',
+      url: '/v1/datasets',
+      payload: { name: 'x', path: 'relative.csv' },
+    });
+    expect(rel.statusCode).toBe(400);
+    expect(rel.json().error.code).toBe('INVALID_REQUEST');
+    const badName = await s.call({
+      method: 'POST',
+      url: '/v1/datasets',
+      payload: { name: '../x', path: '/tmp/x' },
+    });
+    expect(badName.statusCode).toBe(400);
+  });
+
+  it('deletes a dataset', async () => {
+    expect((await s.call({ method: 'DELETE', url: '/v1/datasets/leads' })).statusCode).toBe(204);
+    expect((await s.call({ url: '/v1/datasets/leads' })).statusCode).toBe(404);
+  });
+});
