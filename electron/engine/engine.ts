@@ -4,6 +4,9 @@ import { systemClock, type Clock } from './clock.ts';
 import { enginePaths, type EngineConfig, type EngineContext } from './context.ts';
 import { createKeysService, type KeysService } from './auth/keys-service.ts';
 import { createDatasetsService, type DatasetsService } from './datasets/datasets-service.ts';
+import { createExportsService, type ExportsService } from './exports/exports-service.ts';
+import { createFileStore } from './storage/files.ts';
+import { createPresigner, type Presigner } from './storage/presigner.ts';
 import { EventBus } from './events.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSettingsService, type SettingsService } from './settings/settings-service.ts';
@@ -23,6 +26,8 @@ export interface EngineOptions {
   readonly envKey?: string;
   /** Flags the user gave explicitly win over stored settings for this run. */
   readonly explicit?: { urlTtl: boolean; retention: boolean };
+  /** Tests only: progress period and an injected disk-full point for local exports. */
+  readonly exportsTestSeams?: { progressMs?: number; failAfterBytes?: number };
 }
 
 export const defaults = {
@@ -38,6 +43,8 @@ export interface Engine {
   readonly keys: KeysService;
   readonly settings: SettingsService;
   readonly datasets: DatasetsService;
+  readonly exports: ExportsService;
+  readonly presigner: Presigner;
   /** Tells the engine where it is reachable, once the server listens (for presigned links). */
   setListening(baseUrl: string, port: number): void;
   /** Recovery, demo dataset, queues and timers. */
@@ -81,7 +88,23 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
 
-  const datasets = createDatasetsService(ctx);
+  const files = createFileStore(paths.filesDir);
+  const presigner = createPresigner(paths.dataDir);
+  // The two services need each other: an export reads a dataset, a dataset may import an export.
+  let exportsRef: ExportsService | null = null;
+  const datasets = createDatasetsService(ctx, {
+    resolveExportFile: (id) => {
+      if (!exportsRef) throw new Error('exports service not ready');
+      return exportsRef.resolveExportFile(id);
+    },
+  });
+  const exportsSvc = createExportsService(ctx, {
+    datasets,
+    files,
+    presigner,
+    ...(options.exportsTestSeams ?? {}),
+  });
+  exportsRef = exportsSvc;
 
   let closed = false;
   return {
@@ -89,6 +112,8 @@ export function createEngine(options: EngineOptions): Engine {
     keys,
     settings,
     datasets,
+    exports: exportsSvc,
+    presigner,
     setListening(url, p) {
       baseUrl = url;
       port = p;
@@ -96,10 +121,12 @@ export function createEngine(options: EngineOptions): Engine {
     async start() {
       datasets.recover();
       await datasets.ensureDemo(config.demoRows);
+      exportsSvc.start();
     },
     async close() {
       if (closed) return;
       closed = true;
+      await exportsSvc.close();
       await datasets.close();
       db.close();
     },

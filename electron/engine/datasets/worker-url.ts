@@ -4,9 +4,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export function workerUrl(name: string): URL {
-  if (import.meta.url.endsWith('.ts')) return new URL(`./${name}.ts`, import.meta.url);
-  const beside = new URL(`./${name}.js`, import.meta.url);
-  const above = new URL(`../${name}.js`, import.meta.url);
+/** `from` is the import.meta.url of the module that sits beside the worker's source file. */
+export function workerUrl(name: string, from: string = import.meta.url): URL {
+  if (from.endsWith('.ts')) return new URL(`./${name}.ts`, from);
+  const beside = new URL(`./${name}.js`, from);
+  const above = new URL(`../${name}.js`, from);
   return existsSync(fileURLToPath(beside)) || !existsSync(fileURLToPath(above)) ? beside : above;
 }

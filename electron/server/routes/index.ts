@@ -10,6 +10,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Engine } from '../../engine/engine.ts';
 import { datasetRoutes } from './datasets.ts';
 import { eventRoutes } from './events.ts';
+import { exportRoutes } from './exports.ts';
+import { fileRoutes } from './files.ts';
 import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
 import { settingsRoutes } from './settings.ts';
@@ -33,4 +35,6 @@ export async function registerRoutes(app: RouteApp, deps: RouteDeps): Promise<vo
   settingsRoutes(app, deps);
   eventRoutes(app, deps);
   datasetRoutes(app, deps);
+  exportRoutes(app, deps);
+  fileRoutes(app, deps);
 }

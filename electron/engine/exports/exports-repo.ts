@@ -1,0 +1,290 @@
+// The exports aggregate in SQLite: rows, status history, files, transitions, cursor pagination.
+import { ApiError } from '../../../shared/errors.ts';
+import type { Export, ExportError, ExportStatus } from '../../../shared/schemas/exports.ts';
+import { iso, isoOrNull } from '../clock.ts';
+import type { Db } from '../store/db.ts';
+import { immediate } from '../store/db.ts';
+
+export interface ExportRow {
+  id: string;
+  name: string;
+  status: ExportStatus;
+  source_type: 'dataset' | 'provider';
+  dataset: string | null;
+  provider_id: string | null;
+  provider_type: string | null;
+  remote_id: string | null;
+  remote_status: string | null;
+  request_json: string;
+  format: string;
+  compression: string;
+  compression_level: number;
+  columns_json: string | null;
+  filter_json: string | null;
+  params_json: string | null;
+  progress_pct: number;
+  progress_stage: string | null;
+  rows_done: number;
+  bytes_done: number;
+  bytes_total: number | null;
+  row_count: number | null;
+  byte_size: number | null;
+  error_json: string | null;
+  recreated_from: string | null;
+  schedule_id: string | null;
+  destination_json: string | null;
+  saved_paths_json: string | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  expires_at: number | null;
+  updated_at: number;
+}
+
+export interface FileRow {
+  export_id: string;
+  idx: number;
+  filename: string;
+  byte_size: number;
+  sha256: string;
+  row_count: number | null;
+}
+
+/** Allowed status changes. processing -> pending happens only in crash recovery. */
+const transitions: Record<ExportStatus, readonly ExportStatus[]> = {
+  pending: ['processing', 'canceled', 'failed'],
+  processing: ['completed', 'failed', 'canceled', 'pending'],
+  completed: ['expired'],
+  failed: [],
+  canceled: [],
+  expired: [],
+};
+
+export const isFinal = (s: ExportStatus): boolean =>
+  transitions[s].length === 0 || s === 'completed';
+
+export interface ListFilter {
+  status?: ExportStatus | undefined;
+  source?: string | undefined;
+  scheduleId?: string | undefined;
+  q?: string | undefined;
+  limit: number;
+  cursor?: { createdAt: number; id: string } | undefined;
+}
+
+const parse = <T>(json: string | null): T | null =>
+  json === null ? null : (JSON.parse(json) as T);
+
+export function createExportsRepo(db: Db) {
+  const getRow = db.prepare('SELECT * FROM exports WHERE id = ?');
+  const filesOf = db.prepare('SELECT * FROM export_files WHERE export_id = ? ORDER BY idx');
+  const historyOf = db.prepare(
+    'SELECT status, at FROM export_history WHERE export_id = ? ORDER BY seq',
+  );
+  const addHistory = db.prepare(
+    'INSERT INTO export_history (export_id, seq, status, at) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM export_history WHERE export_id = ?), ?, ?)',
+  );
+
+  function get(id: string): ExportRow | null {
+    return (getRow.get(id) as ExportRow | undefined) ?? null;
+  }
+
+  function mustGet(id: string): ExportRow {
+    const row = get(id);
+    if (!row) throw new ApiError('NOT_FOUND', `No export with id ${id}.`);
+    return row;
+  }
+
+  function insert(row: ExportRow): void {
+    const cols = Object.keys(row);
+    const stmt = db.prepare(
+      `INSERT INTO exports (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`,
+    );
+    stmt.run(row);
+    addHistory.run(row.id, row.id, row.status, row.created_at);
+  }
+
+  /** Moves an export to `to` if the machine allows it from its current status; returns false if not. */
+  function transition(
+    id: string,
+    to: ExportStatus,
+    at: number,
+    fields: Partial<ExportRow> = {},
+  ): boolean {
+    return immediate(db, () => {
+      const row = get(id);
+      if (!row || !transitions[row.status].includes(to)) return false;
+      const set = { ...fields, status: to, updated_at: at };
+      const keys = Object.keys(set);
+      db.prepare(
+        `UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`,
+      ).run({ ...set, id });
+      addHistory.run(id, id, to, at);
+      return true;
+    });
+  }
+
+  /** Updates fields without a status change (progress, remote id, lease). */
+  function patch(id: string, fields: Partial<ExportRow>): void {
+    const keys = Object.keys(fields);
+    if (keys.length === 0) return;
+    immediate(db, () =>
+      db
+        .prepare(`UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
+        .run({ ...fields, id }),
+    );
+  }
+
+  function setFiles(id: string, files: Omit<FileRow, 'export_id' | 'idx'>[]): void {
+    const ins = db.prepare(
+      'INSERT INTO export_files (export_id, idx, filename, byte_size, sha256, row_count) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    db.prepare('DELETE FROM export_files WHERE export_id = ?').run(id);
+    files.forEach((f, i) => ins.run(id, i, f.filename, f.byte_size, f.sha256, f.row_count));
+  }
+
+  function files(id: string): FileRow[] {
+    return filesOf.all(id) as FileRow[];
+  }
+
+  function list(f: ListFilter): ExportRow[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: f.limit + 1 };
+    if (f.status) {
+      where.push('status = @status');
+      params.status = f.status;
+    }
+    if (f.source === 'dataset' || f.source === 'provider') {
+      where.push('source_type = @source');
+      params.source = f.source;
+    } else if (f.source) {
+      where.push('(dataset = @source OR provider_id = @source)');
+      params.source = f.source;
+    }
+    if (f.scheduleId) {
+      where.push('schedule_id = @schedule');
+      params.schedule = f.scheduleId;
+    }
+    if (f.q) {
+      where.push('instr(lower(name), lower(@q)) > 0');
+      params.q = f.q;
+    }
+    if (f.cursor) {
+      where.push('(created_at < @cAt OR (created_at = @cAt AND id < @cId))');
+      params.cAt = f.cursor.createdAt;
+      params.cId = f.cursor.id;
+    }
+    const sql = `SELECT * FROM exports ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id DESC LIMIT @limit`;
+    return db.prepare(sql).all(params) as ExportRow[];
+  }
+
+  function remove(id: string): void {
+    immediate(db, () => db.prepare('DELETE FROM exports WHERE id = ?').run(id));
+  }
+
+  function byStatus(status: ExportStatus): ExportRow[] {
+    return db
+      .prepare('SELECT * FROM exports WHERE status = ? ORDER BY created_at, id')
+      .all(status) as ExportRow[];
+  }
+
+  function dueForExpiry(now: number): ExportRow[] {
+    return db
+      .prepare("SELECT * FROM exports WHERE status = 'completed' AND expires_at <= ?")
+      .all(now) as ExportRow[];
+  }
+
+  function nextExpiry(): number | null {
+    return (
+      (db
+        .prepare("SELECT min(expires_at) FROM exports WHERE status = 'completed'")
+        .pluck()
+        .get() as number | null) ?? null
+    );
+  }
+
+  /** The API shape, without the link (minted by the service on every read). */
+  function toExport(row: ExportRow): Export {
+    const source: Export['source'] =
+      row.source_type === 'dataset'
+        ? { type: 'dataset', dataset: row.dataset ?? '' }
+        : {
+            type: 'provider',
+            provider_id: row.provider_id ?? '',
+            provider_type: row.provider_type ?? '',
+            remote_id: row.remote_id,
+            remote_status: row.remote_status,
+          };
+    const dest = parse<{ dir: string; decompress?: boolean; filename?: string }>(
+      row.destination_json,
+    );
+    return {
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      source,
+      format: row.format,
+      compression: row.compression,
+      compression_level: row.compression_level,
+      columns: parse<string[]>(row.columns_json),
+      filter: parse<Record<string, unknown>>(row.filter_json),
+      params: parse<Record<string, unknown>>(row.params_json),
+      progress_pct: row.progress_pct,
+      progress_stage: row.progress_stage,
+      rows_done: row.rows_done,
+      bytes_done: row.bytes_done,
+      bytes_total: row.bytes_total,
+      row_count: row.row_count,
+      byte_size: row.byte_size,
+      files: files(row.id).map((f) => ({
+        filename: f.filename,
+        byte_size: f.byte_size,
+        sha256: f.sha256,
+        row_count: f.row_count,
+      })),
+      download_url: null,
+      url_expires_at: null,
+      error: parse<ExportError>(row.error_json),
+      recreated_from: row.recreated_from,
+      schedule_id: row.schedule_id,
+      destination: dest
+        ? {
+            dir: dest.dir,
+            decompress: dest.decompress ?? false,
+            ...(dest.filename ? { filename: dest.filename } : {}),
+            saved_paths: parse<string[]>(row.saved_paths_json) ?? [],
+          }
+        : null,
+      history: (historyOf.all(row.id) as { status: ExportStatus; at: number }[]).map((h) => ({
+        status: h.status,
+        at: iso(h.at),
+      })),
+      created_at: iso(row.created_at),
+      started_at: isoOrNull(row.started_at),
+      completed_at: isoOrNull(row.completed_at),
+      expires_at: isoOrNull(row.expires_at),
+      updated_at: iso(row.updated_at),
+    };
+  }
+
+  return {
+    get,
+    mustGet,
+    insert,
+    transition,
+    patch,
+    setFiles,
+    files,
+    list,
+    remove,
+    byStatus,
+    dueForExpiry,
+    nextExpiry,
+    toExport,
+  };
+}
+
+export type ExportsRepo = ReturnType<typeof createExportsRepo>;

@@ -1,0 +1,71 @@
+// Presigned file links (API.md "Presigned files"): HMAC-SHA256 over method, path as sent, expiry.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type VerifyResult = 'ok' | 'SIGNATURE_INVALID' | 'SIGNATURE_EXPIRED';
+
+export interface Presigner {
+  /** The query string for a path: `expires=UNIX&signature=HEX`. */
+  sign(path: string, expiresUnix: number): string;
+  /** Checks in API.md's order: a bad or missing signature first, then expiry. */
+  verify(
+    method: string,
+    path: string,
+    expires: string | undefined,
+    signature: string | undefined,
+    nowMs: number,
+  ): VerifyResult;
+  /** A new secret: every outstanding link stops working. */
+  rotate(): void;
+}
+
+const SECRET_FILE = 'signing-secret';
+
+function loadSecret(dataDir: string): Buffer {
+  const file = join(dataDir, SECRET_FILE);
+  if (existsSync(file)) {
+    const hex = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(hex)) return Buffer.from(hex, 'hex');
+  }
+  return writeSecret(dataDir);
+}
+
+function writeSecret(dataDir: string): Buffer {
+  const secret = randomBytes(32);
+  const file = join(dataDir, SECRET_FILE);
+  writeFileSync(file + '.tmp', secret.toString('hex') + '\n', { mode: 0o600 });
+  renameSync(file + '.tmp', file);
+  return secret;
+}
+
+export function createPresigner(dataDir: string): Presigner {
+  let secret = loadSecret(dataDir);
+  const mac = (method: string, path: string, expires: string) =>
+    createHmac('sha256', secret).update(`${method}\n${path}\n${expires}`).digest();
+
+  return {
+    sign(path, expiresUnix) {
+      const expires = String(Math.floor(expiresUnix));
+      return `expires=${expires}&signature=${mac('GET', path, expires).toString('hex')}`;
+    },
+    verify(method, path, expires, signature, nowMs) {
+      if (
+        !expires ||
+        !/^\d{1,12}$/.test(expires) ||
+        !signature ||
+        !/^[0-9a-f]{64}$/i.test(signature)
+      ) {
+        return 'SIGNATURE_INVALID';
+      }
+      const m = method === 'HEAD' ? 'GET' : method;
+      const expected = mac(m, path, expires);
+      if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return 'SIGNATURE_INVALID';
+      if (Number(expires) * 1000 < nowMs) return 'SIGNATURE_EXPIRED';
+      return 'ok';
+    },
+    rotate() {
+      secret = writeSecret(dataDir);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// /v1/exports: create (202), list, read, download (302 to a presigned link), cancel, recreate, delete.
+import { Type } from 'typebox';
+import { Envelope, ListEnvelope } from '../../../shared/schemas/common.ts';
+import {
+  DownloadQuery,
+  Export,
+  ExportCreate,
+  ExportListQuery,
+} from '../../../shared/schemas/exports.ts';
+import { list, ok } from '../envelope.ts';
+import type { RouteApp, RouteDeps } from './index.ts';
+
+const Params = Type.Object({ id: Type.String({ maxLength: 200 }) });
+
+export function exportRoutes(app: RouteApp, { engine }: RouteDeps): void {
+  const tags = ['exports'];
+  const exportsSvc = engine.exports;
+
+  app.post(
+    '/v1/exports',
+    {
+      schema: {
+        tags,
+        summary: 'Create an export of a dataset or at a provider',
+        body: ExportCreate,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
+        response: { 202: Envelope(Export) },
+      },
+    },
+    async (req, reply) => {
+      const { export: exp, replayed } = exportsSvc.create(req.body, {
+        idempotencyKey: req.headers['idempotency-key'],
+      });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(202).send(ok(req, exp));
+    },
+  );
+
+  app.get(
+    '/v1/exports',
+    { schema: { tags, querystring: ExportListQuery, response: { 200: ListEnvelope(Export) } } },
+    async (req) => {
+      const { items, nextCursor } = exportsSvc.list(req.query);
+      return list(req, items, nextCursor);
+    },
+  );
+
+  app.get(
+    '/v1/exports/:id',
+    { schema: { tags, params: Params, response: { 200: Envelope(Export) } } },
+    async (req) => ok(req, exportsSvc.get(req.params.id)),
+  );
+
+  app.get(
+    '/v1/exports/:id/download',
+    {
+      schema: {
+        tags,
+        summary: '302 to a presigned link of the file',
+        params: Params,
+        querystring: DownloadQuery,
+      },
+    },
+    async (req, reply) =>
+      reply.redirect(exportsSvc.downloadLocation(req.params.id, req.query.file ?? 0), 302),
+  );
+
+  app.post(
+    '/v1/exports/:id/cancel',
+    { schema: { tags, params: Params, response: { 200: Envelope(Export) } } },
+    async (req) => ok(req, await exportsSvc.cancel(req.params.id)),
+  );
+
+  app.post(
+    '/v1/exports/:id/recreate',
+    { schema: { tags, params: Params, response: { 202: Envelope(Export) } } },
+    async (req, reply) => reply.code(202).send(ok(req, exportsSvc.recreate(req.params.id))),
+  );
+
+  app.delete('/v1/exports/:id', { schema: { tags, params: Params } }, async (req, reply) => {
+    await exportsSvc.delete(req.params.id);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,106 @@
+// GET|HEAD /files/{id}/{filename}?expires=&signature=: presigned, no key; Range, ETag, stored bytes.
+import { createReadStream } from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isUuid } from '../../engine/ids.ts';
+import { contentTypeFor, isSafeFilename } from '../../engine/storage/files.ts';
+import { sendError } from '../envelope.ts';
+import type { RouteApp, RouteDeps } from './index.ts';
+
+/** One `bytes=a-b` range (suffix and open forms too); null = none or unsupported; 'bad' = unsatisfiable. */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | 'bad' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'bad';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start > end || start >= size) return 'bad';
+  return { start, end };
+}
+
+export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { id, filename } = req.params as { id: string; filename: string };
+    if (!isUuid(id) || !isSafeFilename(filename)) {
+      return sendError(req, reply, 'INVALID_REQUEST', 'The file path is malformed.');
+    }
+    const rawPath = req.url.split('?')[0] ?? '';
+    const query = req.query as { expires?: string; signature?: string };
+    const verdict = engine.presigner.verify(
+      req.method,
+      rawPath,
+      query.expires,
+      query.signature,
+      engine.ctx.clock.now(),
+    );
+    if (verdict === 'SIGNATURE_INVALID')
+      return sendError(req, reply, verdict, 'The link signature is missing or wrong.');
+    if (verdict === 'SIGNATURE_EXPIRED') {
+      return sendError(
+        req,
+        reply,
+        verdict,
+        'The link has expired. Read the export again for a fresh link.',
+      );
+    }
+    const file = engine.exports.servedFile(id, filename);
+    const etag = `"${file.sha256}"`;
+    reply
+      .header('etag', etag)
+      .header('accept-ranges', 'bytes')
+      .header('cache-control', 'private, no-transform')
+      .header('content-type', contentTypeFor(filename))
+      .header('content-disposition', `attachment; filename="${filename.replace(/"/g, '')}"`)
+      .header('x-content-type-options', 'nosniff');
+    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+    const ifRange = req.headers['if-range'];
+    const range =
+      ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, file.size) : null;
+    if (range === 'bad') {
+      return reply
+        .code(416)
+        .header('content-range', `bytes */${file.size}`)
+        .type('application/json')
+        .send({
+          error: {
+            code: 'INVALID_REQUEST',
+            message: 'The requested range is not satisfiable.',
+            details: {},
+          },
+          meta: { request_id: req.id },
+        });
+    }
+    const start = range?.start ?? 0;
+    const end = range?.end ?? file.size - 1;
+    reply.header('content-length', String(Math.max(0, end - start + 1)));
+    if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${file.size}`);
+    if (req.method === 'HEAD' || file.size === 0) return reply.send();
+    return reply.send(createReadStream(file.path, { start, end }));
+  };
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/files/:id/:filename',
+    schema: { hide: true },
+    handler,
+  });
+  // Anything else under /files (extra segments, traversal forms) is malformed, never a lookup.
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/files/*',
+    schema: { hide: true },
+    handler: async (req, reply) =>
+      sendError(req, reply, 'INVALID_REQUEST', 'The file path is malformed.'),
+  });
+}
