@@ -11,6 +11,7 @@ export function isSafeFilename(name: string): boolean {
     name.length <= 255 &&
     name !== '.' &&
     name !== '..' &&
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
     !/[/\\\x00-\x1f:]/.test(name) &&
     !name.startsWith('.')
   );
@@ -18,8 +19,7 @@ export function isSafeFilename(name: string): boolean {
 
 /** Turns any text (an export name, a vendor's file name) into a safe file name stem. */
 export function slugify(text: string, fallback = 'export'): string {
-  const base = text.split(/[/\\]/).pop() ?? '';
-  const slug = base
+  const slug = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
