@@ -8,6 +8,7 @@ import {
   mkdirSync,
   rmSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -40,11 +41,11 @@ export async function saveToDestination(
   mkdirSync(dest.dir, { recursive: true });
   const gz = storedName.endsWith('.gz');
   const decompress = (dest.decompress ?? false) && gz;
-  let wanted = dest.filename && isSafeFilename(dest.filename) ? dest.filename : storedName;
-  if (!dest.filename) wanted = decompress ? storedName.slice(0, -3) : storedName;
-  if (!isSafeFilename(wanted)) wanted = slugify(wanted) + extname(storedName);
+  const plainName = decompress ? storedName.slice(0, -3) : storedName;
+  let wanted = dest.filename && isSafeFilename(dest.filename) ? dest.filename : plainName;
+  if (!isSafeFilename(wanted)) wanted = slugify(wanted) + extname(plainName);
 
-  const part = join(dest.dir, `.${basename(wanted)}.${process.pid}.${Date.now()}.part`);
+  const part = join(dest.dir, `.${basename(wanted)}.${randomBytes(6).toString('hex')}.part`);
   try {
     const out = createWriteStream(part, { flags: 'wx', flush: true });
     if (decompress) await pipeline(createReadStream(src), createGunzip(), out);

@@ -4,6 +4,7 @@ import type { Export, ExportError, ExportStatus } from '../../../shared/schemas/
 import { iso, isoOrNull } from '../clock.ts';
 import type { Db } from '../store/db.ts';
 import { immediate } from '../store/db.ts';
+import { isUuid } from '../ids.ts';
 
 export interface ExportRow {
   id: string;
@@ -53,16 +54,23 @@ export interface FileRow {
   row_count: number | null;
 }
 
-/** Allowed status changes. processing -> pending happens only in crash recovery. */
+/**
+ * Allowed status changes. processing -> pending is not here: only requeue() makes it, for crash
+ * recovery and a clean shutdown, so no other code path can put a running job back in the queue.
+ */
 const transitions: Record<ExportStatus, readonly ExportStatus[]> = {
   pending: ['processing', 'canceled', 'failed'],
-  processing: ['completed', 'failed', 'canceled', 'pending'],
+  processing: ['completed', 'failed', 'canceled'],
   completed: ['expired'],
   failed: [],
   canceled: [],
   expired: [],
 };
 
+export const canTransition = (from: ExportStatus, to: ExportStatus): boolean =>
+  transitions[from].includes(to);
+
+/** Statuses an export never leaves (completed only leaves for expired, by retention). */
 export const isFinal = (s: ExportStatus): boolean =>
   transitions[s].length === 0 || s === 'completed';
 
@@ -77,6 +85,39 @@ export interface ListFilter {
 
 const parse = <T>(json: string | null): T | null =>
   json === null ? null : (JSON.parse(json) as T);
+
+/** The SQL of one page (newest first) and its parameters; exported for the query-plan test. */
+export function listQuery(f: ListFilter): { sql: string; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = { limit: f.limit + 1 };
+  if (f.status) {
+    where.push('status = @status');
+    params.status = f.status;
+  }
+  if (f.source === 'dataset' || f.source === 'provider') {
+    where.push('source_type = @source');
+    params.source = f.source;
+  } else if (f.source) {
+    // Provider ids are UUIDs; dataset names start with a letter. One column keeps an index.
+    where.push(isUuid(f.source) ? 'provider_id = @source' : 'dataset = @source');
+    params.source = f.source;
+  }
+  if (f.scheduleId) {
+    where.push('schedule_id = @schedule');
+    params.schedule = f.scheduleId;
+  }
+  if (f.q) {
+    where.push('instr(lower(name), lower(@q)) > 0');
+    params.q = f.q;
+  }
+  if (f.cursor) {
+    where.push('(created_at, id) < (@cAt, @cId)');
+    params.cAt = f.cursor.createdAt;
+    params.cId = f.cursor.id;
+  }
+  const sql = `SELECT * FROM exports ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id DESC LIMIT @limit`;
+  return { sql, params };
+}
 
 export function createExportsRepo(db: Db) {
   const getRow = db.prepare('SELECT * FROM exports WHERE id = ?');
@@ -107,16 +148,16 @@ export function createExportsRepo(db: Db) {
     addHistory.run(row.id, row.id, row.status, row.created_at);
   }
 
-  /** Moves an export to `to` if the machine allows it from its current status; returns false if not. */
-  function transition(
+  function move(
     id: string,
+    allowed: (from: ExportStatus) => boolean,
     to: ExportStatus,
     at: number,
-    fields: Partial<ExportRow> = {},
+    fields: Partial<ExportRow>,
   ): boolean {
     return immediate(db, () => {
       const row = get(id);
-      if (!row || !transitions[row.status].includes(to)) return false;
+      if (!row || !allowed(row.status)) return false;
       const set = { ...fields, status: to, updated_at: at };
       const keys = Object.keys(set);
       db.prepare(
@@ -125,6 +166,21 @@ export function createExportsRepo(db: Db) {
       addHistory.run(id, id, to, at);
       return true;
     });
+  }
+
+  /** Moves an export to `to` if the machine allows it from its current status; returns false if not. */
+  function transition(
+    id: string,
+    to: ExportStatus,
+    at: number,
+    fields: Partial<ExportRow> = {},
+  ): boolean {
+    return move(id, (from) => canTransition(from, to), to, at, fields);
+  }
+
+  /** processing -> pending: a job whose process died (recovery) or was shut down cleanly. */
+  function requeue(id: string, at: number, fields: Partial<ExportRow> = {}): boolean {
+    return move(id, (from) => from === 'processing', 'pending', at, fields);
   }
 
   /** Updates fields without a status change (progress, remote id, lease). */
@@ -136,6 +192,17 @@ export function createExportsRepo(db: Db) {
         .prepare(`UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
         .run({ ...fields, id }),
     );
+  }
+
+  /** Extends the leases of the jobs this process runs; a job that is not ours is left alone. */
+  function renewLeases(ids: readonly string[], owner: string, until: number): void {
+    if (ids.length === 0) return;
+    const stmt = db.prepare(
+      "UPDATE exports SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'",
+    );
+    immediate(db, () => {
+      for (const id of ids) stmt.run(until, id, owner);
+    });
   }
 
   function setFiles(id: string, files: Omit<FileRow, 'export_id' | 'idx'>[]): void {
@@ -151,33 +218,7 @@ export function createExportsRepo(db: Db) {
   }
 
   function list(f: ListFilter): ExportRow[] {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: f.limit + 1 };
-    if (f.status) {
-      where.push('status = @status');
-      params.status = f.status;
-    }
-    if (f.source === 'dataset' || f.source === 'provider') {
-      where.push('source_type = @source');
-      params.source = f.source;
-    } else if (f.source) {
-      where.push('(dataset = @source OR provider_id = @source)');
-      params.source = f.source;
-    }
-    if (f.scheduleId) {
-      where.push('schedule_id = @schedule');
-      params.schedule = f.scheduleId;
-    }
-    if (f.q) {
-      where.push('instr(lower(name), lower(@q)) > 0');
-      params.q = f.q;
-    }
-    if (f.cursor) {
-      where.push('(created_at < @cAt OR (created_at = @cAt AND id < @cId))');
-      params.cAt = f.cursor.createdAt;
-      params.cId = f.cursor.id;
-    }
-    const sql = `SELECT * FROM exports ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id DESC LIMIT @limit`;
+    const { sql, params } = listQuery(f);
     return db.prepare(sql).all(params) as ExportRow[];
   }
 
@@ -275,6 +316,8 @@ export function createExportsRepo(db: Db) {
     mustGet,
     insert,
     transition,
+    requeue,
+    renewLeases,
     patch,
     setFiles,
     files,

@@ -1,31 +1,41 @@
-// The exports service behind /v1/exports: validation, idempotency, links, cancel/recreate/delete, retention.
-import { createHash } from 'node:crypto';
-import { isAbsolute, join } from 'node:path';
+// The exports service behind /v1/exports: create, read, links, cancel/recreate/delete, retention.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
 import type { Export, ExportCreate, ExportListQuery } from '../../../shared/schemas/exports.ts';
 import { iso } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import type { DatasetDescription } from '../datasets/datasets-service.ts';
-import { compileQuery } from '../datasets/filter-sql.ts';
-import { saveToDestination } from '../downloads/destination.ts';
-import { isUuid, newId } from '../ids.ts';
+import { saveToDestination, type DestinationSpec } from '../downloads/destination.ts';
+import { isUuid } from '../ids.ts';
 import type { FileStore } from '../storage/files.ts';
 import type { Presigner } from '../storage/presigner.ts';
 import { immediate } from '../store/db.ts';
+import { buildRow, decodeCursor, encodeCursor } from './export-request.ts';
 import { createExportsRepo, type ExportRow } from './exports-repo.ts';
+import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
 import type { JobFile, RemoteJobRunner } from './job-types.ts';
 import { createRunner } from './runner.ts';
 import { createSweeper } from './sweeper.ts';
+
+export { canonicalJson } from './export-request.ts';
 
 export interface ExportsDeps {
   readonly datasets: { describe(name: string): DatasetDescription };
   readonly files: FileStore;
   readonly presigner: Presigner;
+  /** Runs provider exports; without it they fail with PROVIDER_ERROR. */
   readonly remote?: RemoteJobRunner;
   /** Provider lookup for provider exports: its type and display name; throws NOT_FOUND when unknown. */
   readonly providers?: { describe(id: string): { type: string; name: string } };
+  /** Tests: least time between two progress writes (default 250 ms). */
   readonly progressMs?: number;
+  /** Tests: local exports fail with ENOSPC past this many bytes (DISK_FULL). */
   readonly failAfterBytes?: number;
+  /** Tests: a smaller uncompressed block size in the export worker. */
+  readonly blockBytes?: number;
+  /** The export worker's entry file (default: beside the runner, .ts or .js like it). */
+  readonly workerFile?: URL | string;
 }
 
 export interface CreateOptions {
@@ -34,39 +44,10 @@ export interface CreateOptions {
   readonly recreatedFrom?: string | null;
 }
 
-const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
-
-/** JSON with sorted keys, so two bodies equal as parsed JSON compare equal. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';
-  if (v && typeof v === 'object') {
-    return (
-      '{' +
-      Object.keys(v)
-        .sort()
-        .map((k) => JSON.stringify(k) + ':' + canonicalJson((v as Record<string, unknown>)[k]))
-        .join(',') +
-      '}'
-    );
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
-const encodeCursor = (row: ExportRow) =>
-  Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  const m = /^(\d+):([0-9a-f-]{36})$/i.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m)
-    throw new ApiError(
-      'INVALID_REQUEST',
-      'The cursor is malformed; use next_cursor from the previous page.',
-    );
-  return { createdAt: Number(m[1]), id: m[2]! };
-}
-
 export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
   const { db, clock, events } = ctx;
   const repo = createExportsRepo(db);
+  const idempotency = createIdempotencyStore(db);
 
   const emit = (id: string) => {
     const row = repo.get(id);
@@ -82,14 +63,15 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
       throw new ApiError('INVALID_REQUEST', `"${id.slice(0, 80)}" is not an export id.`);
   }
 
+  /** A presigned link valid for url-ttl, never past the export's own expiry. */
   function fileUrl(row: ExportRow, filename: string): { url: string; expiresAt: number } {
     const now = clock.now();
     const cap = row.expires_at ?? Number.MAX_SAFE_INTEGER;
-    const expiresAt = Math.min(now + ctx.config.urlTtlSeconds * 1000, cap);
+    const expiresUnix = Math.floor(Math.min(now + ctx.config.urlTtlSeconds * 1000, cap) / 1000);
     const path = `/files/${row.id}/${encodeURIComponent(filename)}`;
     return {
-      url: `${ctx.baseUrl()}${path}?${deps.presigner.sign(path, Math.floor(expiresAt / 1000))}`,
-      expiresAt: Math.floor(expiresAt / 1000) * 1000,
+      url: `${ctx.baseUrl()}${path}?${deps.presigner.sign(path, expiresUnix)}`,
+      expiresAt: expiresUnix * 1000,
     };
   }
 
@@ -111,40 +93,37 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     details?: Record<string, unknown>,
   ): void {
     const error = { code, message, ...(details && Object.keys(details).length ? { details } : {}) };
-    if (
-      repo.transition(row.id, 'failed', clock.now(), {
-        error_json: JSON.stringify(error),
-        lease_owner: null,
-        lease_expires_at: null,
-        progress_stage: 'failed',
-      })
-    ) {
-      emit(row.id);
-    }
+    const ok = repo.transition(row.id, 'failed', clock.now(), {
+      error_json: JSON.stringify(error),
+      lease_owner: null,
+      lease_expires_at: null,
+      progress_stage: 'failed',
+    });
+    if (ok) emit(row.id);
   }
 
-  async function finish(row: ExportRow, files: readonly JobFile[]): Promise<void> {
+  /** Saves destination copies, then completes the export, unless it was canceled meanwhile. */
+  async function finish(
+    row: ExportRow,
+    files: readonly JobFile[],
+    signal: AbortSignal,
+  ): Promise<void> {
     const dir = deps.files.exportDir(row.id);
     const saved: string[] = [];
     let warning: { code: string; message: string } | null = null;
     const dest = row.destination_json
-      ? (JSON.parse(row.destination_json) as {
-          dir: string;
-          decompress?: boolean;
-          filename?: string;
-        })
+      ? (JSON.parse(row.destination_json) as DestinationSpec)
       : null;
     if (dest) {
-      runner_progress(row.id, 'saving a copy');
+      repo.patch(row.id, { progress_stage: 'saving a copy' });
+      emit(row.id);
       try {
-        for (const f of files)
-          saved.push(
-            await saveToDestination(
-              join(dir, f.filename),
-              files.length > 1 ? { ...dest, filename: undefined } : dest,
-              f.filename,
-            ),
-          );
+        for (const f of files) {
+          // A schedule's file-name template names one file; several files keep their own names.
+          const spec = files.length > 1 ? { dir: dest.dir, decompress: dest.decompress } : dest;
+          saved.push(await saveToDestination(join(dir, f.filename), spec, f.filename));
+          if (signal.aborted) break;
+        }
       } catch (err) {
         warning = {
           code: 'DESTINATION_FAILED',
@@ -152,7 +131,15 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
         };
       }
     }
+    if (signal.aborted) {
+      // Canceled (or shut down) while copying: the copies made for it go too.
+      for (const p of saved) rmSync(p, { force: true });
+      return;
+    }
     const now = clock.now();
+    const rows = files.every((f) => f.rowCount !== null)
+      ? files.reduce((n, f) => n + (f.rowCount ?? 0), 0)
+      : null;
     const ok = immediate(db, () => {
       repo.setFiles(
         row.id,
@@ -163,9 +150,6 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
           row_count: f.rowCount,
         })),
       );
-      const rows = files.every((f) => f.rowCount !== null)
-        ? files.reduce((n, f) => n + (f.rowCount ?? 0), 0)
-        : null;
       return repo.transition(row.id, 'completed', now, {
         completed_at: now,
         expires_at: now + ctx.config.retentionSeconds * 1000,
@@ -186,11 +170,6 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     }
   }
 
-  const runner_progress = (id: string, stage: string) => {
-    repo.patch(id, { progress_stage: stage });
-    emit(id);
-  };
-
   const runner = createRunner(ctx, {
     repo,
     files: deps.files,
@@ -201,127 +180,29 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     changed: emit,
     ...(deps.progressMs !== undefined ? { progressMs: deps.progressMs } : {}),
     ...(deps.failAfterBytes !== undefined ? { failAfterBytes: deps.failAfterBytes } : {}),
+    ...(deps.blockBytes !== undefined ? { blockBytes: deps.blockBytes } : {}),
+    ...(deps.workerFile !== undefined ? { workerFile: deps.workerFile } : {}),
   });
 
   const sweeper = createSweeper(ctx, repo, deps.files, emit);
-
-  function buildRow(body: ExportCreate, opts: CreateOptions): ExportRow {
-    const hasDataset = body.dataset !== undefined;
-    const hasProvider = body.provider !== undefined;
-    if (hasDataset === hasProvider)
-      throw new ApiError('INVALID_REQUEST', 'Give exactly one of "dataset" or "provider".');
-    if (body.destination && !isAbsolute(body.destination.dir)) {
-      throw new ApiError(
-        'INVALID_REQUEST',
-        `destination.dir must be an absolute path, not "${body.destination.dir}".`,
-      );
-    }
-    const now = clock.now();
-    let name = body.name;
-    let sourceFields: Partial<ExportRow>;
-    if (hasDataset) {
-      if (body.params !== undefined)
-        throw new ApiError(
-          'INVALID_REQUEST',
-          '"params" belongs to provider exports; use "filter" and "columns" for a dataset.',
-        );
-      const ds = deps.datasets.describe(body.dataset!);
-      compileQuery(ds, { columns: body.columns ?? null, filter: body.filter ?? null }); // validates columns, ops, values
-      sourceFields = { source_type: 'dataset', dataset: body.dataset! };
-      name ??= `${body.dataset} ${iso(now).slice(0, 10)}`;
-    } else {
-      if (!deps.providers)
-        throw new ApiError('INVALID_REQUEST', 'Provider exports are not available in this build.');
-      const p = deps.providers.describe(body.provider!);
-      sourceFields = {
-        source_type: 'provider',
-        provider_id: body.provider!,
-        provider_type: p.type,
-      };
-      name ??= `${p.name} ${iso(now).slice(0, 10)}`;
-    }
-    return {
-      id: newId(now),
-      name,
-      status: 'pending',
-      source_type: 'dataset',
-      dataset: null,
-      provider_id: null,
-      provider_type: null,
-      remote_id: null,
-      remote_status: null,
-      ...sourceFields,
-      request_json: JSON.stringify(body),
-      format: body.format ?? 'csv',
-      compression: body.compression ?? 'gzip',
-      compression_level: body.compression_level ?? 6,
-      columns_json: body.columns ? JSON.stringify(body.columns) : null,
-      filter_json: body.filter ? JSON.stringify(body.filter) : null,
-      params_json: body.params ? JSON.stringify(body.params) : null,
-      progress_pct: 0,
-      progress_stage: 'queued',
-      rows_done: 0,
-      bytes_done: 0,
-      bytes_total: null,
-      row_count: null,
-      byte_size: null,
-      error_json: null,
-      recreated_from: opts.recreatedFrom ?? null,
-      schedule_id: opts.scheduleId ?? null,
-      destination_json: body.destination ? JSON.stringify(body.destination) : null,
-      saved_paths_json: null,
-      attempts: 0,
-      lease_owner: null,
-      lease_expires_at: null,
-      created_at: now,
-      started_at: null,
-      completed_at: null,
-      expires_at: null,
-      updated_at: now,
-    };
-  }
 
   function create(
     body: ExportCreate,
     opts: CreateOptions = {},
   ): { export: Export; replayed: boolean } {
     const key = opts.idempotencyKey;
-    if (key !== undefined && (key.length === 0 || key.length > 255)) {
-      throw new ApiError('INVALID_REQUEST', 'Idempotency-Key must be 1 to 255 characters.');
-    }
-    const hash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    checkIdempotencyKey(key);
+    const hash = requestHash(body);
     const result = immediate(db, () => {
+      const now = clock.now();
       if (key !== undefined) {
-        const prior = db
-          .prepare('SELECT * FROM idempotency_keys WHERE key = ? AND created_at > ?')
-          .get(key, clock.now() - IDEMPOTENCY_WINDOW_MS) as
-          { request_hash: string; response_json: string | null } | undefined;
-        if (prior) {
-          if (prior.request_hash !== hash) {
-            throw new ApiError(
-              'IDEMPOTENCY_KEY_REUSED',
-              'This Idempotency-Key was used with another request body in the last 24 hours.',
-            );
-          }
-          if (!prior.response_json)
-            throw new ApiError(
-              'IDEMPOTENCY_IN_PROGRESS',
-              'A request with this Idempotency-Key is still being processed.',
-            );
-          return { export: JSON.parse(prior.response_json) as Export, replayed: true };
-        }
+        const prior = idempotency.replay(key, hash, now);
+        if (prior) return { export: prior, replayed: true };
       }
-      const row = buildRow(body, opts);
+      const row = buildRow(deps, body, opts, now);
       repo.insert(row);
       const exp = toApi(repo.mustGet(row.id));
-      if (key !== undefined) {
-        db.prepare('DELETE FROM idempotency_keys WHERE created_at <= ?').run(
-          clock.now() - IDEMPOTENCY_WINDOW_MS,
-        );
-        db.prepare(
-          'INSERT OR REPLACE INTO idempotency_keys (key, request_hash, export_id, status_code, response_json, created_at) VALUES (?, ?, ?, 202, ?, ?)',
-        ).run(key, hash, row.id, JSON.stringify(exp), clock.now());
-      }
+      if (key !== undefined) idempotency.record(key, hash, exp, now);
       return { export: exp, replayed: false };
     });
     if (!result.replayed) {
@@ -353,23 +234,29 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     };
   }
 
+  function conflict(row: ExportRow, action: string): ApiError {
+    return new ApiError(
+      'CONFLICT',
+      `The export is ${row.status}; only pending or processing exports can be ${action}.`,
+      { status: row.status },
+    );
+  }
+
   async function cancel(id: string): Promise<Export> {
     checkId(id);
     const row = repo.mustGet(id);
-    if (row.status !== 'pending' && row.status !== 'processing') {
-      throw new ApiError(
-        'CONFLICT',
-        `The export is ${row.status}; only pending or processing exports can be canceled.`,
-      );
-    }
-    await runner.stop(id);
-    const error = JSON.stringify({ code: 'CANCELED', message: 'Canceled by request.' });
-    repo.transition(id, 'canceled', clock.now(), {
+    if (row.status !== 'pending' && row.status !== 'processing') throw conflict(row, 'canceled');
+    // A pending export is canceled before anything can start it; a running one is stopped first
+    // (it stays `processing` while it stops, so the queue never picks it up again).
+    if (row.status === 'processing') await runner.stop(id);
+    const ok = repo.transition(id, 'canceled', clock.now(), {
       progress_stage: 'canceled',
-      error_json: error,
+      error_json: JSON.stringify({ code: 'CANCELED', message: 'Canceled by request.' }),
       lease_owner: null,
       lease_expires_at: null,
     });
+    // It completed or failed before the cancel reached it: its result stands.
+    if (!ok) throw conflict(repo.mustGet(id), 'canceled');
     deps.files.removeExport(id);
     emit(id);
     return toApi(repo.mustGet(id));
@@ -386,7 +273,8 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
   async function remove(id: string): Promise<void> {
     checkId(id);
     repo.mustGet(id);
-    await runner.stop(id);
+    if (runner.isRunning(id)) await runner.stop(id);
+    // No await between here and the end: nothing can start this export again.
     repo.remove(id);
     deps.files.removeExport(id);
     events.emit('export.deleted', { id });
@@ -408,6 +296,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
       throw new ApiError(
         'EXPORT_NOT_READY',
         `The export is ${row.status}; its file is not ready yet.`,
+        { status: row.status },
       );
     const f = repo.files(id)[file];
     if (!f) throw new ApiError('NOT_FOUND', `The export has no file number ${file}.`);
@@ -458,10 +347,12 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     servedFile,
     resolveExportFile,
     repo,
+    /** Recovery of crashed jobs, the queue, and the retention sweeper (with a check now). */
     start() {
       runner.start();
       sweeper.start();
     },
+    /** Stops accepting work; running jobs stop and go back to pending for the next start. */
     async close() {
       sweeper.stop();
       await runner.close();

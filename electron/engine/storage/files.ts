@@ -60,7 +60,7 @@ export function createFileStore(root: string): FileStore {
     root: rootAbs,
     exportDir,
     resolveFile(id, filename) {
-      if (!isSafeFilename(filename))
+      if (!isSafeFilename(filename) || !isSafeFilename(percentDecoded(filename)))
         throw new ApiError('INVALID_REQUEST', 'The file name is malformed.');
       const path = resolve(exportDir(id), filename);
       // Belt and braces: whatever the checks above missed, nothing outside the folder opens.
@@ -85,6 +85,15 @@ export function createFileStore(root: string): FileStore {
       return n;
     },
   };
+}
+
+/** A name as a second URL decoding would see it (`%2e%2e` -> `..`), so no layer can be fooled. */
+function percentDecoded(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name; // a lone `%` (as in `100%.csv`) decodes to nothing else
+  }
 }
 
 function safeReaddir(dir: string): string[] {

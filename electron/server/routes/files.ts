@@ -29,6 +29,13 @@ export function parseRange(
   return { start, end };
 }
 
+/** If-None-Match: `*`, or a list of tags compared weakly (RFC 9110 section 13.1.2). */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
 export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const { id, filename } = req.params as { id: string; filename: string };
@@ -63,7 +70,7 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
       .header('content-type', contentTypeFor(filename))
       .header('content-disposition', `attachment; filename="${filename.replace(/"/g, '')}"`)
       .header('x-content-type-options', 'nosniff');
-    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+    if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
     const ifRange = req.headers['if-range'];
     const range =
       ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, file.size) : null;

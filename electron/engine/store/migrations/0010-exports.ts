@@ -1,3 +1,4 @@
+// Exports: the job rows, their status history, their files and Idempotency-Key answers.
 import type { Migration } from './index.ts';
 
 export const m0010: Migration = {
@@ -42,9 +43,12 @@ export const m0010: Migration = {
       expires_at INTEGER,
       updated_at INTEGER NOT NULL
     ) STRICT;
+    -- Every list index ends in (created_at, id), the page order, so no page ever sorts the table.
     CREATE INDEX exports_by_created ON exports (created_at DESC, id DESC);
-    CREATE INDEX exports_by_status ON exports (status, created_at DESC);
-    CREATE INDEX exports_by_schedule ON exports (schedule_id, created_at DESC) WHERE schedule_id IS NOT NULL;
+    CREATE INDEX exports_by_status ON exports (status, created_at DESC, id DESC);
+    CREATE INDEX exports_by_schedule ON exports (schedule_id, created_at DESC, id DESC) WHERE schedule_id IS NOT NULL;
+    CREATE INDEX exports_by_dataset ON exports (dataset, created_at DESC, id DESC) WHERE dataset IS NOT NULL;
+    CREATE INDEX exports_by_provider ON exports (provider_id, created_at DESC, id DESC) WHERE provider_id IS NOT NULL;
     CREATE INDEX exports_by_expiry ON exports (expires_at) WHERE status = 'completed';
 
     CREATE TABLE export_history (

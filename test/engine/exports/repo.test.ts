@@ -1,0 +1,205 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ExportStatus } from '../../../shared/schemas/exports.ts';
+import {
+  canTransition,
+  createExportsRepo,
+  listQuery,
+  type ExportRow,
+  type ListFilter,
+} from '../../../electron/engine/exports/exports-repo.ts';
+import { newId } from '../../../electron/engine/ids.ts';
+import { makeContext, type TestContext } from '../../helpers/context.ts';
+
+let ctx: TestContext;
+afterEach(() => ctx?.cleanup());
+
+function row(over: Partial<ExportRow> = {}): ExportRow {
+  const now = ctx.clock.now();
+  return {
+    id: newId(now),
+    name: 'an export',
+    status: 'pending',
+    source_type: 'dataset',
+    dataset: 'leads',
+    provider_id: null,
+    provider_type: null,
+    remote_id: null,
+    remote_status: null,
+    request_json: '{"dataset":"leads"}',
+    format: 'csv',
+    compression: 'gzip',
+    compression_level: 6,
+    columns_json: null,
+    filter_json: null,
+    params_json: null,
+    progress_pct: 0,
+    progress_stage: null,
+    rows_done: 0,
+    bytes_done: 0,
+    bytes_total: null,
+    row_count: null,
+    byte_size: null,
+    error_json: null,
+    recreated_from: null,
+    schedule_id: null,
+    destination_json: null,
+    saved_paths_json: null,
+    attempts: 0,
+    lease_owner: null,
+    lease_expires_at: null,
+    created_at: now,
+    started_at: null,
+    completed_at: null,
+    expires_at: null,
+    updated_at: now,
+    ...over,
+  };
+}
+
+const statuses: ExportStatus[] = [
+  'pending',
+  'processing',
+  'completed',
+  'failed',
+  'canceled',
+  'expired',
+];
+const allowed = new Set([
+  'pending>processing',
+  'pending>canceled',
+  'pending>failed',
+  'processing>completed',
+  'processing>failed',
+  'processing>canceled',
+  'completed>expired',
+]);
+
+describe('exports repo', () => {
+  it('allows exactly the state machine transitions, from every status to every status', () => {
+    ctx = makeContext();
+    const repo = createExportsRepo(ctx.db);
+    for (const from of statuses) {
+      for (const to of statuses) {
+        const r = row({ status: from });
+        repo.insert(r);
+        const ok = repo.transition(r.id, to, ctx.clock.now());
+        expect(ok, `${from} -> ${to}`).toBe(allowed.has(`${from}>${to}`));
+        expect(canTransition(from, to)).toBe(ok);
+        expect(repo.get(r.id)!.status).toBe(ok ? to : from);
+      }
+    }
+  });
+
+  it('puts a job back in the queue only through requeue, and only from processing', () => {
+    ctx = makeContext();
+    const repo = createExportsRepo(ctx.db);
+    for (const from of statuses) {
+      const r = row({ status: from });
+      repo.insert(r);
+      expect(repo.requeue(r.id, ctx.clock.now()), from).toBe(from === 'processing');
+    }
+  });
+
+  it('appends every transition to the history with its time, and returns it in the API shape', () => {
+    ctx = makeContext();
+    const repo = createExportsRepo(ctx.db);
+    const r = row();
+    repo.insert(r);
+    const t0 = ctx.clock.now();
+    ctx.clock.advance(1000);
+    repo.transition(r.id, 'processing', ctx.clock.now(), { lease_owner: 'me' });
+    ctx.clock.advance(1000);
+    repo.requeue(r.id, ctx.clock.now());
+    ctx.clock.advance(1000);
+    repo.transition(r.id, 'processing', ctx.clock.now());
+    ctx.clock.advance(1000);
+    expect(repo.transition(r.id, 'pending', ctx.clock.now())).toBe(false);
+    repo.transition(r.id, 'completed', ctx.clock.now(), { expires_at: ctx.clock.now() + 5000 });
+    expect(repo.transition(r.id, 'failed', ctx.clock.now())).toBe(false);
+    const exp = repo.toExport(repo.mustGet(r.id));
+    expect(exp.history).toEqual([
+      { status: 'pending', at: new Date(t0).toISOString() },
+      { status: 'processing', at: new Date(t0 + 1000).toISOString() },
+      { status: 'pending', at: new Date(t0 + 2000).toISOString() },
+      { status: 'processing', at: new Date(t0 + 3000).toISOString() },
+      { status: 'completed', at: new Date(t0 + 4000).toISOString() },
+    ]);
+    expect(exp.status).toBe('completed');
+    expect(exp.updated_at).toBe(new Date(t0 + 4000).toISOString());
+    expect(exp.expires_at).toBe(new Date(t0 + 9000).toISOString());
+    expect(repo.mustGet(r.id).lease_owner).toBe('me');
+  });
+
+  it('pages newest first by (created_at, id), ties included, with every filter', () => {
+    ctx = makeContext();
+    const repo = createExportsRepo(ctx.db);
+    const ids: { id: string; at: number; i: number }[] = [];
+    const provider = newId(ctx.clock.now());
+    for (let i = 0; i < 12; i++) {
+      // Pairs share a created_at: the id breaks the tie, and a page boundary may fall between them.
+      if (i % 2 === 0) ctx.clock.advance(1000);
+      const r = row({
+        name: i % 3 === 0 ? `Texas leads ${i}` : `other ${i}`,
+        status: i % 4 === 0 ? 'failed' : 'pending',
+        ...(i % 2 === 0
+          ? { dataset: 'leads' }
+          : { source_type: 'provider', dataset: null, provider_id: provider, provider_type: 'x' }),
+        schedule_id: i < 6 ? 'sched-1' : null,
+      });
+      repo.insert(r);
+      ids.push({ id: r.id, at: r.created_at, i });
+    }
+    // Ids minted in one millisecond are random in their tail: the id, not insertion, breaks ties.
+    const byAge = [...ids].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+    expect(byAge.map((x) => x.at)).toEqual(ids.map((x) => x.at));
+    const newest = byAge.reverse();
+    const newestFirst = newest.map((x) => x.id);
+    const where = (keep: (i: number) => boolean) =>
+      newest.filter((x) => keep(x.i)).map((x) => x.id);
+    const all = (f: Omit<ListFilter, 'limit' | 'cursor'>, limit: number) => {
+      const seen: string[] = [];
+      let cursor: ListFilter['cursor'];
+      for (;;) {
+        const page = repo.list({ ...f, limit, cursor });
+        const items = page.slice(0, limit);
+        seen.push(...items.map((r) => r.id));
+        if (page.length <= limit) return seen;
+        const last = items[items.length - 1]!;
+        cursor = { createdAt: last.created_at, id: last.id };
+      }
+    };
+    expect(all({}, 5)).toEqual(newestFirst);
+    expect(all({}, 1)).toEqual(newestFirst);
+    expect(all({ status: 'failed' }, 2)).toEqual(where((i) => i % 4 === 0));
+    expect(all({ source: 'dataset' }, 4)).toEqual(where((i) => i % 2 === 0));
+    expect(all({ source: 'leads' }, 4)).toEqual(all({ source: 'dataset' }, 4));
+    expect(all({ source: provider }, 4)).toEqual(all({ source: 'provider' }, 4));
+    expect(all({ source: 'nope' }, 4)).toEqual([]);
+    expect(all({ scheduleId: 'sched-1' }, 4)).toEqual(where((i) => i < 6));
+    expect(all({ q: 'texas' }, 2)).toEqual(where((i) => i % 3 === 0));
+  });
+
+  it('answers every list query from an index in page order, never sorting the table', () => {
+    ctx = makeContext();
+    const cursor = { createdAt: 1, id: '01930000-0000-7000-8000-000000000001' };
+    const filters: ListFilter[] = [
+      { limit: 50 },
+      { limit: 50, cursor },
+      { limit: 50, status: 'completed', cursor },
+      { limit: 50, source: 'leads', cursor },
+      { limit: 50, source: '01930000-0000-7000-8000-00000000000a' },
+      { limit: 50, scheduleId: 'sched', cursor },
+      { limit: 50, q: 'texas', source: 'dataset' },
+    ];
+    for (const f of filters) {
+      const { sql, params } = listQuery(f);
+      const plan = ctx.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[];
+      const text = plan.map((p) => p.detail).join(' | ');
+      expect(text, JSON.stringify(f)).not.toMatch(/TEMP B-TREE/);
+      expect(text, JSON.stringify(f)).toMatch(/USING INDEX exports_by_/);
+    }
+    const byStatus = listQuery({ limit: 50, status: 'failed' });
+    const plan = ctx.db.prepare(`EXPLAIN QUERY PLAN ${byStatus.sql}`).all(byStatus.params);
+    expect(JSON.stringify(plan)).toMatch(/exports_by_status/);
+  });
+});

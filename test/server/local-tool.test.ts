@@ -1,0 +1,110 @@
+// What a local tool does with curl, against the real `export-manager serve` process and port.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { tempDir } from '../helpers/context.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+let child: ChildProcess;
+let base = '';
+let key = '';
+let dataDir = '';
+let output = '';
+
+beforeAll(async () => {
+  dataDir = tempDir();
+  child = spawn(
+    process.execPath,
+    [
+      join(root, 'electron/cli.ts'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--demo-rows',
+      '5000',
+      '--url-ttl',
+      '60',
+      '--retention',
+      '3',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 20_000;
+  while (!/listening on (http:\/\/\S+)/.test(output)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(output);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  base = /listening on (http:\/\/\S+)/.exec(output)![1]!;
+  key = readFileSync(join(dataDir, 'api-key'), 'utf8').trim();
+});
+
+afterAll(async () => {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const auth = () => ({ authorization: `Bearer ${key}` });
+
+describe('a local tool, as with curl', () => {
+  it('prints where the key is, never the key', () => {
+    expect(output).toContain(`API key: in ${join(dataDir, 'api-key')}`);
+    expect(output).not.toContain(key);
+  });
+
+  it('creates, polls, follows the 302, gunzips, counts rows against row_count and checks sha256; then sees it expire', async () => {
+    const created = await fetch(`${base}/v1/exports`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        dataset: 'leads',
+        filter: { where: [{ column: 'state', op: 'in', value: ['TX', 'CA'] }] },
+      }),
+    });
+    expect(created.status).toBe(202);
+    const { id } = ((await created.json()) as { data: { id: string } }).data;
+    let exp: { status: string; row_count: number; files: { sha256: string }[] } = {
+      status: 'pending',
+      row_count: 0,
+      files: [],
+    };
+    for (let i = 0; i < 400 && (exp.status === 'pending' || exp.status === 'processing'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      exp = (
+        (await (await fetch(`${base}/v1/exports/${id}`, { headers: auth() })).json()) as {
+          data: typeof exp;
+        }
+      ).data;
+    }
+    expect(exp.status).toBe('completed');
+    const file = await fetch(`${base}/v1/exports/${id}/download`, { headers: auth() }); // follows the 302; the link needs no key
+    expect(file.status).toBe(200);
+    expect(file.redirected).toBe(true);
+    const bytes = Buffer.from(await file.arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(exp.files[0]!.sha256);
+    const lines = gunzipSync(bytes).toString('utf8').split('\r\n').filter(Boolean);
+    expect(lines.length - 1).toBe(exp.row_count);
+    expect(lines.slice(1).every((l) => /,(TX|CA),/.test(l))).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 3500)); // --retention 3
+    const later = (
+      (await (await fetch(`${base}/v1/exports/${id}`, { headers: auth() })).json()) as {
+        data: { status: string };
+      }
+    ).data;
+    expect(later.status).toBe('expired');
+    expect(
+      (await fetch(`${base}/v1/exports/${id}/download`, { headers: auth(), redirect: 'manual' }))
+        .status,
+    ).toBe(410);
+  });
+});
