@@ -8,12 +8,17 @@ export interface Logger {
 }
 
 const SECRET_QUERY =
-  /([?&](?:signature|sig|token|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|key|api_key|apikey|access_token)=)[^&#\s"']+/gi;
+  /([?&](?:signature|sig|token|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|x-goog-security-token|key|api_key|apikey|access_token|policy|key-pair-id|password|secret)=)[^&#\s"']+/gi;
 const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+// user:password@ in a URL.
+const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'@]+@/gi;
 
-/** Removes presigned query values and bearer tokens from any text. */
+/** Removes presigned query values, URL passwords and bearer tokens from any text. */
 export function redact(text: string): string {
-  return text.replace(SECRET_QUERY, '$1[redacted]').replace(BEARER, '$1[redacted]');
+  return text
+    .replace(SECRET_QUERY, '$1[redacted]')
+    .replace(BEARER, '$1[redacted]')
+    .replace(USERINFO, '$1[redacted]@');
 }
 
 function redactFields(fields: Record<string, unknown> | undefined): string {

@@ -1,0 +1,386 @@
+// One provider export's dance: create or resume, poll, download every file, verify, refresh, re-create.
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EngineContext } from '../context.ts';
+import {
+  downloadToPart,
+  LinkExpiredError,
+  NotReadyError,
+  type ResumeState,
+} from '../downloads/download-file.ts';
+import {
+  nameFromUrl,
+  sanitizeFilename,
+  uniqueName,
+  withHonestExtension,
+} from '../downloads/filenames.ts';
+import { verifyFile } from '../downloads/verify.ts';
+import { JobError, type JobFile, type JobHooks, type JobSpec } from '../exports/job-types.ts';
+import { fsyncDir, slugify } from '../storage/files.ts';
+import { safeUrl } from './http-client.ts';
+import { sleep } from './politeness.ts';
+import type { ProviderHandle } from './providers-service.ts';
+import type { ProvidersRepo } from './providers-repo.ts';
+import type { RemoteExport } from './remote-export.ts';
+import type { RemoteRunnerSettings } from './remote-runner.ts';
+
+/** The vendor export went away (or its links can no longer be refreshed): re-create it. */
+class ExpiredSignal {
+  readonly remote: RemoteExport;
+  constructor(remote: RemoteExport) {
+    this.remote = remote;
+  }
+}
+
+// Share of our progress bar: the vendor's work up to REMOTE_SHARE, then our download.
+const REMOTE_SHARE = 50;
+const DOWNLOAD_SHARE = 48;
+
+export class RemoteJob {
+  private readonly ctx: EngineContext;
+  private readonly provider: ProviderHandle;
+  private readonly repo: ProvidersRepo;
+  private readonly spec: JobSpec;
+  private readonly hooks: JobHooks;
+  private readonly settings: RemoteRunnerSettings;
+  private readonly origin: string;
+  /** Names this attempt wrote in the export folder (parts and verified files). */
+  private written: string[] = [];
+  /** The vendor status last stored, so each change is recorded once. */
+  private lastRaw: string | null = null;
+
+  constructor(
+    ctx: EngineContext,
+    provider: ProviderHandle,
+    repo: ProvidersRepo,
+    spec: JobSpec,
+    hooks: JobHooks,
+    settings: RemoteRunnerSettings,
+  ) {
+    this.ctx = ctx;
+    this.provider = provider;
+    this.repo = repo;
+    this.spec = spec;
+    this.hooks = hooks;
+    this.settings = settings;
+    this.origin = new URL(provider.baseUrl).origin;
+  }
+
+  private get signal(): AbortSignal {
+    return this.hooks.signal;
+  }
+
+  async run(): Promise<JobFile[]> {
+    let remote = await this.start();
+    for (;;) {
+      remote = await this.waitDone(remote);
+      if (remote.status === 'failed') throw this.failed(remote);
+      if (remote.status === 'expired') {
+        remote = await this.recreate(remote);
+        continue;
+      }
+      const result = await this.downloadAll(remote);
+      if (!(result instanceof ExpiredSignal)) return result;
+      remote = await this.recreate(result.remote);
+    }
+  }
+
+  /** Resumes the vendor export an earlier attempt created, or creates it (once). */
+  private async start(): Promise<RemoteExport> {
+    const latest = this.repo.latestRemote(this.spec.exportId);
+    const knownId = latest?.remote_id ?? this.spec.remoteId;
+    if (knownId) {
+      this.hooks.progress({ stage: `checking export ${knownId} at ${this.provider.name}` });
+      return this.provider.adapter.get(knownId, this.signal);
+    }
+    if (latest) {
+      // A create was sent before a crash, and its answer lost: the same key gets the same export.
+      return this.sendCreate(
+        latest.seq,
+        latest.idempotency_key,
+        JSON.parse(latest.request_json) as Record<string, unknown>,
+      );
+    }
+    return this.create(this.spec.exportId, null);
+  }
+
+  private async create(key: string, recreatedFrom: string | null): Promise<RemoteExport> {
+    const params = this.spec.params ?? {};
+    const now = this.ctx.clock.now();
+    const intent = this.repo.addIntent({
+      export_id: this.spec.exportId,
+      provider_id: this.provider.id,
+      idempotency_key: key,
+      request_json: JSON.stringify(params),
+      remote_id: null,
+      remote_status: null,
+      recreated_from: recreatedFrom,
+      created_at: now,
+      updated_at: now,
+    });
+    this.hooks.recordRemote(null, 'creating');
+    return this.sendCreate(intent.seq, key, params);
+  }
+
+  private async sendCreate(
+    seq: number,
+    key: string,
+    params: Record<string, unknown>,
+  ): Promise<RemoteExport> {
+    this.hooks.progress({ pct: 0, stage: `asking ${this.provider.name} for the export` });
+    const remote = await this.provider.adapter.create(params, key, this.signal);
+    this.repo.setRemote(this.spec.exportId, seq, remote.id, remote.rawStatus, this.ctx.clock.now());
+    this.hooks.recordRemote(remote.id, remote.rawStatus);
+    this.lastRaw = remote.rawStatus;
+    this.ctx.logger.info('vendor export created', {
+      export_id: this.spec.exportId,
+      provider: this.provider.id,
+      remote_id: remote.id,
+      attempt: seq,
+    });
+    return remote;
+  }
+
+  /** Re-creates an expired vendor export from the stored request; bounded, never a loop. */
+  private async recreate(expired: RemoteExport): Promise<RemoteExport> {
+    const latest = this.repo.latestRemote(this.spec.exportId);
+    const made = latest?.seq ?? 1;
+    if (made > this.settings.maxRecreates) {
+      throw new JobError(
+        'PROVIDER_EXPORT_EXPIRED',
+        `${this.provider.name}: the export expired before it could be downloaded, ${made} time(s); gave up.` +
+          (expired.error?.message ? ` ${expired.error.message}` : ''),
+        {
+          vendor_code: expired.error?.code ?? null,
+          vendor_message: expired.error?.message ?? null,
+          remote_id: expired.id,
+        },
+      );
+    }
+    this.ctx.logger.info('vendor export expired; re-creating it', {
+      export_id: this.spec.exportId,
+      remote_id: expired.id,
+    });
+    this.clearFiles();
+    return this.create(`${this.spec.exportId}:${made + 1}`, expired.id);
+  }
+
+  private mirror(remote: RemoteExport): void {
+    // Progress is throttled by the runner; a change of the vendor's status is stored at once.
+    if (remote.rawStatus !== this.lastRaw) {
+      this.lastRaw = remote.rawStatus;
+      this.hooks.recordRemote(remote.id, remote.rawStatus);
+    }
+    const pct = remote.status === 'completed' ? 100 : (remote.progressPct ?? 0);
+    this.hooks.progress({
+      pct: (pct * REMOTE_SHARE) / 100,
+      stage:
+        remote.status === 'completed'
+          ? `ready at ${this.provider.name}`
+          : (remote.stage ?? `${remote.rawStatus ?? remote.status} at ${this.provider.name}`),
+      remoteId: remote.id,
+      remoteStatus: remote.rawStatus,
+    });
+  }
+
+  /** Polls with growing, jittered waits until the vendor export is no longer pending or processing. */
+  private async waitDone(first: RemoteExport): Promise<RemoteExport> {
+    let remote = first;
+    let delay = this.settings.pollMinMs;
+    const started = this.ctx.clock.now();
+    while (remote.status === 'pending' || remote.status === 'processing') {
+      this.mirror(remote);
+      if (this.ctx.clock.now() - started > this.settings.maxWaitMs)
+        throw new JobError(
+          'PROVIDER_ERROR',
+          `${this.provider.name} did not finish the export within ${Math.round(this.settings.maxWaitMs / 60_000)} minutes.`,
+          { remote_id: remote.id, vendor_status: remote.rawStatus },
+        );
+      await sleep(this.ctx.clock, Math.round(delay * (0.75 + Math.random() * 0.5)), this.signal);
+      delay = Math.min(this.settings.pollMaxMs, delay * 1.5);
+      remote = await this.provider.adapter.get(remote.id, this.signal);
+    }
+    this.mirror(remote);
+    return remote;
+  }
+
+  private failed(remote: RemoteExport): JobError {
+    const e = remote.error;
+    return new JobError(
+      'PROVIDER_EXPORT_FAILED',
+      `${this.provider.name} could not produce the export${e?.message ? `: ${e.message}` : '.'}`,
+      { vendor_code: e?.code ?? null, vendor_message: e?.message ?? null, remote_id: remote.id },
+    );
+  }
+
+  private clearFiles(): void {
+    for (const name of this.written) rmSync(join(this.hooks.exportDir, name), { force: true });
+    this.written = [];
+  }
+
+  /** Downloads and verifies every file; a link that expired is refreshed by reading the export again. */
+  private async downloadAll(first: RemoteExport): Promise<JobFile[] | ExpiredSignal> {
+    let remote = first;
+    let refreshes = 0;
+    const count = remote.files.length;
+    const taken = new Set<string>();
+    const done: JobFile[] = [];
+    const sizes = remote.files.map((f) => f.size);
+    const bytesTotal = sizes.every((s) => s !== null)
+      ? sizes.reduce<number>((a, b) => a + (b ?? 0), 0)
+      : null;
+    let bytesBefore = 0;
+
+    const refresh = async (why: string): Promise<RemoteExport | ExpiredSignal> => {
+      refreshes++;
+      this.ctx.logger.info('refreshing the vendor links', { remote_id: remote.id, why, refreshes });
+      if (refreshes > this.settings.maxLinkRefreshes)
+        return new ExpiredSignal({
+          ...remote,
+          status: 'expired',
+          error: remote.error ?? { code: 'LINK_EXPIRED', message: `The download link ${why}.` },
+        });
+      this.hooks.progress({
+        stage: `the download link ${why}; asking ${this.provider.name} again`,
+      });
+      let fresh = await this.provider.adapter.get(remote.id, this.signal);
+      if (fresh.status === 'pending' || fresh.status === 'processing')
+        fresh = await this.waitDone(fresh);
+      if (fresh.status === 'failed') throw this.failed(fresh);
+      if (fresh.status === 'expired') return new ExpiredSignal(fresh);
+      if (fresh.files.length !== count)
+        throw new JobError(
+          'PROVIDER_ERROR',
+          `${this.provider.name} changed the export's file list.`,
+        );
+      return fresh;
+    };
+
+    for (let i = 0; i < count; i++) {
+      const name = uniqueName(
+        sanitizeFilename(
+          remote.files[i]!.filename ?? nameFromUrl(remote.files[i]!.url),
+          `${slugify(this.spec.name)}${count > 1 ? `-${i + 1}` : ''}.csv.gz`,
+        ),
+        taken,
+      );
+      const part = join(this.hooks.exportDir, `${name}.part`);
+      this.written.push(`${name}.part`);
+      const resume: ResumeState = { validator: null };
+      let lastSample = { at: this.ctx.clock.now(), bytes: 0 };
+      let speed = 0;
+      for (;;) {
+        const file = remote.files[i]!;
+        if (remote.urlExpiresAt !== null && remote.urlExpiresAt <= this.ctx.clock.now()) {
+          const r = await refresh('expired');
+          if (r instanceof ExpiredSignal) return r;
+          remote = r;
+          continue;
+        }
+        try {
+          await downloadToPart({
+            url: file.url,
+            partPath: part,
+            expectedSize: file.size,
+            http: this.provider.http,
+            providerOrigin: this.origin,
+            resume,
+            signal: this.signal,
+            clock: this.ctx.clock,
+            logger: this.ctx.logger,
+            settings: this.settings.download,
+            onProgress: (bytes) => {
+              const now = this.ctx.clock.now();
+              if (now - lastSample.at >= 1000) {
+                speed = ((bytes - lastSample.bytes) * 1000) / (now - lastSample.at);
+                lastSample = { at: now, bytes };
+              }
+              const doneBytes = bytesBefore + bytes;
+              this.hooks.progress({
+                pct: REMOTE_SHARE + (bytesTotal ? (DOWNLOAD_SHARE * doneBytes) / bytesTotal : 0),
+                stage: `downloading file ${i + 1} of ${count}${speed > 0 ? ` (${formatSpeed(speed)})` : ''}`,
+                bytesDone: doneBytes,
+                bytesTotal,
+              });
+            },
+          });
+          break;
+        } catch (err) {
+          if (err instanceof LinkExpiredError) {
+            const r = await refresh(`answered HTTP ${err.status}`);
+            if (r instanceof ExpiredSignal) return r;
+            remote = r;
+          } else if (err instanceof NotReadyError) {
+            await sleep(this.ctx.clock, this.settings.pollMinMs, this.signal);
+            const r = await refresh('is not ready');
+            if (r instanceof ExpiredSignal) return r;
+            remote = r;
+          } else throw err;
+        }
+      }
+      done.push(await this.finishFile(part, name, remote, i, taken));
+      bytesBefore += done[done.length - 1]!.byteSize;
+    }
+    const rows = done.reduce((n, f) => n + (f.rowCount ?? 0), 0);
+    if (remote.rowCount !== null && rows !== remote.rowCount)
+      throw new JobError(
+        'CHECKSUM_MISMATCH',
+        `The files hold ${rows} rows, but ${this.provider.name} announced ${remote.rowCount}.`,
+        { expected_rows: remote.rowCount, actual_rows: rows, remote_id: remote.id },
+      );
+    this.hooks.progress({ pct: REMOTE_SHARE + DOWNLOAD_SHARE, stage: 'verified' });
+    return done;
+  }
+
+  /** Verifies the part, then moves it to its final name (durably) in the export folder. */
+  private async finishFile(
+    part: string,
+    name: string,
+    remote: RemoteExport,
+    index: number,
+    taken: Set<string>,
+  ): Promise<JobFile> {
+    const file = remote.files[index]!;
+    this.hooks.progress({ stage: `verifying file ${index + 1} of ${remote.files.length}` });
+    const v = await verifyFile(
+      part,
+      {
+        size: file.size,
+        sha256: file.sha256,
+        rowCount: file.rowCount,
+        gzip: /\.gz$/i.test(name) && file.filename !== null ? true : null,
+        format: /\.(jsonl|ndjson)(\.gz)?$/i.test(name) ? 'jsonl' : this.spec.format,
+      },
+      this.settings.verify,
+      this.signal,
+    );
+    let finalName = withHonestExtension(name, v.gzip);
+    if (finalName !== name) {
+      taken.delete(name.toLowerCase());
+      finalName = uniqueName(finalName, taken);
+    }
+    const fd = openSync(part, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(part, join(this.hooks.exportDir, finalName));
+    fsyncDir(this.hooks.exportDir);
+    this.written = this.written.filter((n) => n !== `${name}.part`).concat(finalName);
+    this.ctx.logger.info('vendor file verified', {
+      export_id: this.spec.exportId,
+      file: finalName,
+      bytes: v.byteSize,
+      rows: v.rowCount,
+      url: safeUrl(file.url),
+    });
+    return { filename: finalName, byteSize: v.byteSize, sha256: v.sha256, rowCount: v.rowCount };
+  }
+}
+
+function formatSpeed(bytesPerSecond: number): string {
+  if (bytesPerSecond >= 1024 ** 2) return `${(bytesPerSecond / 1024 ** 2).toFixed(1)} MB/s`;
+  if (bytesPerSecond >= 1024) return `${(bytesPerSecond / 1024).toFixed(0)} KB/s`;
+  return `${Math.round(bytesPerSecond)} B/s`;
+}

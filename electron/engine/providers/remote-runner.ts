@@ -1,0 +1,92 @@
+// createRemoteJobRunner: one provider export from create (once) to verified files in the export folder.
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EngineContext } from '../context.ts';
+import { defaultDownloadSettings, type DownloadSettings } from '../downloads/download-file.ts';
+import { defaultVerifySettings, type VerifySettings } from '../downloads/verify.ts';
+import {
+  JobError,
+  type JobFile,
+  type JobHooks,
+  type JobSpec,
+  type RemoteJobRunner,
+} from '../exports/job-types.ts';
+import { TransportError } from './http-client.ts';
+import { createSlots } from './politeness.ts';
+import type { ProvidersService } from './providers-service.ts';
+import { RemoteJob } from './remote-job.ts';
+
+export interface RemoteRunnerSettings {
+  /** First wait between two polls of a vendor export; grows by half each time up to pollMaxMs. */
+  readonly pollMinMs: number;
+  readonly pollMaxMs: number;
+  /** Longest wait for a vendor to finish one export before giving up. */
+  readonly maxWaitMs: number;
+  /** Vendor exports re-created after they expired, per export of ours. */
+  readonly maxRecreates: number;
+  /** Times a file's link is refreshed (by reading the vendor export again) before it counts as expired. */
+  readonly maxLinkRefreshes: number;
+  readonly download: DownloadSettings;
+  readonly verify: VerifySettings;
+}
+
+export const defaultRemoteRunnerSettings: RemoteRunnerSettings = {
+  pollMinMs: 2_000,
+  pollMaxMs: 30_000,
+  maxWaitMs: 24 * 3600_000,
+  maxRecreates: 2,
+  maxLinkRefreshes: 3,
+  download: defaultDownloadSettings,
+  verify: defaultVerifySettings,
+};
+
+export interface RemoteRunnerDeps {
+  readonly providers: ProvidersService;
+  readonly settings?: Partial<RemoteRunnerSettings>;
+}
+
+/** Removes what this export's attempt left in its folder (parts and unverified or orphaned files). */
+function clearDir(dir: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) rmSync(join(dir, n), { force: true, recursive: true });
+}
+
+export function createRemoteJobRunner(ctx: EngineContext, deps: RemoteRunnerDeps): RemoteJobRunner {
+  const settings: RemoteRunnerSettings = { ...defaultRemoteRunnerSettings, ...deps.settings };
+  const slots = createSlots();
+
+  return {
+    async run(spec: JobSpec, hooks: JobHooks): Promise<readonly JobFile[]> {
+      const provider = deps.providers.connect(spec.providerId);
+      if (slots.activeCount(provider.id) >= provider.maxConcurrentExports)
+        hooks.progress({
+          stage: `waiting: ${provider.name} already runs ${provider.maxConcurrentExports} export(s)`,
+        });
+      const release = await slots.acquire(
+        provider.id,
+        () => provider.maxConcurrentExports,
+        hooks.signal,
+      );
+      // Files of an earlier attempt (a crash, a shutdown) are not trusted: they are fetched again.
+      clearDir(hooks.exportDir);
+      try {
+        const job = new RemoteJob(ctx, provider, deps.providers.repo, spec, hooks, settings);
+        return await job.run();
+      } catch (err) {
+        if (hooks.signal.aborted) throw err;
+        // Nothing half-written stays behind a failed export.
+        clearDir(hooks.exportDir);
+        if (err instanceof TransportError)
+          throw new JobError('PROVIDER_ERROR', err.message, { transport_error: err.code });
+        throw err;
+      } finally {
+        release();
+      }
+    },
+  };
+}

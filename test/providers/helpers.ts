@@ -1,0 +1,198 @@
+// Provider test rig: a context on an AutoClock, a providers service, a remote runner, job hooks.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProviderCreate } from '../../shared/schemas/providers.ts';
+import { createExportsRepo, type ExportRow } from '../../electron/engine/exports/exports-repo.ts';
+import type { JobFile, JobProgress, JobSpec } from '../../electron/engine/exports/job-types.ts';
+import { systemClock, type Clock } from '../../electron/engine/clock.ts';
+import { newId } from '../../electron/engine/ids.ts';
+import { createLogger } from '../../electron/engine/logger.ts';
+import {
+  createProvidersService,
+  type ProvidersService,
+} from '../../electron/engine/providers/providers-service.ts';
+import {
+  createRemoteJobRunner,
+  type RemoteRunnerSettings,
+} from '../../electron/engine/providers/remote-runner.ts';
+import { createKeyFileSecretBox } from '../../electron/engine/providers/secret-box.ts';
+import { makeContext, type TestContext } from '../helpers/context.ts';
+import { AutoClock } from '../fixtures/vendors/auto-clock.ts';
+
+/** Short waits (in AutoClock time, which costs nothing) and real-time timeouts short enough for tests. */
+export const fastHttp = {
+  minDelayMs: 200,
+  maxDelayMs: 2_000,
+  maxRetries: 3,
+  connectTimeoutMs: 2_000,
+  headersTimeoutMs: 2_000,
+  bodyTimeoutMs: 2_000,
+};
+
+export const fastRunner: Partial<RemoteRunnerSettings> = { pollMinMs: 1_000, pollMaxMs: 5_000 };
+
+/** A clock a test can push forward by hand (to pass a link's expiry). */
+export interface TestClock extends Clock {
+  advance(ms: number): void;
+}
+
+/** The system clock, with an offset the test can add to. */
+function realClock(): TestClock {
+  let offset = 0;
+  return {
+    now: () => systemClock.now() + offset,
+    setTimeout: (fn, ms) => systemClock.setTimeout(fn, ms),
+    advance: (ms) => void (offset += ms),
+  };
+}
+
+export interface Rig {
+  readonly ctx: Omit<TestContext, 'clock'> & { clock: TestClock };
+  readonly providers: ProvidersService;
+  readonly runner: ReturnType<typeof createRemoteJobRunner>;
+  readonly logs: string[];
+  addProvider(body: ProviderCreate): string;
+  /** The export row a provider export has (POST /v1/exports makes it; the runner expects it). */
+  insertExport(id: string, providerId: string, params?: Record<string, unknown>): void;
+  /** Inserts a provider export row (as POST /v1/exports would) and runs it to the end. */
+  run(providerId: string, params?: Record<string, unknown>, opts?: RunOptions): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+export interface RunOptions {
+  readonly exportId?: string;
+  readonly remoteId?: string | null;
+  readonly signal?: AbortSignal;
+  readonly name?: string;
+  /** Sees every progress report as it happens (e.g. to move the clock at a given stage). */
+  readonly onProgress?: (p: JobProgress) => void;
+}
+
+export interface RunResult {
+  readonly exportId: string;
+  readonly exportDir: string;
+  readonly files?: readonly JobFile[];
+  readonly error?: Error & { code?: string; details?: Record<string, unknown> };
+  readonly progress: JobProgress[];
+  readonly recorded: [string | null, string | null][];
+}
+
+export function makeRig(
+  settings: {
+    http?: Partial<typeof fastHttp>;
+    runner?: Partial<RemoteRunnerSettings>;
+    /** Real time, for a vendor that itself runs in real time (another Export Manager). */
+    realClock?: boolean;
+  } = {},
+): Rig {
+  const base = makeContext();
+  const logs: string[] = [];
+  const clock: TestClock = settings.realClock ? realClock() : new AutoClock();
+  const ctx = { ...base, clock, logger: createLogger('debug', (l) => logs.push(l)) };
+  const providers = createProvidersService(ctx, {
+    secrets: createKeyFileSecretBox(ctx.paths.dataDir, ctx.logger),
+    http: { ...fastHttp, ...settings.http },
+  });
+  const runner = createRemoteJobRunner(ctx, {
+    providers,
+    settings: { ...fastRunner, ...settings.runner },
+  });
+  const repo = createExportsRepo(ctx.db);
+
+  function insertExport(
+    id: string,
+    providerId: string,
+    params: Record<string, unknown>,
+    name: string,
+  ) {
+    if (repo.get(id)) return;
+    const now = clock.now();
+    const row: ExportRow = {
+      id,
+      name,
+      status: 'processing',
+      source_type: 'provider',
+      dataset: null,
+      provider_id: providerId,
+      provider_type: 'test',
+      remote_id: null,
+      remote_status: null,
+      request_json: JSON.stringify({ provider: providerId, params }),
+      format: 'csv',
+      compression: 'gzip',
+      compression_level: 6,
+      columns_json: null,
+      filter_json: null,
+      params_json: JSON.stringify(params),
+      progress_pct: 0,
+      progress_stage: null,
+      rows_done: 0,
+      bytes_done: 0,
+      bytes_total: null,
+      row_count: null,
+      byte_size: null,
+      error_json: null,
+      recreated_from: null,
+      schedule_id: null,
+      destination_json: null,
+      saved_paths_json: null,
+      attempts: 1,
+      lease_owner: null,
+      lease_expires_at: null,
+      created_at: now,
+      started_at: now,
+      completed_at: null,
+      expires_at: null,
+      updated_at: now,
+    };
+    repo.insert(row);
+  }
+
+  return {
+    ctx,
+    providers,
+    runner,
+    logs,
+    addProvider: (body) => providers.create(body).id,
+    insertExport: (id, providerId, params = {}) =>
+      insertExport(id, providerId, params, 'vendor leads'),
+    async run(providerId, params = {}, opts = {}) {
+      const exportId = opts.exportId ?? newId(clock.now());
+      const name = opts.name ?? 'vendor leads';
+      insertExport(exportId, providerId, params, name);
+      const exportDir = join(ctx.paths.filesDir, exportId);
+      mkdirSync(exportDir, { recursive: true });
+      const spec: JobSpec = {
+        exportId,
+        name,
+        format: 'csv',
+        compression: 'gzip',
+        compressionLevel: 6,
+        providerId,
+        params,
+        remoteId: opts.remoteId ?? null,
+        attempt: 1,
+      };
+      const progress: JobProgress[] = [];
+      const recorded: [string | null, string | null][] = [];
+      try {
+        const files = await runner.run(spec, {
+          signal: opts.signal ?? new AbortController().signal,
+          exportDir,
+          progress: (p) => {
+            progress.push(p);
+            opts.onProgress?.(p);
+          },
+          recordRemote: (id, status) => recorded.push([id, status]),
+        });
+        return { exportId, exportDir, files, progress, recorded };
+      } catch (error) {
+        return { exportId, exportDir, error: error as RunResult['error'], progress, recorded };
+      }
+    },
+    async close() {
+      await providers.close();
+      base.cleanup();
+    },
+  };
+}
