@@ -5,8 +5,17 @@ import { enginePaths, type EngineConfig, type EngineContext } from './context.ts
 import { createKeysService, type KeysService } from './auth/keys-service.ts';
 import { createDatasetsService, type DatasetsService } from './datasets/datasets-service.ts';
 import { createExportsService, type ExportsService } from './exports/exports-service.ts';
+import { datasetRequestValidator } from './schedules/schedule-input.ts';
+import { createSchedulesService, type SchedulesService } from './schedules/schedules-service.ts';
 import { createFileStore } from './storage/files.ts';
 import { createPresigner, type Presigner } from './storage/presigner.ts';
+import {
+  createProvidersService,
+  type ProvidersDeps,
+  type ProvidersService,
+} from './providers/providers-service.ts';
+import { createRemoteJobRunner, type RemoteRunnerSettings } from './providers/remote-runner.ts';
+import { createKeyFileSecretBox, type SecretBox } from './providers/secret-box.ts';
 import { EventBus } from './events.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSettingsService, type SettingsService } from './settings/settings-service.ts';
@@ -28,6 +37,13 @@ export interface EngineOptions {
   readonly explicit?: { urlTtl: boolean; retention: boolean };
   /** Tests only: progress period and an injected disk-full point for local exports. */
   readonly exportsTestSeams?: { progressMs?: number; failAfterBytes?: number };
+  /** Seals provider credentials; the desktop shell passes the OS keychain's. Default: a key file. */
+  readonly secretBox?: SecretBox;
+  /** Tests only: shorter vendor timeouts, backoffs and polls. */
+  readonly providersTestSeams?: {
+    http?: ProvidersDeps['http'];
+    runner?: Partial<RemoteRunnerSettings>;
+  };
 }
 
 export const defaults = {
@@ -44,6 +60,8 @@ export interface Engine {
   readonly settings: SettingsService;
   readonly datasets: DatasetsService;
   readonly exports: ExportsService;
+  readonly providers: ProvidersService;
+  readonly schedules: SchedulesService;
   readonly presigner: Presigner;
   /** Tells the engine where it is reachable, once the server listens (for presigned links). */
   setListening(baseUrl: string, port: number): void;
@@ -98,13 +116,27 @@ export function createEngine(options: EngineOptions): Engine {
       return exportsRef.resolveExportFile(id);
     },
   });
+  const providers = createProvidersService(ctx, {
+    secrets: options.secretBox ?? createKeyFileSecretBox(paths.dataDir, ctx.logger),
+    ...(options.providersTestSeams?.http ? { http: options.providersTestSeams.http } : {}),
+  });
+  const remote = createRemoteJobRunner(ctx, {
+    providers,
+    ...(options.providersTestSeams?.runner ? { settings: options.providersTestSeams.runner } : {}),
+  });
   const exportsSvc = createExportsService(ctx, {
     datasets,
     files,
     presigner,
+    remote,
+    providers,
     ...(options.exportsTestSeams ?? {}),
   });
   exportsRef = exportsSvc;
+  const schedules = createSchedulesService(ctx, {
+    exports: exportsSvc,
+    validateRequest: datasetRequestValidator(datasets),
+  });
 
   let closed = false;
   return {
@@ -113,6 +145,8 @@ export function createEngine(options: EngineOptions): Engine {
     settings,
     datasets,
     exports: exportsSvc,
+    providers,
+    schedules,
     presigner,
     setListening(url, p) {
       baseUrl = url;
@@ -122,11 +156,14 @@ export function createEngine(options: EngineOptions): Engine {
       datasets.recover();
       await datasets.ensureDemo(config.demoRows);
       exportsSvc.start();
+      schedules.start();
     },
     async close() {
       if (closed) return;
       closed = true;
+      await schedules.close();
       await exportsSvc.close();
+      await providers.close();
       await datasets.close();
       db.close();
     },

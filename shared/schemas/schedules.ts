@@ -46,3 +46,28 @@ export const Schedule = Type.Object({
   updated_at: DateTime,
 });
 export type Schedule = Static<typeof Schedule>;
+
+/** GET /v1/schedules/preview: the next runs of a timetable, for the UI (an extension to API.md). */
+export const SchedulePreviewQuery = Type.Object(
+  {
+    cron: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    every_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 * 86400 })),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 5 })),
+  },
+  { additionalProperties: false },
+);
+export type SchedulePreviewQuery = Static<typeof SchedulePreviewQuery>;
+
+export const SchedulePreview = Type.Object({
+  timezone: Type.String(),
+  description: Type.String(),
+  runs: Type.Array(
+    Type.Object({
+      at: DateTime,
+      /** The moment in the schedule's zone, in words: "Sun, Mar 8, 2026, 3:00 AM EDT". */
+      local: Type.String(),
+    }),
+  ),
+});
+export type SchedulePreview = Static<typeof SchedulePreview>;

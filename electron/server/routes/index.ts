@@ -14,6 +14,8 @@ import { exportRoutes } from './exports.ts';
 import { fileRoutes } from './files.ts';
 import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
+import { providerRoutes } from './providers.ts';
+import { scheduleRoutes } from './schedules.ts';
 import { settingsRoutes } from './settings.ts';
 
 export type RouteApp = FastifyInstance<
@@ -36,5 +38,7 @@ export async function registerRoutes(app: RouteApp, deps: RouteDeps): Promise<vo
   eventRoutes(app, deps);
   datasetRoutes(app, deps);
   exportRoutes(app, deps);
+  providerRoutes(app, deps);
   fileRoutes(app, deps);
+  scheduleRoutes(app, deps);
 }
