@@ -1,0 +1,103 @@
+// import_csv: the bench CSV imported as a dataset through POST /v1/datasets, against sqlite3 .import.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { shQuote, timeShell, type BenchContext, type ResultRow } from '../context.ts';
+import { alternate, median, PeakRss } from '../measure.ts';
+import type { Serve } from '../serve.ts';
+
+const TARGET = 'ratio <= 1.5';
+
+/** Imports `path` as dataset `name` and waits until it is ready; returns seconds. */
+export async function importDataset(
+  serve: Serve,
+  name: string,
+  path: string,
+  rows: number,
+): Promise<number> {
+  const t0 = performance.now();
+  await serve.ok('POST', '/v1/datasets', { name, path });
+  const { at, value } = await serve.waitDataset(name);
+  if (value.row_count !== rows)
+    throw new Error(`dataset ${name} has ${String(value.row_count)} rows, expected ${rows}`);
+  return (at - t0) / 1000;
+}
+
+/** Makes sure the serve data dir holds `name` with `rows` rows (imported once, untimed). */
+export async function ensureDataset(
+  serve: Serve,
+  name: string,
+  path: string,
+  rows: number,
+): Promise<void> {
+  const r = await serve.api<{ status?: string; row_count?: number }>('GET', `/v1/datasets/${name}`);
+  if (r.status === 200 && r.body.status === 'ready' && r.body.row_count === rows) return;
+  if (r.status === 200) await serve.ok('DELETE', `/v1/datasets/${name}`);
+  await importDataset(serve, name, path, rows);
+}
+
+export async function importCase(ctx: BenchContext, serve: Serve): Promise<ResultRow> {
+  const { data, opts } = ctx;
+  if (!ctx.tools.sqlite3) {
+    ctx.log('import_csv: sqlite3 is not installed; skipping its baseline (install nothing).');
+    return skipped('sqlite3 not found');
+  }
+  const peak = new PeakRss(serve.pid);
+  let peakMb = 0;
+  const out = join(ctx.tmp, 'baseline-import.sqlite');
+  const result = await alternate(
+    {
+      ours: async (i) => {
+        const name = `import_${i < 0 ? `w${-i}` : i}`;
+        peak.start();
+        const s = await importDataset(serve, name, data.csv, data.rows);
+        peakMb = Math.max(peakMb, peak.stop() ?? 0);
+        await serve.ok('DELETE', `/v1/datasets/${name}`);
+        return s;
+      },
+      baseline: async () => {
+        rmSync(out, { force: true });
+        const s = await timeShell(
+          `sqlite3 -csv ${shQuote(out)} ${shQuote(`.import "${data.csv}" rows`)}`,
+        );
+        const count = spawnSync('sqlite3', [out, 'select count(*) from rows'], {
+          encoding: 'utf8',
+        }).stdout.trim();
+        if (Number(count) !== data.rows)
+          throw new Error(`sqlite3 .import made ${count} rows, expected ${data.rows}`);
+        rmSync(out, { force: true });
+        return s;
+      },
+    },
+    opts.runs,
+    opts.warmup,
+    ctx.log,
+  );
+  const ours = median(result.ours);
+  const baseline = median(result.baseline);
+  const ratio = ours / baseline;
+  return {
+    name: 'import_csv',
+    ours_s: ours,
+    baseline_s: baseline,
+    ratio,
+    peak_rss_mb: peakMb || null,
+    target: TARGET,
+    pass: ratio <= 1.5,
+    runs: result.ours.length,
+  };
+}
+
+function skipped(note: string): ResultRow {
+  return {
+    name: 'import_csv',
+    ours_s: null,
+    baseline_s: null,
+    ratio: null,
+    peak_rss_mb: null,
+    target: TARGET,
+    pass: null,
+    runs: 0,
+    note,
+  };
+}

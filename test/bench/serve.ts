@@ -1,0 +1,226 @@
+// `export-manager serve` as a child process, driven through its HTTP API only, and watched live
+// through /v1/events so completion is seen the moment it happens (a slow poll would add its delay).
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoRoot } from './data.ts';
+import { exited, startChild, stopChild } from './children.ts';
+
+export const cliPath = join(repoRoot, 'electron', 'cli.ts');
+
+export interface ServeOptions {
+  readonly dataDir: string;
+  /** Where stdout and stderr go (the serve log is kept for a look after a failed run). */
+  readonly logFile: string;
+  /** Node flags, e.g. --cpu-prof. */
+  readonly nodeArgs?: readonly string[];
+  readonly args?: readonly string[];
+}
+
+export interface ApiResponse<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+}
+
+type Resource = Record<string, unknown> & { status?: string };
+interface Waiter {
+  readonly key: string;
+  readonly done: readonly string[];
+  readonly failed: readonly string[];
+  readonly resolve: (r: { at: number; value: Resource }) => void;
+  readonly reject: (e: Error) => void;
+}
+
+export class Serve {
+  readonly url: string;
+  readonly key: string;
+  readonly child: ChildProcess;
+  readonly #log: WriteStream;
+  readonly #latest = new Map<string, Resource>();
+  readonly #waiters = new Set<Waiter>();
+  readonly #events = new AbortController();
+
+  private constructor(url: string, key: string, child: ChildProcess, log: WriteStream) {
+    this.url = url;
+    this.key = key;
+    this.child = child;
+    this.#log = log;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  static async start(opts: ServeOptions): Promise<Serve> {
+    const key = randomBytes(24).toString('hex');
+    const log = createWriteStream(opts.logFile, { flags: 'a' });
+    const child = startChild(
+      process.execPath,
+      [
+        ...(opts.nodeArgs ?? []),
+        cliPath,
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        opts.dataDir,
+        '--demo-rows',
+        '0',
+        ...(opts.args ?? []),
+      ],
+      { env: { ...process.env, EXPORT_MANAGER_API_KEY: key }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stderr!.pipe(log, { end: false });
+    const url = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout! });
+      lines.on('line', (line) => {
+        log.write(line + '\n');
+        const m = /listening on (http:\/\/\S+)/.exec(line);
+        if (m) resolve(m[1]!);
+      });
+      void exited(child).then((code) =>
+        reject(new Error(`serve exited (${code}) before listening; see ${opts.logFile}`)),
+      );
+    });
+    const serve = new Serve(url, key, child, log);
+    void exited(child).then((code) => {
+      for (const w of serve.#waiters) w.reject(new Error(`serve exited (${code})`));
+      serve.#waiters.clear();
+    });
+    await serve.#watch();
+    return serve;
+  }
+
+  async api<T = Resource>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const res = await fetch(this.url + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as { data?: T }) : {};
+    return { status: res.status, body: (json.data ?? json) as T };
+  }
+
+  /** Like api(), but throws unless the status is 2xx. */
+  async ok<T = Resource>(method: string, path: string, body?: unknown): Promise<T> {
+    const r = await this.api<T>(method, path, body);
+    if (r.status < 200 || r.status > 299)
+      throw new Error(`${method} ${path} -> ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+
+  /** Resolves when the export is completed (rejects when it fails); `at` is performance.now(). */
+  waitExport(id: string): Promise<{ at: number; value: Resource }> {
+    return this.#wait(`export:${id}`, ['completed'], ['failed', 'canceled', 'expired'], () =>
+      this.ok(`GET`, `/v1/exports/${id}`),
+    );
+  }
+
+  waitDataset(name: string): Promise<{ at: number; value: Resource }> {
+    return this.#wait(`dataset:${name}`, ['ready'], ['failed'], () =>
+      this.ok('GET', `/v1/datasets/${encodeURIComponent(name)}`),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#events.abort();
+    await stopChild(this.child);
+    await new Promise<void>((resolve) => this.#log.end(resolve));
+  }
+
+  #wait(
+    key: string,
+    done: readonly string[],
+    failed: readonly string[],
+    read: () => Promise<Resource>,
+  ): Promise<{ at: number; value: Resource }> {
+    return new Promise((resolve, reject) => {
+      // Events carry every change; the slow poll only guards against a dropped stream.
+      const backstop = setInterval(() => {
+        read().then(
+          (v) => this.#update(key, v),
+          () => undefined,
+        );
+      }, 1000);
+      const waiter: Waiter = {
+        key,
+        done,
+        failed,
+        resolve: (r) => {
+          clearInterval(backstop);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearInterval(backstop);
+          reject(e);
+        },
+      };
+      this.#waiters.add(waiter);
+      const seen = this.#latest.get(key);
+      if (seen) this.#update(key, seen);
+    });
+  }
+
+  #update(key: string, value: Resource): void {
+    const at = performance.now();
+    this.#latest.set(key, value);
+    for (const w of this.#waiters) {
+      if (w.key !== key) continue;
+      if (w.done.includes(value.status ?? '')) {
+        this.#waiters.delete(w);
+        w.resolve({ at, value });
+      } else if (w.failed.includes(value.status ?? '')) {
+        this.#waiters.delete(w);
+        w.reject(new Error(`${key} ended ${value.status}: ${JSON.stringify(value.error)}`));
+      }
+    }
+  }
+
+  /** Opens /v1/events and feeds every export and dataset change into #update. */
+  async #watch(): Promise<void> {
+    const res = await fetch(this.url + '/v1/events', {
+      headers: { authorization: `Bearer ${this.key}`, accept: 'text/event-stream' },
+      signal: this.#events.signal,
+    });
+    if (!res.ok || !res.body) throw new Error(`GET /v1/events -> ${res.status}`);
+    const decoder = new TextDecoder();
+    let buf = '';
+    const onBlock = (block: string) => {
+      let event = '';
+      let data = '';
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data += line.slice(6);
+      }
+      if (!data) return;
+      const value = JSON.parse(data) as Resource;
+      if (event.startsWith('export.') && typeof value.id === 'string')
+        this.#update(`export:${value.id}`, value);
+      else if (event === 'dataset.updated' && typeof value.name === 'string')
+        this.#update(`dataset:${value.name}`, value);
+    };
+    void (async () => {
+      try {
+        const reader = res.body!.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buf += decoder.decode(value, { stream: true });
+          let end: number;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            onBlock(buf.slice(0, end));
+            buf = buf.slice(end + 2);
+          }
+        }
+      } catch {
+        // Aborted on stop(); the backstop poll covers any other loss.
+      }
+    })();
+  }
+}
