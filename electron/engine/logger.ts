@@ -5,6 +5,8 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** False when debug lines are dropped, so callers can skip building them on hot paths. */
+  readonly debugEnabled?: boolean;
 }
 
 const SECRET_QUERY =
@@ -46,7 +48,13 @@ export function createLogger(
         `${new Date().toISOString()} ${lvl.toUpperCase()} ${redact(msg)}${redactFields(fields)}`,
       );
     };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    debugEnabled: order.debug >= order[level],
+  };
 }
 
 export const silentLogger: Logger = createLogger('silent');

@@ -22,7 +22,10 @@ export interface BuildOptions {
   readonly bodyLimit?: number;
 }
 
-export const genRequestId = (): string => 'req_' + randomBytes(9).toString('base64url');
+// A random prefix per process and a counter: unique, and no system call per request.
+const reqPrefix = 'req_' + randomBytes(6).toString('base64url');
+let reqCounter = 0;
+export const genRequestId = (): string => reqPrefix + (++reqCounter).toString(36);
 
 export async function buildApp(opts: BuildOptions) {
   const { engine } = opts;
@@ -47,19 +50,23 @@ export async function buildApp(opts: BuildOptions) {
   // Bodies are JSON only: a cross-site form (text/plain) cannot reach a handler.
   app.removeContentTypeParser('text/plain');
 
+  // One hook for the three checks every request passes (one promise hop instead of three).
+  const origin = originGuard({ port: opts.port, extraOrigins: opts.extraOrigins });
+  const auth = authGuard(engine.keys);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    return (await origin(req, reply)) ?? auth(req, reply);
   });
-  app.addHook('onRequest', originGuard({ port: opts.port, extraOrigins: opts.extraOrigins }));
-  app.addHook('onRequest', authGuard(engine.keys));
-  app.addHook('onResponse', async (req, reply) => {
-    engine.ctx.logger.debug('request', {
-      method: req.method,
-      url: req.url,
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime),
+  if (engine.ctx.logger.debugEnabled !== false) {
+    app.addHook('onResponse', async (req, reply) => {
+      engine.ctx.logger.debug('request', {
+        method: req.method,
+        url: req.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      });
     });
-  });
+  }
 
   installErrorHandling(app, engine.ctx.logger);
 

@@ -22,9 +22,13 @@ export function isAllowedOrigin(origin: string, policy: OriginPolicy): boolean {
 
 /** onRequest hook: 403 FORBIDDEN_HOST / FORBIDDEN_ORIGIN before anything else runs. */
 export function originGuard(policy: OriginPolicy) {
+  let hosts: string[] = [];
+  let hostsPort = -1;
   return async (req: FastifyRequest, reply: FastifyReply) => {
+    const port = policy.port();
+    if (port !== hostsPort) [hosts, hostsPort] = [allowedHosts(port), port];
     const host = req.headers.host?.toLowerCase();
-    if (!host || !allowedHosts(policy.port()).includes(host)) {
+    if (!host || !hosts.includes(host)) {
       return sendError(
         req,
         reply,

@@ -1,7 +1,23 @@
 // Schema helpers shared by every resource: nullable fields, the envelope, the error body.
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const primitive = new Set(['string', 'number', 'integer', 'boolean']);
+
+/**
+ * `T | null`. A primitive becomes `type: [t, 'null']` rather than `anyOf`: the response serializer
+ * then writes it directly instead of running a validator per field to pick a branch (a 3x cost on
+ * GET /v1/exports/{id} under load). Objects and unions keep `anyOf`.
+ */
+export const Nullable = <T extends TSchema>(schema: T) => {
+  const { type, ...rest } = schema as { type?: unknown; '~kind'?: unknown } & Record<
+    string,
+    unknown
+  >;
+  delete rest['~kind'];
+  return typeof type === 'string' && primitive.has(type)
+    ? Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] })
+    : Type.Unsafe<Static<T> | null>({ anyOf: [schema, Type.Null()] });
+};
 
 export const DateTime = Type.String({ format: 'date-time' });
 

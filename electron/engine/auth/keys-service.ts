@@ -1,5 +1,5 @@
 // API keys (stored hashed, compared in constant time), browser sessions and one-time tokens.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
@@ -9,7 +9,8 @@ import type { EngineContext } from '../context.ts';
 import { newId } from '../ids.ts';
 import { immediate } from '../store/db.ts';
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+// One-shot hash: no Hash object per request.
+const sha256 = (s: string): Buffer => hash('sha256', s, 'buffer');
 const KEY_PREFIX = 'em_';
 const TOKEN_TTL_MS = 24 * 3600_000;
 const SESSION_TTL_MS = 30 * 24 * 3600_000;

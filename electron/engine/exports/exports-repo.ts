@@ -129,8 +129,54 @@ export function createExportsRepo(db: Db) {
     'INSERT INTO export_history (export_id, seq, status, at) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM export_history WHERE export_id = ?), ?, ?)',
   );
 
-  function get(id: string): ExportRow | null {
+  // Files and history change only through this repo, so the API shape's two child lists are cached
+  // per export and dropped on every write that touches them: a poll costs one indexed row read.
+  type Details = Pick<Export, 'files' | 'history'>;
+  const details = new Map<string, Details>();
+  const DETAILS_MAX = 2000;
+  // Rows too, so GET /v1/exports/{id} under load reads no SQLite at all; the API shape is memoised per
+  // row object. Bounded; an evicted entry is simply read again.
+  const rows = new Map<string, ExportRow>();
+  const shapes = new WeakMap<ExportRow, Export>();
+  const forget = (id: string) => {
+    details.delete(id);
+    rows.delete(id);
+  };
+  function detailsOf(id: string): Details {
+    const hit = details.get(id);
+    if (hit) return hit;
+    const d: Details = {
+      files: files(id).map((f) => ({
+        filename: f.filename,
+        byte_size: f.byte_size,
+        sha256: f.sha256,
+        row_count: f.row_count,
+      })),
+      history: (historyOf.all(id) as { status: ExportStatus; at: number }[]).map((h) => ({
+        status: h.status,
+        at: iso(h.at),
+      })),
+    };
+    if (db.inTransaction) return d;
+    if (details.size >= DETAILS_MAX) details.delete(details.keys().next().value as string);
+    details.set(id, d);
+    return d;
+  }
+
+  function read(id: string): ExportRow | null {
     return (getRow.get(id) as ExportRow | undefined) ?? null;
+  }
+
+  function get(id: string): ExportRow | null {
+    const hit = rows.get(id);
+    if (hit) return hit;
+    const row = read(id);
+    // Never cache what an open transaction sees: it may still roll back.
+    if (row && !db.inTransaction) {
+      if (rows.size >= DETAILS_MAX) rows.delete(rows.keys().next().value as string);
+      rows.set(id, row);
+    }
+    return row;
   }
 
   function mustGet(id: string): ExportRow {
@@ -145,6 +191,7 @@ export function createExportsRepo(db: Db) {
       `INSERT INTO exports (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`,
     );
     stmt.run(row);
+    forget(row.id);
     addHistory.run(row.id, row.id, row.status, row.created_at);
   }
 
@@ -155,17 +202,24 @@ export function createExportsRepo(db: Db) {
     at: number,
     fields: Partial<ExportRow>,
   ): boolean {
-    return immediate(db, () => {
-      const row = get(id);
-      if (!row || !allowed(row.status)) return false;
-      const set = { ...fields, status: to, updated_at: at };
-      const keys = Object.keys(set);
-      db.prepare(
-        `UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`,
-      ).run({ ...set, id });
-      addHistory.run(id, id, to, at);
-      return true;
-    });
+    // Forgotten after the transaction too: a read inside it must not outlive a rollback.
+    forget(id);
+    try {
+      return immediate(db, () => {
+        const row = read(id);
+        if (!row || !allowed(row.status)) return false;
+        const set = { ...fields, status: to, updated_at: at };
+        const keys = Object.keys(set);
+        db.prepare(
+          `UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`,
+        ).run({ ...set, id });
+        forget(id);
+        addHistory.run(id, id, to, at);
+        return true;
+      });
+    } finally {
+      forget(id);
+    }
   }
 
   /** Moves an export to `to` if the machine allows it from its current status; returns false if not. */
@@ -187,11 +241,17 @@ export function createExportsRepo(db: Db) {
   function patch(id: string, fields: Partial<ExportRow>): void {
     const keys = Object.keys(fields);
     if (keys.length === 0) return;
-    immediate(db, () =>
-      db
-        .prepare(`UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
-        .run({ ...fields, id }),
-    );
+    try {
+      immediate(db, () =>
+        db
+          .prepare(
+            `UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`,
+          )
+          .run({ ...fields, id }),
+      );
+    } finally {
+      forget(id);
+    }
   }
 
   /** Extends the leases of the jobs this process runs; a job that is not ours is left alone. */
@@ -200,9 +260,13 @@ export function createExportsRepo(db: Db) {
     const stmt = db.prepare(
       "UPDATE exports SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'",
     );
-    immediate(db, () => {
-      for (const id of ids) stmt.run(until, id, owner);
-    });
+    try {
+      immediate(db, () => {
+        for (const id of ids) stmt.run(until, id, owner);
+      });
+    } finally {
+      for (const id of ids) forget(id);
+    }
   }
 
   function setFiles(id: string, files: Omit<FileRow, 'export_id' | 'idx'>[]): void {
@@ -211,6 +275,7 @@ export function createExportsRepo(db: Db) {
     );
     db.prepare('DELETE FROM export_files WHERE export_id = ?').run(id);
     files.forEach((f, i) => ins.run(id, i, f.filename, f.byte_size, f.sha256, f.row_count));
+    forget(id);
   }
 
   function files(id: string): FileRow[] {
@@ -223,7 +288,11 @@ export function createExportsRepo(db: Db) {
   }
 
   function remove(id: string): void {
-    immediate(db, () => db.prepare('DELETE FROM exports WHERE id = ?').run(id));
+    try {
+      immediate(db, () => db.prepare('DELETE FROM exports WHERE id = ?').run(id));
+    } finally {
+      forget(id);
+    }
   }
 
   function byStatus(status: ExportStatus): ExportRow[] {
@@ -248,7 +317,18 @@ export function createExportsRepo(db: Db) {
   }
 
   /** The API shape, without the link (minted by the service on every read). */
+  /** The API shape (a fresh top-level object: callers add the link), memoised per row object. */
   function toExport(row: ExportRow): Export {
+    let shape = shapes.get(row);
+    if (!shape) {
+      shape = shapeOf(row);
+      shapes.set(row, shape);
+    }
+    return { ...shape };
+  }
+
+  function shapeOf(row: ExportRow): Export {
+    const d = detailsOf(row.id);
     const source: Export['source'] =
       row.source_type === 'dataset'
         ? { type: 'dataset', dataset: row.dataset ?? '' }
@@ -280,12 +360,7 @@ export function createExportsRepo(db: Db) {
       bytes_total: row.bytes_total,
       row_count: row.row_count,
       byte_size: row.byte_size,
-      files: files(row.id).map((f) => ({
-        filename: f.filename,
-        byte_size: f.byte_size,
-        sha256: f.sha256,
-        row_count: f.row_count,
-      })),
+      files: d.files.map((f) => ({ ...f })),
       download_url: null,
       url_expires_at: null,
       error: parse<ExportError>(row.error_json),
@@ -299,10 +374,7 @@ export function createExportsRepo(db: Db) {
             saved_paths: parse<string[]>(row.saved_paths_json) ?? [],
           }
         : null,
-      history: (historyOf.all(row.id) as { status: ExportStatus; at: number }[]).map((h) => ({
-        status: h.status,
-        at: iso(h.at),
-      })),
+      history: d.history.map((h) => ({ ...h })),
       created_at: iso(row.created_at),
       started_at: isoOrNull(row.started_at),
       completed_at: isoOrNull(row.completed_at),

@@ -1,5 +1,5 @@
 // Presigned file links (API.md "Presigned files"): HMAC-SHA256 over method, path as sent, expiry.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -40,14 +40,24 @@ function writeSecret(dataDir: string): Buffer {
 }
 
 export function createPresigner(dataDir: string): Presigner {
-  let secret = loadSecret(dataDir);
+  // A KeyObject made once: createHmac with raw bytes re-imports the key on every call.
+  let secret = createSecretKey(loadSecret(dataDir));
   const mac = (method: string, path: string, expires: string) =>
     createHmac('sha256', secret).update(`${method}\n${path}\n${expires}`).digest();
 
+  // Links minted in the same second are identical: a poll loop reuses the last signature per path.
+  const recent = new Map<string, string>();
   return {
     sign(path, expiresUnix) {
       const expires = String(Math.floor(expiresUnix));
-      return `expires=${expires}&signature=${mac('GET', path, expires).toString('hex')}`;
+      const key = `${path}?${expires}`;
+      let query = recent.get(key);
+      if (query === undefined) {
+        query = `expires=${expires}&signature=${mac('GET', path, expires).toString('hex')}`;
+        if (recent.size >= 1000) recent.clear();
+        recent.set(key, query);
+      }
+      return query;
     },
     verify(method, path, expires, signature, nowMs) {
       if (
@@ -65,7 +75,8 @@ export function createPresigner(dataDir: string): Presigner {
       return 'ok';
     },
     rotate() {
-      secret = writeSecret(dataDir);
+      secret = createSecretKey(writeSecret(dataDir));
+      recent.clear();
     },
   };
 }
