@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,6 +98,43 @@ describe('row counting', () => {
     const jsonl = createRowCounter('jsonl');
     jsonl.push(Buffer.from('{"a":1}\n\n{"a":"x\\ny"}\n  \n{"a":3}'));
     expect(jsonl.rows()).toBe(3);
+  });
+
+  it('agrees with a byte-by-byte reference on random CSV and JSONL, in random chunks', () => {
+    // The reference: every byte visited, quotes toggling, blanks not counting as content.
+    const reference = (format: 'csv' | 'jsonl', buf: Buffer) => {
+      let lines = 0;
+      let inQuote = false;
+      let content = false;
+      for (const c of buf) {
+        if (c === 0x22 && format === 'csv') inQuote = !inQuote;
+        if (c === 0x0a && !inQuote) {
+          if (format === 'csv' || content) lines++;
+          content = false;
+        } else if (c !== 0x0d && c !== 0x20 && c !== 0x09 && c !== 0x0a) content = true;
+      }
+      const records = lines + (content ? 1 : 0);
+      return format === 'csv' ? Math.max(0, records - 1) : records;
+    };
+    const alphabet = fc.constantFrom('a', ',', '"', '\n', '\r', ' ', '\t', '{', '1');
+    fc.assert(
+      fc.property(
+        fc.constantFrom('csv' as const, 'jsonl' as const),
+        fc.array(alphabet, { maxLength: 200 }).map((a) => Buffer.from(a.join(''))),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 20 }),
+        (format, buf, cuts) => {
+          const c = createRowCounter(format);
+          let pos = 0;
+          for (let k = 0; pos < buf.length; k++) {
+            const size = cuts[k % cuts.length]!;
+            c.push(buf.subarray(pos, pos + size));
+            pos += size;
+          }
+          expect(c.rows()).toBe(reference(format, buf));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 

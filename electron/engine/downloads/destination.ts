@@ -9,7 +9,7 @@ import {
   rmSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, extname, isAbsolute, join } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { fsyncDir, isSafeFilename, slugify } from '../storage/files.ts';
@@ -35,6 +35,8 @@ export async function saveToDestination(
   src: string,
   dest: DestinationSpec,
   storedName: string,
+  /** A verified, already decompressed copy in dest.dir (from the download's verify pass). */
+  preparedPlain: string | null = null,
 ): Promise<string> {
   if (!isAbsolute(dest.dir))
     throw new Error(`The destination folder must be an absolute path, not "${dest.dir}".`);
@@ -45,11 +47,18 @@ export async function saveToDestination(
   let wanted = dest.filename && isSafeFilename(dest.filename) ? dest.filename : plainName;
   if (!isSafeFilename(wanted)) wanted = slugify(wanted) + extname(plainName);
 
-  const part = join(dest.dir, `.${basename(wanted)}.${randomBytes(6).toString('hex')}.part`);
+  const prepared =
+    decompress && preparedPlain !== null && resolve(dirname(preparedPlain)) === resolve(dest.dir);
+  const part = prepared
+    ? preparedPlain
+    : join(dest.dir, `.${basename(wanted)}.${randomBytes(6).toString('hex')}.part`);
   try {
-    const out = createWriteStream(part, { flags: 'wx', flush: true });
-    if (decompress) await pipeline(createReadStream(src), createGunzip(), out);
-    else await pipeline(createReadStream(src), out);
+    if (!prepared) {
+      const out = createWriteStream(part, { flags: 'wx', flush: true, highWaterMark: 1 << 20 });
+      const read = createReadStream(src, { highWaterMark: 1 << 20 });
+      if (decompress) await pipeline(read, createGunzip({ chunkSize: 1 << 18 }), out);
+      else await pipeline(read, out);
+    }
     for (let n = 1; n < 10_000; n++) {
       const candidate = join(dest.dir, numbered(wanted, n));
       try {

@@ -1,6 +1,14 @@
 // Verifies a downloaded file in one streaming pass: size, sha256, gzip integrity (capped), row count.
 import { createHash } from 'node:crypto';
-import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -49,32 +57,71 @@ function startsWithGzipMagic(path: string): boolean {
   }
 }
 
-/** Counts records in a byte stream without parsing it: newlines outside double quotes (RFC 4180). */
+const isBlank = (c: number) => c === 0x0d || c === 0x20 || c === 0x09 || c === 0x0a;
+
+/** True when chunk[from, to) holds anything but blanks (usually decided by its first byte). */
+function hasContent(chunk: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isBlank(chunk[i]!)) return true;
+  return false;
+}
+
+/**
+ * Counts records in a byte stream without parsing it: CSV newlines outside double quotes (RFC 4180),
+ * JSONL non-blank lines. It jumps between quotes and newlines with indexOf (native memchr) rather
+ * than visiting every byte: a 250 MB CSV with quoted text counts in a fraction of a second.
+ */
 export function createRowCounter(format: 'csv' | 'jsonl') {
   let lines = 0;
   let inQuote = false;
   let lineHasContent = false;
   let bytes = 0;
+
+  function csv(chunk: Buffer): void {
+    const len = chunk.length;
+    let pos = 0;
+    let q = -2; // next quote at or after pos, -1 for none; -2 and stale values are recomputed
+    let n = -2; // next newline, likewise
+    while (pos < len) {
+      if (inQuote) {
+        lineHasContent = true;
+        const close = chunk.indexOf(0x22, pos);
+        if (close === -1) return;
+        inQuote = false;
+        pos = close + 1;
+        continue;
+      }
+      if (q !== -1 && q < pos) q = chunk.indexOf(0x22, pos);
+      if (n !== -1 && n < pos) n = chunk.indexOf(0x0a, pos);
+      if (n !== -1 && (q === -1 || n < q)) {
+        lines++;
+        lineHasContent = false;
+        pos = n + 1;
+      } else if (q !== -1) {
+        lineHasContent = true;
+        inQuote = true;
+        pos = q + 1;
+      } else {
+        if (!lineHasContent) lineHasContent = hasContent(chunk, pos, len);
+        return;
+      }
+    }
+  }
+
+  function jsonl(chunk: Buffer): void {
+    let start = 0;
+    for (let n = chunk.indexOf(0x0a); n !== -1; n = chunk.indexOf(0x0a, start)) {
+      if (lineHasContent || hasContent(chunk, start, n)) lines++;
+      lineHasContent = false;
+      start = n + 1;
+    }
+    if (!lineHasContent) lineHasContent = hasContent(chunk, start, chunk.length);
+  }
+
   return {
     push(chunk: Buffer): void {
       bytes += chunk.length;
-      if (format === 'csv' && !inQuote && chunk.indexOf(0x22) === -1) {
-        // Fast path: no quotes in this chunk, so every newline ends a record.
-        let i = chunk.indexOf(0x0a);
-        while (i !== -1) {
-          lines++;
-          i = chunk.indexOf(0x0a, i + 1);
-        }
-        lineHasContent = chunk[chunk.length - 1] !== 0x0a;
-        return;
-      }
-      for (const c of chunk) {
-        if (c === 0x22 && format === 'csv') inQuote = !inQuote;
-        if (c === 0x0a && !inQuote) {
-          if (format === 'csv' || lineHasContent) lines++;
-          lineHasContent = false;
-        } else if (c !== 0x0d && c !== 0x20 && c !== 0x09) lineHasContent = true;
-      }
+      if (format === 'csv') csv(chunk);
+      else jsonl(chunk);
     },
     rows(): number {
       const records = lines + (lineHasContent ? 1 : 0);
@@ -90,7 +137,9 @@ export async function verifyFile(
   expect: VerifyExpect,
   settings: VerifySettings,
   signal: AbortSignal,
-): Promise<Verified> {
+  /** Also write the decompressed bytes here (gzip files only; removed again on any failure). */
+  plainOut: string | null = null,
+): Promise<Verified & { plainCopy: string | null }> {
   const size = statSync(path).size;
   if (expect.size !== null && size !== expect.size)
     throw new JobError(
@@ -112,8 +161,20 @@ export async function verifyFile(
     },
   });
   const counter = createRowCounter(expect.format);
+  // The copy is written in the same pass as the check, so a saved file costs no second gunzip.
+  const copy =
+    gzip && plainOut !== null
+      ? createWriteStream(plainOut, { flags: 'wx', flush: true, highWaterMark: 1 << 20 })
+      : null;
+  let copyError: Error | null = null;
+  copy?.on('error', (e) => (copyError = e));
   const sink = new Writable({
+    highWaterMark: 1 << 20,
     write(chunk: Buffer, _e, cb) {
+      if (copyError) {
+        cb(copyError);
+        return;
+      }
       counter.push(chunk);
       const out = counter.bytes();
       if (
@@ -124,13 +185,25 @@ export async function verifyFile(
         cb(new CapError());
         return;
       }
-      cb();
+      if (copy && !copy.write(chunk)) copy.once('drain', () => cb(copyError));
+      else cb();
+    },
+    final(cb) {
+      if (!copy) return cb();
+      copy.end(() => cb(copyError));
     },
   });
+  const dropCopy = () => {
+    copy?.destroy();
+    if (plainOut !== null && copy) rmSync(plainOut, { force: true });
+  };
   try {
-    if (gzip) await pipeline(createReadStream(path), tap, createGunzip(), sink, { signal });
-    else await pipeline(createReadStream(path), tap, sink, { signal });
+    // Large chunks: fewer callbacks and buffers per byte (the default 64 KiB / 16 KiB cost GC time).
+    const read = createReadStream(path, { highWaterMark: 1 << 20 });
+    if (gzip) await pipeline(read, tap, createGunzip({ chunkSize: 1 << 18 }), sink, { signal });
+    else await pipeline(read, tap, sink, { signal });
   } catch (err) {
+    dropCopy();
     if (signal.aborted) throw signal.reason as Error;
     if (err instanceof CapError)
       throw new JobError(
@@ -148,7 +221,8 @@ export async function verifyFile(
     throw err;
   }
   const sha256 = hash.digest('hex');
-  if (expect.sha256 !== null && expect.sha256.toLowerCase() !== sha256)
+  if (expect.sha256 !== null && expect.sha256.toLowerCase() !== sha256) {
+    dropCopy();
     throw new JobError(
       'CHECKSUM_MISMATCH',
       'The file sha256 differs from the one the vendor gave.',
@@ -157,12 +231,15 @@ export async function verifyFile(
         actual_sha256: sha256,
       },
     );
+  }
   const rowCount = counter.rows();
-  if (expect.rowCount !== null && rowCount !== expect.rowCount)
+  if (expect.rowCount !== null && rowCount !== expect.rowCount) {
+    dropCopy();
     throw new JobError(
       'CHECKSUM_MISMATCH',
       `The file holds ${rowCount} rows, but the vendor announced ${expect.rowCount}.`,
       { expected_rows: expect.rowCount, actual_rows: rowCount },
     );
-  return { byteSize: size, sha256, rowCount, gzip };
+  }
+  return { byteSize: size, sha256, rowCount, gzip, plainCopy: copy ? plainOut : null };
 }

@@ -121,7 +121,9 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
         for (const f of files) {
           // A schedule's file-name template names one file; several files keep their own names.
           const spec = files.length > 1 ? { dir: dest.dir, decompress: dest.decompress } : dest;
-          saved.push(await saveToDestination(join(dir, f.filename), spec, f.filename));
+          saved.push(
+            await saveToDestination(join(dir, f.filename), spec, f.filename, f.plainCopy ?? null),
+          );
           if (signal.aborted) break;
         }
       } catch (err) {
@@ -131,6 +133,8 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
         };
       }
     }
+    // Copies made during verification that were not adopted (canceled, or no longer wanted).
+    for (const f of files) if (f.plainCopy) rmSync(f.plainCopy, { force: true });
     if (signal.aborted) {
       // Canceled (or shut down) while copying: the copies made for it go too.
       for (const p of saved) rmSync(p, { force: true });

@@ -19,6 +19,12 @@ export interface JobFile {
   readonly byteSize: number;
   readonly sha256: string;
   readonly rowCount: number | null;
+  /**
+   * A decompressed copy made while the file was verified (a hidden `.part` in the destination
+   * folder), so saving it is a rename instead of a second gunzip pass. The export's finish moves or
+   * removes it.
+   */
+  readonly plainCopy?: string | null;
 }
 
 export interface JobProgress {
@@ -44,6 +50,8 @@ export interface JobSpec {
   /** Set when an earlier attempt already created the remote export (resume after a crash). */
   readonly remoteId: string | null;
   readonly attempt: number;
+  /** Remote jobs: the destination folder when it wants decompressed copies, else null. */
+  readonly plainCopyDir?: string | null;
 }
 
 export interface JobHooks {

@@ -1,7 +1,7 @@
 // The job queue: a concurrency limit, leases, progress to store and bus, crash recovery, cancel.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ExportCreate } from '../../../shared/schemas/exports.ts';
 import type { TimerHandle } from '../clock.ts';
@@ -271,6 +271,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
         params: row.params_json ? (JSON.parse(row.params_json) as Record<string, unknown>) : null,
         remoteId: row.remote_id,
         attempt: row.attempts,
+        plainCopyDir: plainCopyDir(row.destination_json),
       },
       {
         signal,
@@ -327,3 +328,16 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
 }
 
 export type Runner = ReturnType<typeof createRunner>;
+
+/** The destination folder of an export that saves decompressed copies (made during verification). */
+function plainCopyDir(destinationJson: string | null): string | null {
+  if (!destinationJson) return null;
+  const d = JSON.parse(destinationJson) as { dir?: unknown; decompress?: unknown };
+  if (d.decompress !== true || typeof d.dir !== 'string' || !isAbsolute(d.dir)) return null;
+  try {
+    mkdirSync(d.dir, { recursive: true });
+    return d.dir;
+  } catch {
+    return null; // saving the copy later reports why the folder is unusable
+  }
+}

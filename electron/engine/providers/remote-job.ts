@@ -1,5 +1,6 @@
 // One provider export's dance: create or resume, poll, download every file, verify, refresh, re-create.
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EngineContext } from '../context.ts';
 import {
@@ -46,6 +47,8 @@ export class RemoteJob {
   private readonly origin: string;
   /** Names this attempt wrote in the export folder (parts and verified files). */
   private written: string[] = [];
+  /** Decompressed copies made in the destination folder; removed if the job does not complete. */
+  private plainCopies: string[] = [];
   /** The vendor status last stored, so each change is recorded once. */
   private lastRaw: string | null = null;
 
@@ -71,6 +74,15 @@ export class RemoteJob {
   }
 
   async run(): Promise<JobFile[]> {
+    try {
+      return await this.dance();
+    } catch (err) {
+      for (const path of this.plainCopies) rmSync(path, { force: true });
+      throw err;
+    }
+  }
+
+  private async dance(): Promise<JobFile[]> {
     let remote = await this.start();
     for (;;) {
       remote = await this.waitDone(remote);
@@ -216,6 +228,8 @@ export class RemoteJob {
   private clearFiles(): void {
     for (const name of this.written) rmSync(join(this.hooks.exportDir, name), { force: true });
     this.written = [];
+    for (const path of this.plainCopies) rmSync(path, { force: true });
+    this.plainCopies = [];
   }
 
   /** Downloads and verifies every file; a link that expired is refreshed by reading the export again. */
@@ -353,7 +367,11 @@ export class RemoteJob {
       },
       this.settings.verify,
       this.signal,
+      this.spec.plainCopyDir
+        ? join(this.spec.plainCopyDir, `.${name}.${randomBytes(6).toString('hex')}.plain.part`)
+        : null,
     );
+    if (v.plainCopy) this.plainCopies.push(v.plainCopy);
     let finalName = withHonestExtension(name, v.gzip);
     if (finalName !== name) {
       taken.delete(name.toLowerCase());
@@ -375,7 +393,13 @@ export class RemoteJob {
       rows: v.rowCount,
       url: safeUrl(file.url),
     });
-    return { filename: finalName, byteSize: v.byteSize, sha256: v.sha256, rowCount: v.rowCount };
+    return {
+      filename: finalName,
+      byteSize: v.byteSize,
+      sha256: v.sha256,
+      rowCount: v.rowCount,
+      plainCopy: v.plainCopy,
+    };
   }
 }
 
