@@ -1,5 +1,5 @@
 // The Electron shell: one instance, one secure window on our own local server, engine in this process.
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, Notification, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +7,8 @@ import { defaultDataDir } from '../engine/data-dir.ts';
 import { createLogger } from '../engine/logger.ts';
 import { packageVersion, startServer, type RunningServer } from '../server/serve.ts';
 import { registerIpc } from './ipc.ts';
+import { watchScheduledExports, type Notice } from './notifications.ts';
+import { createSafeStorageBox } from './secret-box.ts';
 import {
   isOwnUrl,
   permissionDecision,
@@ -50,6 +52,27 @@ function createWindow(running: RunningServer): BrowserWindow {
   return win;
 }
 
+function secretBoxOption() {
+  const box = createSafeStorageBox();
+  return box ? { secretBox: box } : {};
+}
+
+/** An OS notification; a click brings the window up on what it is about. */
+function notify(notice: Notice): void {
+  if (!Notification.isSupported()) return;
+  const n = new Notification({ title: notice.title, body: notice.body });
+  n.on('click', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+    void window.webContents.executeJavaScript(
+      `window.location.hash = ${JSON.stringify(notice.route)}`,
+    );
+  });
+  n.show();
+}
+
 async function boot(): Promise<void> {
   const dataDir = process.env.EXPORT_MANAGER_DATA_DIR || defaultDataDir();
   const running = await startServer({
@@ -60,8 +83,15 @@ async function boot(): Promise<void> {
     version: packageVersion(),
     logger: createLogger('info'),
     staticDir: join(here, '../renderer'),
+    // Provider credentials sealed by the OS keychain where it has one; else the engine's key file.
+    ...secretBoxOption(),
   });
   server = running;
+  watchScheduledExports(
+    running.engine.ctx.events,
+    () => running.engine.settings.get().notifications,
+    notify,
+  );
   // No web permission (camera, notifications, geolocation...) is ever granted to the page.
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
     callback(permissionDecision(permission)),
