@@ -132,6 +132,29 @@ describe('foreign pages', () => {
   });
 });
 
+describe('file paths', () => {
+  it('traversal forms in the id or the file name get 400 and open nothing outside storage', async () => {
+    const id = fileUrl.pathname.split('/')[2]!;
+    const forms = [
+      `/files/${id}/..%2F..%2Fexport-manager.sqlite`,
+      `/files/${id}/%2e%2e%2fapi-key`,
+      `/files/${id}/%2e%2e`,
+      `/files/..%2F${id}/x.csv`,
+      `/files/${id}/%2Fetc%2Fpasswd`,
+      `/files/${id}/x%00.csv`,
+      `/files/${id}/..%5C..%5Capi-key`,
+      `/files/%2e%2e/api-key`,
+      `/files/%2E%2E/%2E%2E/api-key`,
+      `/files/${id}/C:%5Cx.csv`,
+    ];
+    for (const f of forms) {
+      const r = await raw(s.port, 'GET', f + fileUrl.search);
+      expect(r.status, f).toBe(400);
+      expect(r.body).not.toContain(s.key);
+    }
+  });
+});
+
 describe('keys', () => {
   it('a key in the query string is never accepted', async () => {
     for (const q of ['key', 'api_key', 'token', 'access_token']) {
