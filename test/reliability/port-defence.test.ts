@@ -1,7 +1,7 @@
 // Local port defence against the real serve process: DNS rebinding, foreign origins, cross-site
 // forms, keys in the query string, loopback-only binding, keys stored hashed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tempDir } from '../helpers/context.ts';
@@ -187,6 +187,32 @@ describe('keys', () => {
       }
       expect(bytes.includes(Buffer.from(s.key))).toBe(false);
     }
+  });
+});
+
+describe('credentials at rest', () => {
+  it('a provider credential is nowhere in clear: not in any data file, log line or answer', async () => {
+    const secret = 'vendor-credential-' + Math.random().toString(36).slice(2);
+    const created = await s.api<{ data: { id: string } }>('POST', '/v1/providers', {
+      name: 'Vendor',
+      type: 'datadriver',
+      base_url: 'http://127.0.0.1:9',
+      credential: secret,
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.json)).not.toContain(secret);
+    const read = await s.api('GET', `/v1/providers/${created.json.data.id}`);
+    expect(JSON.stringify(read.json)).not.toContain(secret);
+    // Testing the connection fails (nothing listens on port 9) and logs: the secret stays out.
+    await s.api('POST', `/v1/providers/${created.json.data.id}/test`);
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+      );
+    const files = walk(dataDir);
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) expect(readFileSync(f).includes(Buffer.from(secret)), f).toBe(false);
+    expect(s.output()).not.toContain(secret);
   });
 });
 
