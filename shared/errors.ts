@@ -21,6 +21,8 @@ export const errorStatus = {
   INTERNAL: 500,
   PROVIDER_ERROR: 502,
   SERVICE_UNAVAILABLE: 503,
+  /** Saving a copy ran out of space (an extension; exports themselves fail with it as error.code). */
+  DISK_FULL: 507,
 } as const;
 
 export type ApiErrorCode = keyof typeof errorStatus;

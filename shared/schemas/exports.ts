@@ -162,6 +162,19 @@ export const ExportListQuery = Type.Object({
 });
 export type ExportListQuery = Static<typeof ExportListQuery>;
 
+/** POST /v1/exports/{id}/save (an extension to API.md): a copy in a folder of the user's. */
+export const ExportSave = Type.Object(
+  {
+    dir: Type.String({ minLength: 1, maxLength: 4096, description: 'an absolute folder path' }),
+    filename: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    decompress: Type.Optional(Type.Boolean()),
+    file: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type ExportSave = Static<typeof ExportSave>;
+export const ExportSaved = Type.Object({ path: Type.String() });
+
 export const DownloadQuery = Type.Object({
   file: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
 });

@@ -321,6 +321,32 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     return { path, size: f.byte_size, sha256: f.sha256 };
   }
 
+  /**
+   * Saves a copy of a completed export's file into a folder of the user's (the UI's "Save as"),
+   * decompressed if asked, under a name that never overwrites an existing file.
+   */
+  async function saveCopy(
+    id: string,
+    req: { dir: string; filename?: string; decompress?: boolean; file?: number },
+  ): Promise<{ path: string }> {
+    downloadLocation(id, req.file ?? 0); // the same 404/409/410 answers as a download
+    const f = repo.files(id)[req.file ?? 0]!;
+    const src = deps.files.resolveFile(id, f.filename);
+    const spec: DestinationSpec = {
+      dir: req.dir,
+      decompress: req.decompress ?? false,
+      ...(req.filename ? { filename: req.filename } : {}),
+    };
+    try {
+      return { path: await saveToDestination(src, spec, f.filename) };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOSPC')
+        throw new ApiError('DISK_FULL', `There is no space left in ${req.dir}.`);
+      throw new ApiError('INVALID_REQUEST', `Could not save a copy in ${req.dir}: ${e.message}`);
+    }
+  }
+
   /** The stored file of a completed export, for importing it as a dataset. */
   function resolveExportFile(id: string): {
     path: string;
@@ -348,6 +374,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     recreate,
     delete: remove,
     downloadLocation,
+    saveCopy,
     servedFile,
     resolveExportFile,
     repo,

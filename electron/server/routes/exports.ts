@@ -6,6 +6,8 @@ import {
   Export,
   ExportCreate,
   ExportListQuery,
+  ExportSave,
+  ExportSaved,
 } from '../../../shared/schemas/exports.ts';
 import { list, ok } from '../envelope.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
@@ -63,6 +65,20 @@ export function exportRoutes(app: RouteApp, { engine }: RouteDeps): void {
     },
     async (req, reply) =>
       reply.redirect(exportsSvc.downloadLocation(req.params.id, req.query.file ?? 0), 302),
+  );
+
+  app.post(
+    '/v1/exports/:id/save',
+    {
+      schema: {
+        tags,
+        summary: 'Save a copy of the file in a folder, decompressed if asked; never overwrites',
+        params: Params,
+        body: ExportSave,
+        response: { 200: Envelope(ExportSaved) },
+      },
+    },
+    async (req) => ok(req, await exportsSvc.saveCopy(req.params.id, req.body)),
   );
 
   app.post(
