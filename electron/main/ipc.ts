@@ -1,13 +1,17 @@
 // IPC handlers for the typed channels of shared/ipc.ts; every message's sender is checked.
 import {
   BrowserWindow,
+  clipboard,
   dialog,
   ipcMain,
+  nativeTheme,
   Notification,
   shell,
   type IpcMainInvokeEvent,
 } from 'electron';
-import type { IpcChannel, IpcChannels } from '../../shared/ipc.ts';
+import { statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { validIpcArgs, type IpcChannel, type IpcChannels } from '../../shared/ipc.ts';
 import { isTrustedSender } from './security.ts';
 
 type Handler<C extends IpcChannel> = (
@@ -23,6 +27,8 @@ export function registerIpc(
     ipcMain.handle(channel, (event, ...args) => {
       if (!isTrustedSender(event, serverOrigin))
         throw new Error('IPC refused: the sender is not the app window.');
+      if (!validIpcArgs(channel, args))
+        throw new Error(`IPC refused: bad arguments for ${channel}.`);
       return fn(event, ...(args as IpcChannels[C]['args']));
     });
   };
@@ -57,8 +63,19 @@ export function registerIpc(
     return r.canceled ? null : (r.filePath ?? null);
   });
   handle('shell:show-item', (_e, path) => {
+    if (!isAbsolute(path)) return false;
     shell.showItemInFolder(path);
     return true;
+  });
+  handle('shell:open-folder', async (_e, path) => {
+    // Folders only: openPath on a file would run it with its default application.
+    if (!isAbsolute(path) || !statSync(path, { throwIfNoEntry: false })?.isDirectory())
+      return false;
+    return (await shell.openPath(path)) === '';
+  });
+  handle('clipboard:write-text', (_e, text) => clipboard.writeText(text));
+  handle('app:set-theme', (_e, theme) => {
+    nativeTheme.themeSource = theme;
   });
   handle('app:notify', (_e, title, body) => {
     if (Notification.isSupported()) new Notification({ title, body }).show();

@@ -21,7 +21,10 @@ const bridge = {
   chooseFolder: (title) => invoke('dialog:choose-folder', title),
   saveFile: (defaultName) => invoke('dialog:save-file', defaultName),
   showItemInFolder: (path) => invoke('shell:show-item', path),
+  openFolder: (path) => invoke('shell:open-folder', path),
+  copyText: (text) => invoke('clipboard:write-text', text),
   notify: (title, body) => invoke('app:notify', title, body),
+  setTheme: (theme) => invoke('app:set-theme', theme),
 } satisfies DesktopBridge;
 
 contextBridge.exposeInMainWorld('exportManager', bridge);

@@ -1,7 +1,19 @@
 // The typed API client: same-origin calls with the session cookie (browser tab) or the desktop key.
-import type { Dataset } from '../../shared/schemas/datasets.ts';
-import type { Export, ExportCreate } from '../../shared/schemas/exports.ts';
-import type { ApiKey, Health, Settings } from '../../shared/schemas/system.ts';
+import type { Dataset, DatasetCreate } from '../../shared/schemas/datasets.ts';
+import type { Export, ExportCreate, ExportSave } from '../../shared/schemas/exports.ts';
+import type {
+  Provider,
+  ProviderCreate,
+  ProviderTestResult,
+  ProviderUpdate,
+} from '../../shared/schemas/providers.ts';
+import type {
+  Schedule,
+  ScheduleCreate,
+  SchedulePreview,
+  ScheduleUpdate,
+} from '../../shared/schemas/schedules.ts';
+import type { ApiKey, Health, Settings, SettingsUpdate } from '../../shared/schemas/system.ts';
 import type { DesktopBridge } from '../../shared/ipc.ts';
 
 declare global {
@@ -65,23 +77,55 @@ async function call<T>(
   return { data: json.data as T, next: json.meta?.next_cursor ?? null };
 }
 
+const data = <T>(method: string, path: string, body?: unknown) =>
+  call<T>(method, path, body).then((r) => r.data);
+const enc = encodeURIComponent;
+
 export const api = {
-  health: () => call<Health>('GET', '/healthz').then((r) => r.data),
-  exports: (cursor?: string) =>
-    call<Export[]>(
-      'GET',
-      `/v1/exports?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    ),
-  createExport: (body: ExportCreate) =>
-    call<Export>('POST', '/v1/exports', body).then((r) => r.data),
-  cancelExport: (id: string) =>
-    call<Export>('POST', `/v1/exports/${id}/cancel`).then((r) => r.data),
-  recreateExport: (id: string) =>
-    call<Export>('POST', `/v1/exports/${id}/recreate`).then((r) => r.data),
-  deleteExport: (id: string) => call<void>('DELETE', `/v1/exports/${id}`),
-  datasets: () => call<Dataset[]>('GET', '/v1/datasets').then((r) => r.data),
-  settings: () => call<Settings>('GET', '/v1/settings').then((r) => r.data),
-  keys: () => call<ApiKey[]>('GET', '/v1/keys').then((r) => r.data),
+  health: () => data<Health>('GET', '/healthz'),
+
+  exports: (cursor?: string, limit = 1000) =>
+    call<Export[]>('GET', `/v1/exports?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+  exportsOfSchedule: (scheduleId: string) =>
+    data<Export[]>('GET', `/v1/exports?schedule_id=${enc(scheduleId)}&limit=100`),
+  getExport: (id: string) => data<Export>('GET', `/v1/exports/${enc(id)}`),
+  createExport: (body: ExportCreate) => data<Export>('POST', '/v1/exports', body),
+  cancelExport: (id: string) => data<Export>('POST', `/v1/exports/${enc(id)}/cancel`),
+  recreateExport: (id: string) => data<Export>('POST', `/v1/exports/${enc(id)}/recreate`),
+  deleteExport: (id: string) => data<void>('DELETE', `/v1/exports/${enc(id)}`),
+  saveExport: (id: string, body: ExportSave) =>
+    data<{ path: string }>('POST', `/v1/exports/${enc(id)}/save`, body),
+
+  datasets: () => data<Dataset[]>('GET', '/v1/datasets'),
+  importDataset: (body: DatasetCreate) => data<Dataset>('POST', '/v1/datasets', body),
+  deleteDataset: (name: string) => data<void>('DELETE', `/v1/datasets/${enc(name)}`),
+
+  providers: () => data<Provider[]>('GET', '/v1/providers'),
+  createProvider: (body: ProviderCreate) => data<Provider>('POST', '/v1/providers', body),
+  updateProvider: (id: string, body: ProviderUpdate) =>
+    data<Provider>('PATCH', `/v1/providers/${enc(id)}`, body),
+  deleteProvider: (id: string) => data<void>('DELETE', `/v1/providers/${enc(id)}`),
+  testProvider: (id: string) => data<ProviderTestResult>('POST', `/v1/providers/${enc(id)}/test`),
+
+  schedules: () => data<Schedule[]>('GET', '/v1/schedules'),
+  createSchedule: (body: ScheduleCreate) => data<Schedule>('POST', '/v1/schedules', body),
+  updateSchedule: (id: string, body: ScheduleUpdate) =>
+    data<Schedule>('PATCH', `/v1/schedules/${enc(id)}`, body),
+  deleteSchedule: (id: string) => data<void>('DELETE', `/v1/schedules/${enc(id)}`),
+  runSchedule: (id: string) => data<Export>('POST', `/v1/schedules/${enc(id)}/run`),
+  previewSchedule: (q: { cron?: string; timezone?: string; every_seconds?: number }) => {
+    const params = new URLSearchParams({ count: '5' });
+    if (q.cron) params.set('cron', q.cron);
+    if (q.timezone) params.set('timezone', q.timezone);
+    if (q.every_seconds) params.set('every_seconds', String(q.every_seconds));
+    return data<SchedulePreview>('GET', `/v1/schedules/preview?${params.toString()}`);
+  },
+
+  settings: () => data<Settings>('GET', '/v1/settings'),
+  updateSettings: (body: SettingsUpdate) => data<Settings>('PATCH', '/v1/settings', body),
+  keys: () => data<ApiKey[]>('GET', '/v1/keys'),
+  createKey: (name: string) => data<ApiKey>('POST', '/v1/keys', { name }),
+  revokeKey: (id: string) => data<void>('DELETE', `/v1/keys/${enc(id)}`),
 };
 
 /** Human words for a failure: the message, with the code for the technically minded. */

@@ -1,13 +1,17 @@
 // The frame: sidebar navigation, header with the connection indicator, one screen at a time.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo } from 'react';
+import { setNativeTheme } from './desktop.ts';
+import { screens, useRoute, type Route, type Screen } from './router.ts';
 import { startLiveUpdates, useStore, type Connection } from './store.ts';
-import { ExportsScreen } from './screens/exports.tsx';
 import { DatasetsScreen } from './screens/datasets.tsx';
+import { ExportDetail } from './screens/export-detail.tsx';
+import { ExportsScreen } from './screens/exports.tsx';
+import { NewExportScreen } from './screens/new-export.tsx';
+import { ProvidersScreen } from './screens/providers.tsx';
+import { SchedulesScreen } from './screens/schedules.tsx';
 import { SettingsScreen } from './screens/settings.tsx';
-import { EmptyState } from './screens/empty-state.tsx';
+import { isActive, Notices } from './ui/kit.tsx';
 
-const screens = ['exports', 'datasets', 'providers', 'schedules', 'settings'] as const;
-type Screen = (typeof screens)[number];
 const titles: Record<Screen, string> = {
   exports: 'Exports',
   datasets: 'Datasets',
@@ -15,11 +19,6 @@ const titles: Record<Screen, string> = {
   schedules: 'Schedules',
   settings: 'Settings',
 };
-
-function currentScreen(): Screen {
-  const name = window.location.hash.replace(/^#\/?/, '').split('/')[0] as Screen;
-  return screens.includes(name) ? name : 'exports';
-}
 
 const connectionText: Record<Connection, string> = {
   connecting: 'Connecting…',
@@ -40,49 +39,72 @@ function ConnectionStatus() {
   );
 }
 
-function ScreenBody({ screen }: { screen: Screen }) {
-  switch (screen) {
+function heading(route: Route): string {
+  if (route.screen === 'exports' && route.sub === 'new') return 'New export';
+  if (route.screen === 'exports' && route.sub) return 'Export';
+  if (route.screen === 'schedules' && route.sub === 'new') return 'New schedule';
+  if (route.screen === 'schedules' && route.action === 'edit') return 'Edit schedule';
+  if (route.screen === 'schedules' && route.sub) return 'Schedule';
+  return titles[route.screen];
+}
+
+function ScreenBody({ route }: { route: Route }) {
+  switch (route.screen) {
     case 'exports':
-      return <ExportsScreen />;
+      if (route.sub === 'new')
+        return (
+          <NewExportScreen
+            dataset={route.query.get('dataset')}
+            provider={route.query.get('provider')}
+          />
+        );
+      return route.sub ? <ExportDetail id={route.sub} /> : <ExportsScreen />;
     case 'datasets':
       return <DatasetsScreen />;
-    case 'settings':
-      return <SettingsScreen />;
     case 'providers':
-      return (
-        <EmptyState
-          title="No providers yet"
-          body="Providers connect Export Manager to your data vendors (DataDriver, HookBridge, DealMachine, Dynamic or any export API). Adding them from this screen arrives in a coming release; the API already lists them at /v1/providers once available."
-        />
-      );
+      return <ProvidersScreen />;
     case 'schedules':
       return (
-        <EmptyState
-          title="No schedules yet"
-          body="Schedules re-run an export on a timetable and keep its file fresh before the link expires. They will be listed here."
-        />
+        <SchedulesScreen sub={route.sub} action={route.action} from={route.query.get('from')} />
       );
+    case 'settings':
+      return <SettingsScreen />;
   }
 }
 
-export function App() {
-  const [screen, setScreen] = useState<Screen>(currentScreen);
-  const connection = useStore((s) => s.connection);
+/** The theme from Settings: light, dark, or the system's (no attribute: the CSS media query). */
+function useTheme() {
+  const theme = useStore((s) => s.settings?.theme ?? 'system');
+  useEffect(() => {
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+    setNativeTheme(theme);
+  }, [theme]);
+}
 
-  useEffect(() => startLiveUpdates(), []);
+export function App() {
+  const route = useRoute();
+  const connection = useStore((s) => s.connection);
+  const exportsById = useStore((s) => s.exports);
+  const running = useMemo(() => Object.values(exportsById).filter(isActive).length, [exportsById]);
+  useTheme();
+
   useEffect(() => {
-    const onHash = () => setScreen(currentScreen());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
+    void useStore.getState().loadSettings();
+    return startLiveUpdates();
   }, []);
+  const title = heading(route);
   useEffect(() => {
-    document.title = `${titles[screen]} · Export Manager`;
-  }, [screen]);
+    document.title = `${title} · Export Manager`;
+  }, [title]);
 
   const expired = new URLSearchParams(window.location.search).get('session') === 'expired';
 
   return (
     <div className="app">
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
       <nav className="sidebar" aria-label="Main">
         <div className="brand">
           <span className="logo" aria-hidden="true">
@@ -95,10 +117,15 @@ export function App() {
             <li key={s}>
               <a
                 href={`#/${s}`}
-                aria-current={s === screen ? 'page' : undefined}
-                className={s === screen ? 'active' : ''}
+                aria-current={s === route.screen ? 'page' : undefined}
+                className={s === route.screen ? 'active' : ''}
               >
                 {titles[s]}
+                {s === 'exports' && running > 0 ? (
+                  <span className="count" aria-label={`${running} running`}>
+                    {running}
+                  </span>
+                ) : null}
               </a>
             </li>
           ))}
@@ -106,7 +133,7 @@ export function App() {
       </nav>
       <div className="main">
         <header className="header">
-          <h1>{titles[screen]}</h1>
+          <h1>{title}</h1>
           <ConnectionStatus />
         </header>
         {connection === 'signed-out' || expired ? (
@@ -124,10 +151,11 @@ export function App() {
             reconnects by itself.
           </div>
         ) : null}
-        <main className="content">
-          <ScreenBody screen={screen} />
+        <main className="content" id="content" tabIndex={-1}>
+          <ScreenBody route={route} />
         </main>
       </div>
+      <Notices />
     </div>
   );
 }

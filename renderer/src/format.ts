@@ -31,3 +31,40 @@ export function relative(isoTime: string | null | undefined, now = Date.now()): 
   const words = `${value} ${unit}${value === 1 ? '' : 's'}`;
   return diff < 0 ? `${words} ago` : `in ${words}`;
 }
+
+/** "2 h 5 min", "42 s": how long something took or has been running. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} days`;
+}
+
+/** A moment in the user's own zone and words: "Nov 22, 2026, 5:42:10 PM". */
+export function dateTime(isoTime: string | null | undefined): string {
+  if (!isoTime) return '—';
+  return new Date(isoTime).toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'medium',
+  });
+}
+
+/** "every 15 minutes", "every day": an interval in words. */
+export function every(seconds: number): string {
+  const units: [number, string][] = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
+  for (const [size, unit] of units) {
+    if (seconds % size === 0) {
+      const n = seconds / size;
+      return n === 1 ? `every ${unit}` : `every ${n} ${unit}s`;
+    }
+  }
+  return `every ${seconds} seconds`;
+}

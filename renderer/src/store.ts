@@ -1,10 +1,25 @@
-// App state (zustand): connection, exports kept live by the SSE stream, datasets.
+// App state (zustand): connection, and every list the screens show, kept live by the SSE stream.
 import { create } from 'zustand';
 import type { Dataset } from '../../shared/schemas/datasets.ts';
 import type { Export } from '../../shared/schemas/exports.ts';
+import type { Provider } from '../../shared/schemas/providers.ts';
+import type { Schedule } from '../../shared/schemas/schedules.ts';
+import type { Settings } from '../../shared/schemas/system.ts';
 import { api, ApiFailure, describeError } from './api.ts';
 
 export type Connection = 'connecting' | 'connected' | 'offline' | 'signed-out';
+
+/** A list as the screens see it: not loaded yet, loaded, or failed with words for the user. */
+export interface Loadable<T> {
+  readonly items: T | null;
+  readonly error: string | null;
+}
+
+export interface Notice {
+  readonly id: number;
+  readonly kind: 'ok' | 'error';
+  readonly text: string;
+}
 
 interface State {
   connection: Connection;
@@ -14,11 +29,30 @@ interface State {
   exportsError: string | null;
   datasets: Dataset[] | null;
   datasetsError: string | null;
+  providers: Loadable<Provider[]>;
+  schedules: Loadable<Schedule[]>;
+  settings: Settings | null;
+  notices: Notice[];
   setConnection(c: Connection, version?: string | null): void;
-  upsertExport(e: Export): void;
+  upsertExports(list: readonly Export[]): void;
   removeExport(id: string): void;
   loadExports(): Promise<void>;
   loadDatasets(): Promise<void>;
+  loadProviders(): Promise<void>;
+  upsertSchedule(s: Schedule): void;
+  removeSchedule(id: string): void;
+  loadSchedules(): Promise<void>;
+  loadSettings(): Promise<void>;
+  setSettings(s: Settings): void;
+  notify(kind: Notice['kind'], text: string): void;
+  dismiss(id: number): void;
+}
+
+let noticeId = 0;
+
+function failed(err: unknown, set: (p: Partial<State>) => void): string {
+  if (err instanceof ApiFailure && err.status === 401) set({ connection: 'signed-out' });
+  return describeError(err);
 }
 
 export const useStore = create<State>((set, get) => ({
@@ -29,10 +63,24 @@ export const useStore = create<State>((set, get) => ({
   exportsError: null,
   datasets: null,
   datasetsError: null,
+  providers: { items: null, error: null },
+  schedules: { items: null, error: null },
+  settings: null,
+  notices: [],
   setConnection: (connection, version) =>
     set({ connection, ...(version !== undefined ? { version } : {}) }),
-  upsertExport: (e) => set({ exports: { ...get().exports, [e.id]: e } }),
+  upsertExports: (list) => {
+    if (list.length === 0) return;
+    const next = { ...get().exports };
+    for (const e of list) {
+      const prev = next[e.id];
+      // Events can arrive out of order with a reload: never go back to an older state.
+      if (!prev || prev.updated_at <= e.updated_at) next[e.id] = e;
+    }
+    set({ exports: next });
+  },
   removeExport: (id) => {
+    if (!get().exports[id]) return;
     const next = { ...get().exports };
     delete next[id];
     set({ exports: next });
@@ -41,8 +89,8 @@ export const useStore = create<State>((set, get) => ({
     try {
       const all: Record<string, Export> = {};
       let cursor: string | undefined;
-      // Up to 10,000 exports, newest first, in pages of 200.
-      for (let i = 0; i < 50; i++) {
+      // Up to 20,000 exports, newest first, in pages of 1,000.
+      for (let i = 0; i < 20; i++) {
         const page = await api.exports(cursor);
         for (const e of page.data) all[e.id] = e;
         if (!page.next) break;
@@ -50,20 +98,69 @@ export const useStore = create<State>((set, get) => ({
       }
       set({ exports: all, exportsLoaded: true, exportsError: null });
     } catch (err) {
-      if (err instanceof ApiFailure && err.status === 401) set({ connection: 'signed-out' });
-      set({ exportsLoaded: true, exportsError: describeError(err) });
+      set({ exportsLoaded: true, exportsError: failed(err, set) });
     }
   },
   async loadDatasets() {
     try {
       set({ datasets: await api.datasets(), datasetsError: null });
     } catch (err) {
-      set({ datasetsError: describeError(err) });
+      set({ datasetsError: failed(err, set) });
     }
   },
+  async loadProviders() {
+    try {
+      set({ providers: { items: await api.providers(), error: null } });
+    } catch (err) {
+      set({ providers: { items: get().providers.items, error: failed(err, set) } });
+    }
+  },
+  upsertSchedule: (s) => {
+    const items = get().schedules.items ?? [];
+    const i = items.findIndex((x) => x.id === s.id);
+    const next = i < 0 ? [...items, s] : items.map((x) => (x.id === s.id ? s : x));
+    set({ schedules: { items: next, error: null } });
+  },
+  removeSchedule: (id) => {
+    const items = get().schedules.items;
+    if (items) set({ schedules: { items: items.filter((x) => x.id !== id), error: null } });
+  },
+  async loadSchedules() {
+    try {
+      set({ schedules: { items: await api.schedules(), error: null } });
+    } catch (err) {
+      set({ schedules: { items: get().schedules.items, error: failed(err, set) } });
+    }
+  },
+  async loadSettings() {
+    try {
+      set({ settings: await api.settings() });
+    } catch (err) {
+      failed(err, set);
+    }
+  },
+  setSettings: (settings) => set({ settings }),
+  notify: (kind, text) => {
+    const id = ++noticeId;
+    set({ notices: [...get().notices.slice(-3), { id, kind, text }] });
+    window.setTimeout(() => get().dismiss(id), kind === 'error' ? 9000 : 4000);
+  },
+  dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
 }));
 
-/** Health polling for the indicator, and the SSE stream that keeps exports and datasets live. */
+/** Runs an action; a failure becomes a notice in words, success optionally too. */
+export async function attempt<T>(fn: () => Promise<T>, success?: string): Promise<T | undefined> {
+  try {
+    const r = await fn();
+    if (success) useStore.getState().notify('ok', success);
+    return r;
+  } catch (err) {
+    useStore.getState().notify('error', describeError(err));
+    return undefined;
+  }
+}
+
+/** Health polling for the indicator, and the SSE stream that keeps every list live. */
 export function startLiveUpdates(): () => void {
   const { setConnection } = useStore.getState();
   let stopped = false;
@@ -78,23 +175,48 @@ export function startLiveUpdates(): () => void {
   void checkHealth();
   const timer = window.setInterval(() => void checkHealth(), 5000);
 
+  // Progress events come many per second while exports run: apply them once per frame.
+  let queued: Export[] = [];
+  let flushTimer: number | null = null;
+  const flush = () => {
+    flushTimer = null;
+    const batch = queued;
+    queued = [];
+    useStore.getState().upsertExports(batch);
+  };
+  const onExport = (ev: MessageEvent<string>) => {
+    queued.push(JSON.parse(ev.data) as Export);
+    flushTimer ??= window.setTimeout(flush, 100);
+  };
+
   const source = new EventSource('/v1/events');
-  const onExport = (ev: MessageEvent<string>) =>
-    useStore.getState().upsertExport(JSON.parse(ev.data) as Export);
   source.addEventListener('export.updated', onExport);
-  source.addEventListener('export.deleted', (ev: MessageEvent<string>) =>
-    useStore.getState().removeExport((JSON.parse(ev.data) as { id: string }).id),
-  );
+  source.addEventListener('export.deleted', (ev: MessageEvent<string>) => {
+    flush();
+    useStore.getState().removeExport((JSON.parse(ev.data) as { id: string }).id);
+  });
   source.addEventListener('dataset.updated', () => void useStore.getState().loadDatasets());
   source.addEventListener('dataset.deleted', () => void useStore.getState().loadDatasets());
-  // After a reconnect, events may have been missed: reload the lists.
+  const onSchedule = (ev: MessageEvent<string>) =>
+    useStore.getState().upsertSchedule(JSON.parse(ev.data) as Schedule);
+  source.addEventListener('schedule.updated', onSchedule);
+  source.addEventListener('schedule.fired', onSchedule);
+  source.addEventListener('schedule.failed', onSchedule);
+  source.addEventListener('schedule.deleted', (ev: MessageEvent<string>) =>
+    useStore.getState().removeSchedule((JSON.parse(ev.data) as { id: string }).id),
+  );
+  // After a (re)connect, events may have been missed: reload the lists.
   source.onopen = () => {
     if (stopped) return;
-    void useStore.getState().loadExports();
+    const s = useStore.getState();
+    void s.loadExports();
+    void s.loadDatasets();
+    void s.loadSchedules();
   };
   return () => {
     stopped = true;
     window.clearInterval(timer);
+    if (flushTimer !== null) window.clearTimeout(flushTimer);
     source.close();
   };
 }

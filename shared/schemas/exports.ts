@@ -1,19 +1,12 @@
 // Export request and export object schemas (API.md "Exports").
 import { Type, type Static } from 'typebox';
 import { DateTime, Nullable } from './common.ts';
+import { exportStatuses, whereOps } from '../vocabulary.ts';
 
-export const exportStatuses = [
-  'pending',
-  'processing',
-  'completed',
-  'failed',
-  'canceled',
-  'expired',
-] as const;
+export { exportStatuses, whereOps };
 export const ExportStatus = Type.Enum(exportStatuses);
 export type ExportStatus = (typeof exportStatuses)[number];
 
-export const whereOps = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'contains'] as const;
 export type WhereOp = (typeof whereOps)[number];
 
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);

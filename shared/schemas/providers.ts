@@ -1,15 +1,9 @@
 // Provider schemas (API.md "Datasets, providers, schedules, events").
 import { Type, type Static } from 'typebox';
 import { DateTime, Nullable } from './common.ts';
+import { providerTypes } from '../vocabulary.ts';
 
-export const providerTypes = [
-  'datadriver',
-  'hookbridge',
-  'dealmachine',
-  'dynamic',
-  'export-manager',
-  'generic',
-] as const;
+export { providerTypes };
 export type ProviderType = (typeof providerTypes)[number];
 export const ProviderTypeSchema = Type.Enum(providerTypes);
 

@@ -1,81 +1,234 @@
-// Datasets with their row counts, columns and import progress.
-import { useEffect } from 'react';
-import { count } from '../format.ts';
-import { useStore } from '../store.ts';
-import { EmptyState } from './empty-state.tsx';
+// Datasets: row counts, columns and time column; import a file with live progress; delete.
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { Dataset } from '../../../shared/schemas/datasets.ts';
+import { api, describeError } from '../api.ts';
+import { chooseFile, isDesktop, splitPath } from '../desktop.ts';
+import { bytes, count, relative } from '../format.ts';
+import { navigate } from '../router.ts';
+import { attempt, useStore } from '../store.ts';
+import {
+  EmptyState,
+  ErrorBanner,
+  Field,
+  Modal,
+  ProgressBar,
+  StatusBadge,
+  useConfirm,
+} from '../ui/kit.tsx';
+
+/** A dataset name the API accepts, from a file name: "Leads 2026.csv.gz" -> "Leads_2026". */
+export function nameFromFile(path: string): string {
+  const base = splitPath(path).name.replace(/(\.(csv|jsonl|ndjson|json|txt))?(\.gz)?$/i, '');
+  const clean = base.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^[^A-Za-z]+/, '');
+  return (clean || 'dataset').slice(0, 63);
+}
+
+function ImportDialog({ onClose }: { onClose(): void }) {
+  const id = useId();
+  const [path, setPath] = useState('');
+  const [name, setName] = useState('');
+  const [timeColumn, setTimeColumn] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const pick = async () => {
+    const p = await chooseFile('Import a data file');
+    if (!p) return;
+    setPath(p);
+    if (!name) setName(nameFromFile(p));
+  };
+
+  async function submit(ev: FormEvent) {
+    ev.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.importDataset({
+        name: name.trim() || nameFromFile(path),
+        path: path.trim(),
+        ...(timeColumn.trim() ? { time_column: timeColumn.trim() } : {}),
+      });
+      void useStore.getState().loadDatasets();
+      onClose();
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title="Import a dataset" onClose={onClose}>
+      <form className="stack" onSubmit={(ev) => void submit(ev)}>
+        <Field
+          id={`${id}-path`}
+          label="File"
+          hint="A CSV (with a header row), CSV.gz or JSON Lines file on this computer, as an absolute path."
+        >
+          <div className="input-with-button">
+            <input
+              id={`${id}-path`}
+              value={path}
+              required
+              placeholder="/home/me/leads.csv.gz"
+              onChange={(ev) => setPath(ev.target.value)}
+              onBlur={() => !name && path && setName(nameFromFile(path))}
+            />
+            {isDesktop() ? (
+              <button type="button" onClick={() => void pick()}>
+                Choose…
+              </button>
+            ) : null}
+          </div>
+        </Field>
+        <Field
+          id={`${id}-name`}
+          label="Dataset name"
+          hint="Letters, digits, _ and -; it starts with a letter. Exports and the API use it."
+        >
+          <input
+            id={`${id}-name`}
+            value={name}
+            required
+            pattern="[A-Za-z][A-Za-z0-9_\-]{0,62}"
+            onChange={(ev) => setName(ev.target.value)}
+          />
+        </Field>
+        <Field
+          id={`${id}-time`}
+          label="Time column"
+          hint="Optional: the column exports filter by time range. Found by itself when one is called created_at, timestamp or similar."
+        >
+          <input
+            id={`${id}-time`}
+            value={timeColumn}
+            onChange={(ev) => setTimeColumn(ev.target.value)}
+          />
+        </Field>
+        {error ? (
+          <p className="inline-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="modal-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || !path.trim()}>
+            {busy ? 'Starting…' : 'Import'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function DatasetCard({ d, onDelete }: { d: Dataset; onDelete(d: Dataset): void }) {
+  return (
+    <article className="card dataset" data-testid="dataset" aria-label={`Dataset ${d.name}`}>
+      <header className="card-head">
+        <h2>{d.name}</h2>
+        <StatusBadge status={d.status} />
+        <span className="spacer" />
+        {d.status === 'ready' ? (
+          <button type="button" onClick={() => navigate(`exports/new?dataset=${d.name}`)}>
+            Export…
+          </button>
+        ) : null}
+        {d.status !== 'importing' ? (
+          <button
+            type="button"
+            className="danger"
+            onClick={() => onDelete(d)}
+            aria-label={`Delete ${d.name}`}
+          >
+            Delete
+          </button>
+        ) : null}
+      </header>
+      {d.status === 'importing' ? (
+        <ProgressBar
+          pct={d.progress_pct}
+          stage={`${bytes(d.bytes_done)}${d.bytes_total ? ` of ${bytes(d.bytes_total)}` : ''} read`}
+          label={`Import of ${d.name}`}
+        />
+      ) : null}
+      {d.error ? (
+        <p className="inline-error" role="alert">
+          {d.error.message}
+        </p>
+      ) : null}
+      <p className="muted">
+        {count(d.row_count)} rows · {d.columns.length} columns
+        {d.time_column ? ` · time column ${d.time_column}` : ''}
+        {d.source ? ` · from ${d.source}` : ''} · updated {relative(d.updated_at)}
+      </p>
+      <div className="columns">
+        {d.columns.map((c) => (
+          <span key={c.name} className="chip" title={c.type}>
+            {c.name}
+            <span className="chip-type">{c.type}</span>
+          </span>
+        ))}
+      </div>
+    </article>
+  );
+}
 
 export function DatasetsScreen() {
   const datasets = useStore((s) => s.datasets);
   const error = useStore((s) => s.datasetsError);
+  const [importing, setImporting] = useState(false);
+  const [confirmDialog, confirm] = useConfirm();
   useEffect(() => void useStore.getState().loadDatasets(), []);
 
-  if (error)
-    return (
-      <div className="banner error" role="alert">
-        Could not load datasets: {error}
-      </div>
-    );
-  if (!datasets) return <p className="muted">Loading datasets…</p>;
-  if (datasets.length === 0) {
-    return (
-      <EmptyState
-        title="No datasets"
-        body='Import a CSV, CSV.gz or JSON Lines file with POST /v1/datasets { "name", "path" }; it appears here with its columns.'
-      />
-    );
-  }
+  const remove = async (d: Dataset) => {
+    const yes = await confirm({
+      title: `Delete the dataset ${d.name}?`,
+      body: 'Its rows are deleted from Export Manager. Exports already made from it stay, and the file you imported is not touched.',
+      action: 'Delete dataset',
+    });
+    if (yes)
+      await attempt(async () => {
+        await api.deleteDataset(d.name);
+        await useStore.getState().loadDatasets();
+      }, `Dataset ${d.name} deleted.`);
+  };
+
   return (
-    <div className="table-wrap">
-      <table className="table" aria-label="Datasets">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Status</th>
-            <th className="num">Rows</th>
-            <th>Time column</th>
-            <th>Columns</th>
-          </tr>
-        </thead>
-        <tbody>
+    <>
+      <div className="toolbar">
+        <span className="muted summary">
+          {datasets ? `${datasets.length} dataset${datasets.length === 1 ? '' : 's'}` : ''}
+        </span>
+        <span className="spacer" />
+        <button type="button" className="primary" onClick={() => setImporting(true)}>
+          Import a file
+        </button>
+      </div>
+      {importing ? <ImportDialog onClose={() => setImporting(false)} /> : null}
+      {confirmDialog}
+      {error ? <ErrorBanner what="Could not load datasets" error={error} /> : null}
+      {!datasets ? (
+        error ? null : (
+          <p className="muted loading">Loading datasets…</p>
+        )
+      ) : datasets.length === 0 ? (
+        <EmptyState
+          title="No datasets yet"
+          body="A dataset is a table Export Manager can export: import a CSV, CSV.gz or JSON Lines file and its columns and types are found for you."
+        >
+          <button type="button" className="primary" onClick={() => setImporting(true)}>
+            Import a file
+          </button>
+        </EmptyState>
+      ) : (
+        <div className="cards">
           {datasets.map((d) => (
-            <tr key={d.name}>
-              <td className="name">
-                {d.name}
-                {d.error ? <div className="row-error">{d.error.message}</div> : null}
-              </td>
-              <td>
-                <span
-                  className={`badge badge-${d.status === 'ready' ? 'completed' : d.status === 'failed' ? 'failed' : 'processing'}`}
-                >
-                  {d.status}
-                </span>
-                {d.status === 'importing' ? (
-                  <div className="progress">
-                    <div
-                      className="progress-track"
-                      role="progressbar"
-                      aria-valuenow={d.progress_pct}
-                      aria-label={`Import of ${d.name}`}
-                    >
-                      <div className="progress-bar" style={{ width: `${d.progress_pct}%` }} />
-                    </div>
-                  </div>
-                ) : null}
-              </td>
-              <td className="num">{count(d.row_count)}</td>
-              <td>{d.time_column ?? '—'}</td>
-              <td className="columns">
-                {d.columns.map((c) => (
-                  <span key={c.name} className="chip" title={c.type}>
-                    {c.name}
-                    <span className="chip-type">{c.type}</span>
-                  </span>
-                ))}
-              </td>
-            </tr>
+            <DatasetCard key={d.name} d={d} onDelete={(x) => void remove(x)} />
           ))}
-        </tbody>
-      </table>
-    </div>
+        </div>
+      )}
+    </>
   );
 }

@@ -1,202 +1,133 @@
-// Every export, live: status, progress with stage, rows, size, times; create and act on them.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+// Every export, local and remote, live: filters, search, a virtualised table, actions per row.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Export } from '../../../shared/schemas/exports.ts';
-import { api, describeError } from '../api.ts';
 import { bytes, count, relative } from '../format.ts';
+import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
-import { EmptyState } from './empty-state.tsx';
+import { EmptyState, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
+import { ActionMenu, downloadHref, useExportActions } from './export-actions.tsx';
 
-function StatusBadge({ status }: { status: Export['status'] }) {
-  return <span className={`badge badge-${status}`}>{status}</span>;
+const ROW_HEIGHT = 58;
+
+export function sourceLabel(e: Export, providerNames: Record<string, string>): string {
+  if (e.source.type === 'dataset') return e.source.dataset;
+  return providerNames[e.source.provider_id] ?? e.source.provider_type;
 }
 
-function Progress({ e }: { e: Export }) {
-  if (e.status !== 'processing' && e.status !== 'pending') return null;
+function useNow(ms = 15_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(Date.now()), ms);
+    return () => window.clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+function Row({
+  e,
+  now,
+  source,
+  style,
+}: {
+  e: Export;
+  now: number;
+  source: string;
+  style: React.CSSProperties;
+}) {
+  const actions = useExportActions(e);
   return (
-    <div className="progress" title={e.progress_stage ?? undefined}>
-      <div
-        className="progress-track"
-        role="progressbar"
-        aria-valuenow={e.progress_pct}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-label={`Progress of ${e.name}`}
-      >
-        <div className="progress-bar" style={{ width: `${e.progress_pct}%` }} />
+    <div className="grid-row" role="row" style={style} data-testid="export-row" data-id={e.id}>
+      <div role="cell" className="cell-name">
+        <a href={`#/exports/${e.id}`} className="row-link">
+          {e.name}
+        </a>
+        {e.error && e.status === 'failed' ? (
+          <div className="row-error" title={e.error.message}>
+            {e.error.message}
+          </div>
+        ) : e.schedule_id ? (
+          <div className="row-sub muted">scheduled</div>
+        ) : null}
       </div>
-      <span className="progress-stage">{e.progress_stage ?? 'queued'}</span>
+      <div role="cell" className="cell-source">
+        <span className={`source-kind source-${e.source.type}`}>
+          {e.source.type === 'dataset' ? 'Local' : 'Vendor'}
+        </span>{' '}
+        {source}
+      </div>
+      <div role="cell" className="cell-status">
+        {isActive(e) ? (
+          <ProgressBar
+            pct={e.progress_pct}
+            stage={e.progress_stage ?? (e.status === 'pending' ? 'queued' : null)}
+            label={`Progress of ${e.name}`}
+          />
+        ) : (
+          <StatusBadge status={e.status} />
+        )}
+      </div>
+      <div role="cell" className="num">
+        {count(e.row_count ?? (e.rows_done || null))}
+      </div>
+      <div role="cell" className="num">
+        {bytes(e.byte_size ?? (e.bytes_done || null))}
+      </div>
+      <div role="cell" title={e.created_at}>
+        {relative(e.created_at, now)}
+      </div>
+      <div role="cell" title={e.expires_at ?? undefined}>
+        {e.status === 'completed' ? relative(e.expires_at, now) : '—'}
+      </div>
+      <div role="cell" className="cell-actions">
+        {e.status === 'completed' ? (
+          <a className="button" href={downloadHref(e)} aria-label={`Download ${e.name}`}>
+            Download
+          </a>
+        ) : null}
+        <ActionMenu label={`More actions for ${e.name}`} actions={actions} />
+      </div>
     </div>
   );
 }
 
-function NewExportForm({ onDone }: { onDone(): void }) {
-  const datasets = useStore((s) => s.datasets);
-  const [dataset, setDataset] = useState('');
-  const [name, setName] = useState('');
-  const [format, setFormat] = useState<'csv' | 'jsonl'>('csv');
-  const [compression, setCompression] = useState<'gzip' | 'none'>('gzip');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const ready = (datasets ?? []).filter((d) => d.status === 'ready');
-  const chosen = dataset || ready[0]?.name || '';
+type StatusFilter = 'all' | 'active' | Export['status'];
 
-  async function submit(ev: FormEvent) {
-    ev.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await api.createExport({
-        dataset: chosen,
-        format,
-        compression,
-        ...(name ? { name } : {}),
-      });
-      useStore.getState().upsertExport(created);
-      onDone();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+function matches(e: Export, status: StatusFilter, source: string, q: string): boolean {
+  if (status === 'active' ? !isActive(e) : status !== 'all' && e.status !== status) return false;
+  if (source === 'dataset' || source === 'provider') {
+    if (e.source.type !== source) return false;
+  } else if (source !== 'all') {
+    const key = e.source.type === 'dataset' ? `d:${e.source.dataset}` : `p:${e.source.provider_id}`;
+    if (key !== source) return false;
   }
-
-  if (ready.length === 0) return <p className="muted">No dataset is ready to export yet.</p>;
-  return (
-    <form className="card form-row" onSubmit={(ev) => void submit(ev)} aria-label="New export">
-      <label>
-        Dataset
-        <select value={chosen} onChange={(e) => setDataset(e.target.value)}>
-          {ready.map((d) => (
-            <option key={d.name} value={d.name}>
-              {d.name} ({count(d.row_count)} rows)
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Name
-        <input value={name} placeholder="optional" onChange={(e) => setName(e.target.value)} />
-      </label>
-      <label>
-        Format
-        <select value={format} onChange={(e) => setFormat(e.target.value as 'csv' | 'jsonl')}>
-          <option value="csv">CSV</option>
-          <option value="jsonl">JSON Lines</option>
-        </select>
-      </label>
-      <label>
-        Compression
-        <select
-          value={compression}
-          onChange={(e) => setCompression(e.target.value as 'gzip' | 'none')}
-        >
-          <option value="gzip">gzip</option>
-          <option value="none">none</option>
-        </select>
-      </label>
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? 'Creating…' : 'Create export'}
-      </button>
-      {error ? (
-        <p className="inline-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-    </form>
-  );
-}
-
-function Row({ e, now }: { e: Export; now: number }) {
-  const [error, setError] = useState<string | null>(null);
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      setError(describeError(err));
-    }
-  };
-  const source = e.source.type === 'dataset' ? e.source.dataset : `${e.source.provider_type}`;
-  return (
-    <tr>
-      <td className="name">
-        {e.name}
-        {e.error ? <div className="row-error">{e.error.message}</div> : null}
-        {error ? (
-          <div className="row-error" role="alert">
-            {error}
-          </div>
-        ) : null}
-      </td>
-      <td>{source}</td>
-      <td>
-        <StatusBadge status={e.status} />
-        <Progress e={e} />
-      </td>
-      <td className="num">{count(e.row_count ?? (e.rows_done || null))}</td>
-      <td className="num">{bytes(e.byte_size)}</td>
-      <td title={e.created_at}>{relative(e.created_at, now)}</td>
-      <td title={e.expires_at ?? undefined}>
-        {e.status === 'completed' ? relative(e.expires_at, now) : '—'}
-      </td>
-      <td className="actions">
-        {e.status === 'completed' ? (
-          <a
-            className="button"
-            href={`/v1/exports/${e.id}/download`}
-            aria-label={`Download ${e.name}`}
-          >
-            Download
-          </a>
-        ) : null}
-        {e.status === 'pending' || e.status === 'processing' ? (
-          <button
-            type="button"
-            onClick={() => void act(() => api.cancelExport(e.id))}
-            aria-label={`Cancel ${e.name}`}
-          >
-            Cancel
-          </button>
-        ) : (
-          <button
-            type="button"
-            onClick={() => void act(() => api.recreateExport(e.id))}
-            aria-label={`Recreate ${e.name}`}
-          >
-            Recreate
-          </button>
-        )}
-        <button
-          type="button"
-          className="danger"
-          aria-label={`Delete ${e.name}`}
-          onClick={() => {
-            if (window.confirm(`Delete "${e.name}" and its files? This cannot be undone.`))
-              void act(() => api.deleteExport(e.id));
-          }}
-        >
-          Delete
-        </button>
-      </td>
-    </tr>
-  );
+  return q === '' || e.name.toLowerCase().includes(q);
 }
 
 export function ExportsScreen() {
   const exportsById = useStore((s) => s.exports);
   const loaded = useStore((s) => s.exportsLoaded);
   const error = useStore((s) => s.exportsError);
-  const [creating, setCreating] = useState(false);
-  const [now, setNow] = useState(() => Date.now());
+  const providers = useStore((s) => s.providers.items);
+  const datasets = useStore((s) => s.datasets);
+  const [status, setStatus] = useState<StatusFilter>('all');
+  const [source, setSource] = useState('all');
+  const [query, setQuery] = useState('');
+  const now = useNow();
+  const scrollRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    void useStore.getState().loadExports();
-    void useStore.getState().loadDatasets();
-    const t = window.setInterval(() => setNow(Date.now()), 15_000);
-    return () => window.clearInterval(t);
+    const s = useStore.getState();
+    if (!s.exportsLoaded) void s.loadExports();
+    void s.loadDatasets();
+    void s.loadProviders();
   }, []);
 
-  const rows = useMemo(
+  const providerNames = useMemo(
+    () => Object.fromEntries((providers ?? []).map((p) => [p.id, p.name])),
+    [providers],
+  );
+  const all = useMemo(
     () =>
       Object.values(exportsById).sort((a, b) =>
         a.created_at < b.created_at
@@ -207,53 +138,128 @@ export function ExportsScreen() {
       ),
     [exportsById],
   );
+  const q = query.trim().toLowerCase();
+  const rows = useMemo(
+    () => all.filter((e) => matches(e, status, source, q)),
+    [all, status, source, q],
+  );
+  const running = useMemo(() => all.filter(isActive).length, [all]);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
+
+  const filtered = status !== 'all' || source !== 'all' || q !== '';
 
   return (
     <>
       <div className="toolbar">
-        <button
-          type="button"
-          className="primary"
-          onClick={() => setCreating((c) => !c)}
-          aria-expanded={creating}
+        <input
+          type="search"
+          className="search"
+          placeholder="Search by name"
+          aria-label="Search exports by name"
+          value={query}
+          onChange={(ev) => setQuery(ev.target.value)}
+        />
+        <select
+          aria-label="Filter by status"
+          value={status}
+          onChange={(ev) => setStatus(ev.target.value as StatusFilter)}
         >
-          {creating ? 'Close' : 'New export'}
+          <option value="all">All statuses</option>
+          <option value="active">Queued or running</option>
+          <option value="completed">Completed</option>
+          <option value="failed">Failed</option>
+          <option value="canceled">Canceled</option>
+          <option value="expired">Expired</option>
+        </select>
+        <select
+          aria-label="Filter by source"
+          value={source}
+          onChange={(ev) => setSource(ev.target.value)}
+        >
+          <option value="all">All sources</option>
+          <option value="dataset">Local datasets</option>
+          <option value="provider">Vendors</option>
+          {(datasets ?? []).map((d) => (
+            <option key={d.name} value={`d:${d.name}`}>
+              Dataset: {d.name}
+            </option>
+          ))}
+          {(providers ?? []).map((p) => (
+            <option key={p.id} value={`p:${p.id}`}>
+              Vendor: {p.name}
+            </option>
+          ))}
+        </select>
+        <span className="muted summary" data-testid="exports-summary">
+          {filtered ? `${count(rows.length)} of ${count(all.length)}` : count(all.length)} export
+          {all.length === 1 ? '' : 's'}
+          {running ? ` · ${running} running` : ''}
+        </span>
+        <span className="spacer" />
+        <button type="button" className="primary" onClick={() => navigate('exports/new')}>
+          New export
         </button>
       </div>
-      {creating ? <NewExportForm onDone={() => setCreating(false)} /> : null}
-      {error ? (
-        <div className="banner error" role="alert">
-          Could not load exports: {error}
-        </div>
-      ) : null}
+      {error ? <ErrorBanner what="Could not load exports" error={error} /> : null}
       {!loaded ? (
-        <p className="muted">Loading exports…</p>
-      ) : rows.length === 0 ? (
+        <p className="muted loading">Loading exports…</p>
+      ) : all.length === 0 ? (
         <EmptyState
           title="No exports yet"
-          body="Create an export of a dataset, or call POST /v1/exports from a script. Every export, local or from a vendor, appears here and updates live."
-        />
+          body="Export a local dataset, or have a vendor's export fetched for you. Scripts can also call POST /v1/exports; every export appears here and updates live."
+        >
+          <button type="button" className="primary" onClick={() => navigate('exports/new')}>
+            Create your first export
+          </button>
+        </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Exports">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Source</th>
-                <th>Status</th>
-                <th className="num">Rows</th>
-                <th className="num">Size</th>
-                <th>Created</th>
-                <th>Expires</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((e) => (
-                <Row key={e.id} e={e} now={now} />
-              ))}
-            </tbody>
-          </table>
+        <div className="grid" role="table" aria-label="Exports" aria-rowcount={rows.length + 1}>
+          <div className="grid-row grid-head" role="row">
+            <div role="columnheader">Name</div>
+            <div role="columnheader">Source</div>
+            <div role="columnheader">Status</div>
+            <div role="columnheader" className="num">
+              Rows
+            </div>
+            <div role="columnheader" className="num">
+              Size
+            </div>
+            <div role="columnheader">Created</div>
+            <div role="columnheader">Expires</div>
+            <div role="columnheader">
+              <span className="visually-hidden">Actions</span>
+            </div>
+          </div>
+          <div className="grid-scroll" ref={scrollRef} data-testid="exports-scroll">
+            {rows.length === 0 ? (
+              <p className="muted grid-empty">No export matches these filters.</p>
+            ) : (
+              <div
+                className="grid-body"
+                role="rowgroup"
+                style={{ height: virtualizer.getTotalSize() }}
+              >
+                {virtualizer.getVirtualItems().map((v) => {
+                  const e = rows[v.index]!;
+                  return (
+                    <Row
+                      key={e.id}
+                      e={e}
+                      now={now}
+                      source={sourceLabel(e, providerNames)}
+                      style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
+                    />
+                  );
+                })}
+              </div>
+            )}
+          </div>
         </div>
       )}
     </>

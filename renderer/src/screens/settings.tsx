@@ -1,70 +1,328 @@
-// Settings as the engine has them, and the API keys (never the keys themselves).
-import { useEffect, useState } from 'react';
+// Settings: where files go, how long they live, notifications, theme, and the API keys.
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ApiKey, Settings } from '../../../shared/schemas/system.ts';
 import { api, describeError } from '../api.ts';
+import { chooseFolder, isDesktop } from '../desktop.ts';
 import { relative } from '../format.ts';
+import { attempt, useStore } from '../store.ts';
+import { CopyButton, ErrorBanner, Field, Modal, useConfirm } from '../ui/kit.tsx';
 
-export function SettingsScreen() {
-  const [settings, setSettings] = useState<Settings | null>(null);
+const DAY = 86_400;
+
+function Preferences({ settings }: { settings: Settings }) {
+  const id = useId();
+  const [dest, setDest] = useState(settings.default_destination ?? '');
+  const [retentionDays, setRetentionDays] = useState(String(settings.retention_seconds / DAY));
+  const [ttlHours, setTtlHours] = useState(String(settings.url_ttl_seconds / 3600));
+  const [notifications, setNotifications] = useState(settings.notifications);
+  const [theme, setTheme] = useState(settings.theme);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function save(ev: FormEvent) {
+    ev.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const updated = await api.updateSettings({
+        default_destination: dest.trim() || null,
+        retention_seconds: Math.round(Number(retentionDays) * DAY),
+        url_ttl_seconds: Math.round(Number(ttlHours) * 3600),
+        notifications,
+        theme,
+      });
+      useStore.getState().setSettings(updated);
+      useStore.getState().notify('ok', 'Settings saved.');
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card form" onSubmit={(ev) => void save(ev)} aria-label="Preferences">
+      <h2>Preferences</h2>
+      <Field
+        id={`${id}-dest`}
+        label="Default destination"
+        hint="New exports also save a copy here unless you choose another folder. Empty: none."
+      >
+        <div className="input-with-button">
+          <input
+            id={`${id}-dest`}
+            value={dest}
+            placeholder="/home/me/exports"
+            onChange={(ev) => setDest(ev.target.value)}
+          />
+          {isDesktop() ? (
+            <button
+              type="button"
+              onClick={() => void chooseFolder('Default destination').then((d) => d && setDest(d))}
+            >
+              Choose…
+            </button>
+          ) : null}
+        </div>
+      </Field>
+      <div className="row">
+        <Field
+          id={`${id}-ret`}
+          label="Keep completed exports for (days)"
+          hint="Their files are deleted after that; saved copies stay."
+        >
+          <input
+            id={`${id}-ret`}
+            type="number"
+            min="0.01"
+            step="any"
+            value={retentionDays}
+            onChange={(ev) => setRetentionDays(ev.target.value)}
+          />
+        </Field>
+        <Field
+          id={`${id}-ttl`}
+          label="Download links work for (hours)"
+          hint="Each link is signed for this long, never past the export’s expiry."
+        >
+          <input
+            id={`${id}-ttl`}
+            type="number"
+            min="0.01"
+            step="any"
+            value={ttlHours}
+            onChange={(ev) => setTtlHours(ev.target.value)}
+          />
+        </Field>
+      </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={notifications}
+          onChange={(ev) => setNotifications(ev.target.checked)}
+        />
+        Notify me when a scheduled export completes or fails (desktop app)
+      </label>
+      <fieldset className="segmented">
+        <legend>Theme</legend>
+        {(['system', 'light', 'dark'] as const).map((t) => (
+          <label key={t} className={theme === t ? 'on' : ''}>
+            <input type="radio" name="theme" checked={theme === t} onChange={() => setTheme(t)} />
+            {t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}
+          </label>
+        ))}
+      </fieldset>
+      {error ? (
+        <p className="inline-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Save settings'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function NewKeyDialog({ onClose }: { onClose(created: boolean): void }) {
+  const id = useId();
+  const [name, setName] = useState('');
+  const [key, setKey] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const create = async (ev: FormEvent) => {
+    ev.preventDefault();
+    try {
+      setKey((await api.createKey(name.trim())).key ?? null);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+  return (
+    <Modal title="New API key" onClose={() => onClose(key !== null)}>
+      {key ? (
+        <div className="stack">
+          <p>
+            Copy it now: it is shown only once. Scripts send it as{' '}
+            <code>Authorization: Bearer …</code>.
+          </p>
+          <div className="input-with-button">
+            <input
+              readOnly
+              value={key}
+              aria-label="The new API key"
+              className="code"
+              onFocus={(ev) => ev.target.select()}
+            />
+            <CopyButton text={key} what="API key" />
+          </div>
+          <div className="modal-actions">
+            <button type="button" className="primary" onClick={() => onClose(true)}>
+              Done
+            </button>
+          </div>
+        </div>
+      ) : (
+        <form className="stack" onSubmit={(ev) => void create(ev)}>
+          <Field
+            id={`${id}-name`}
+            label="What is it for?"
+            hint="e.g. “nightly script” or “Excel on my laptop”."
+            error={error}
+          >
+            <input
+              id={`${id}-name`}
+              value={name}
+              required
+              onChange={(ev) => setName(ev.target.value)}
+            />
+          </Field>
+          <div className="modal-actions">
+            <button type="button" onClick={() => onClose(false)}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={!name.trim()}>
+              Create key
+            </button>
+          </div>
+        </form>
+      )}
+    </Modal>
+  );
+}
+
+function ApiKeys() {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [confirmDialog, confirm] = useConfirm();
+  const load = () => api.keys().then(setKeys, (err: unknown) => setError(describeError(err)));
+  useEffect(() => void load(), []);
+
+  const revoke = async (k: ApiKey) => {
+    const yes = await confirm({
+      title: `Revoke “${k.name}”?`,
+      body: 'Anything using this key stops working at once. This cannot be undone.',
+      action: 'Revoke key',
+    });
+    if (yes)
+      await attempt(async () => {
+        await api.revokeKey(k.id);
+        await load();
+      }, 'Key revoked.');
+  };
+
+  return (
+    <section className="card">
+      <header className="card-head">
+        <h2>API keys</h2>
+        <span className="spacer" />
+        <button type="button" onClick={() => setCreating(true)}>
+          New key
+        </button>
+      </header>
+      {creating ? (
+        <NewKeyDialog
+          onClose={(created) => {
+            setCreating(false);
+            if (created) void load();
+          }}
+        />
+      ) : null}
+      {confirmDialog}
+      {error ? <ErrorBanner what="Could not load the keys" error={error} /> : null}
+      {!keys ? null : keys.length === 0 ? (
+        <p className="muted">
+          No keys yet. Local tools use a key to call the API; create one per tool.
+        </p>
+      ) : (
+        <table className="table" aria-label="API keys">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Key</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{relative(k.created_at)}</td>
+                <td>{k.last_used_at ? relative(k.last_used_at) : 'never'}</td>
+                <td className="cell-actions">
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => void revoke(k)}
+                    aria-label={`Revoke ${k.name}`}
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function SettingsScreen() {
+  const settings = useStore((s) => s.settings);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    Promise.all([api.settings(), api.keys()]).then(
-      ([s, k]) => {
-        setSettings(s);
-        setKeys(k);
-      },
+    api.settings().then(
+      (s) => useStore.getState().setSettings(s),
       (err: unknown) => setError(describeError(err)),
     );
   }, []);
-  if (error)
-    return (
-      <div className="banner error" role="alert">
-        Could not load settings: {error}
-      </div>
-    );
-  if (!settings || !keys) return <p className="muted">Loading settings…</p>;
-  const rows: [string, string][] = [
-    ['Port', String(settings.port)],
-    ['Data folder', settings.data_dir],
-    ['Link lifetime', `${settings.url_ttl_seconds} s`],
-    [
-      'Retention',
-      `${Math.round(settings.retention_seconds / 86400)} days (${settings.retention_seconds} s)`,
-    ],
-    ['Exports at once', String(settings.concurrency)],
-    ['Version', settings.version],
-  ];
+  if (error) return <ErrorBanner what="Could not load settings" error={error} />;
+  if (!settings) return <p className="muted loading">Loading settings…</p>;
   return (
-    <>
+    <div className="settings">
+      <Preferences key={settings.version + settings.theme} settings={settings} />
+      <ApiKeys />
       <section className="card">
-        <h2>Engine</h2>
+        <h2>This engine</h2>
         <dl className="kv">
-          {rows.map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>{v}</dd>
-            </div>
-          ))}
+          <div>
+            <dt>Address</dt>
+            <dd>
+              <code>{window.location.origin}</code> (port {settings.port})
+            </dd>
+          </div>
+          <div>
+            <dt>Data folder</dt>
+            <dd>
+              <code>{settings.data_dir}</code>
+            </dd>
+          </div>
+          <div>
+            <dt>Exports at once</dt>
+            <dd>{settings.concurrency}</dd>
+          </div>
+          <div>
+            <dt>Version</dt>
+            <dd>{settings.version}</dd>
+          </div>
         </dl>
+        <p className="muted">
+          The port and the data folder are chosen at start:{' '}
+          <code>export-manager serve --port N --data-dir DIR</code>, or{' '}
+          <code>EXPORT_MANAGER_PORT</code> and <code>EXPORT_MANAGER_DATA_DIR</code> for the desktop
+          app.
+        </p>
       </section>
-      <section className="card">
-        <h2>API keys</h2>
-        {keys.length === 0 ? (
-          <p className="muted">
-            No stored keys: this server accepts the key from EXPORT_MANAGER_API_KEY.
-          </p>
-        ) : (
-          <ul className="plain">
-            {keys.map((k) => (
-              <li key={k.id}>
-                <strong>{k.name}</strong> <code>{k.prefix}…</code>{' '}
-                <span className="muted">created {relative(k.created_at)}</span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-    </>
+    </div>
   );
 }

@@ -1,0 +1,273 @@
+// Schedules: the timetable in words, next and last run, pause/resume, run now, and each
+// schedule's history of exports, live.
+import { useEffect, useMemo } from 'react';
+import type { Schedule } from '../../../shared/schemas/schedules.ts';
+import { api } from '../api.ts';
+import { bytes, count, dateTime, every, relative } from '../format.ts';
+import { navigate } from '../router.ts';
+import { attempt, useStore } from '../store.ts';
+import {
+  EmptyState,
+  ErrorBanner,
+  isActive,
+  ProgressBar,
+  StatusBadge,
+  useConfirm,
+} from '../ui/kit.tsx';
+import { ScheduleForm } from './schedule-form.tsx';
+
+export function timetable(s: Schedule): string {
+  if (s.every_seconds) return every(s.every_seconds);
+  return `cron ${s.cron ?? ''}${s.timezone ? ` (${s.timezone})` : ''}`;
+}
+
+function useScheduleActions(s: Schedule) {
+  const [confirmDialog, confirm] = useConfirm();
+  const upsert = (x: Schedule) => useStore.getState().upsertSchedule(x);
+  return {
+    confirmDialog,
+    runNow: () =>
+      void attempt(async () => {
+        const e = await api.runSchedule(s.id);
+        useStore.getState().upsertExports([e]);
+      }, `${s.name}: a run has started.`),
+    toggle: () =>
+      void attempt(
+        async () => upsert(await api.updateSchedule(s.id, { enabled: !s.enabled })),
+        s.enabled ? `${s.name} paused.` : `${s.name} resumed.`,
+      ),
+    remove: () =>
+      void confirm({
+        title: `Delete the schedule ${s.name}?`,
+        body: 'It stops running. The exports it made stay, with their files.',
+        action: 'Delete schedule',
+      }).then((yes) => {
+        if (yes)
+          void attempt(async () => {
+            await api.deleteSchedule(s.id);
+            useStore.getState().removeSchedule(s.id);
+            navigate('schedules');
+          }, 'Schedule deleted.');
+      }),
+  };
+}
+
+function ScheduleCard({ s }: { s: Schedule }) {
+  const a = useScheduleActions(s);
+  const latest = s.latest_export;
+  return (
+    <article className="card schedule" aria-label={`Schedule ${s.name}`} data-testid="schedule">
+      <header className="card-head">
+        <h2>
+          <a href={`#/schedules/${s.id}`}>{s.name}</a>
+        </h2>
+        <StatusBadge status={s.enabled ? 'enabled' : 'paused'} />
+        <span className="spacer" />
+        <button type="button" onClick={a.runNow}>
+          Run now
+        </button>
+        <button type="button" onClick={a.toggle}>
+          {s.enabled ? 'Pause' : 'Resume'}
+        </button>
+        <button type="button" onClick={() => navigate(`schedules/${s.id}/edit`)}>
+          Edit
+        </button>
+        <button type="button" className="danger" onClick={a.remove}>
+          Delete
+        </button>
+      </header>
+      {a.confirmDialog}
+      <p>
+        <strong>{timetable(s)}</strong>
+        {s.keep_fresh ? ' · kept fresh' : ''}
+        {s.retain ? ` · keeps the newest ${s.retain}` : ''}
+      </p>
+      <p className="muted">
+        Next run{' '}
+        {s.enabled && s.next_run_at ? relative(s.next_run_at) : s.enabled ? '—' : '(paused)'} · last
+        run {s.last_run_at ? relative(s.last_run_at) : 'never'}
+        {latest ? (
+          <>
+            {' '}
+            · latest <a href={`#/exports/${latest.id}`}>{latest.name}</a>{' '}
+            <StatusBadge status={latest.status} />
+          </>
+        ) : null}
+      </p>
+      {s.last_error ? (
+        <p className="inline-error" role="alert">
+          Last failure ({relative(s.last_error.at)}): {s.last_error.message}
+          {s.consecutive_failures > 1 ? ` — ${s.consecutive_failures} failures in a row` : ''}
+        </p>
+      ) : null}
+    </article>
+  );
+}
+
+function ScheduleDetail({ s }: { s: Schedule }) {
+  const a = useScheduleActions(s);
+  const exportsById = useStore((st) => st.exports);
+  const runs = useMemo(
+    () =>
+      Object.values(exportsById)
+        .filter((e) => e.schedule_id === s.id)
+        .sort((x, y) => (x.created_at < y.created_at ? 1 : -1)),
+    [exportsById, s.id],
+  );
+  return (
+    <div className="detail">
+      <div className="detail-head">
+        <div>
+          <a href="#/schedules" className="back">
+            ← All schedules
+          </a>
+          <h2 className="detail-title">
+            {s.name} <StatusBadge status={s.enabled ? 'enabled' : 'paused'} />
+          </h2>
+          <p className="muted">
+            {timetable(s)} · next run{' '}
+            {s.enabled && s.next_run_at
+              ? `${dateTime(s.next_run_at)} (${relative(s.next_run_at)})`
+              : '—'}
+          </p>
+        </div>
+        <div className="detail-actions">
+          {s.latest_export?.status === 'completed' ? (
+            <a className="button primary" href={`/v1/schedules/${s.id}/latest/download`}>
+              Download latest
+            </a>
+          ) : null}
+          <button type="button" onClick={a.runNow}>
+            Run now
+          </button>
+          <button type="button" onClick={a.toggle}>
+            {s.enabled ? 'Pause' : 'Resume'}
+          </button>
+          <button type="button" onClick={() => navigate(`schedules/${s.id}/edit`)}>
+            Edit
+          </button>
+          <button type="button" className="danger" onClick={a.remove}>
+            Delete
+          </button>
+        </div>
+      </div>
+      {a.confirmDialog}
+      {s.last_error ? (
+        <div className="error-box" role="alert">
+          <strong>
+            The last run failed
+            {s.consecutive_failures > 1 ? ` (${s.consecutive_failures} in a row)` : ''}.
+          </strong>
+          <div className="vendor-message">
+            {s.last_error.message} <code>{s.last_error.code}</code>
+          </div>
+        </div>
+      ) : null}
+      <section className="card">
+        <h2>History</h2>
+        {runs.length === 0 ? (
+          <p className="muted">
+            No run yet. The first one starts{' '}
+            {s.next_run_at ? relative(s.next_run_at) : 'when you run it'}.
+          </p>
+        ) : (
+          <table className="table" aria-label={`Runs of ${s.name}`}>
+            <thead>
+              <tr>
+                <th>Run</th>
+                <th>Status</th>
+                <th className="num">Rows</th>
+                <th className="num">Size</th>
+                <th>Started</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((e) => (
+                <tr key={e.id}>
+                  <td>
+                    <a href={`#/exports/${e.id}`}>{e.name}</a>
+                  </td>
+                  <td>
+                    {isActive(e) ? (
+                      <ProgressBar
+                        pct={e.progress_pct}
+                        stage={e.progress_stage}
+                        label={`Progress of ${e.name}`}
+                      />
+                    ) : (
+                      <StatusBadge status={e.status} />
+                    )}
+                  </td>
+                  <td className="num">{count(e.row_count)}</td>
+                  <td className="num">{bytes(e.byte_size)}</td>
+                  <td title={e.created_at}>{relative(e.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+export function SchedulesScreen({
+  sub,
+  action,
+  from,
+}: {
+  sub: string | null;
+  action: string | null;
+  from: string | null;
+}) {
+  const { items, error } = useStore((s) => s.schedules);
+  useEffect(() => {
+    const st = useStore.getState();
+    void st.loadSchedules();
+    if (!st.exportsLoaded) void st.loadExports();
+  }, []);
+
+  if (sub === 'new') return <ScheduleForm existing={null} fromExport={from} />;
+  if (error && !items) return <ErrorBanner what="Could not load schedules" error={error} />;
+  if (!items) return <p className="muted loading">Loading schedules…</p>;
+  if (sub) {
+    const s = items.find((x) => x.id === sub);
+    if (!s) return <ErrorBanner what="No such schedule" error="It may have been deleted." />;
+    return action === 'edit' ? (
+      <ScheduleForm existing={s} fromExport={null} />
+    ) : (
+      <ScheduleDetail s={s} />
+    );
+  }
+  return (
+    <>
+      <div className="toolbar">
+        <span className="muted summary">
+          {items.length} schedule{items.length === 1 ? '' : 's'}
+          {items.length ? ` · ${items.filter((s) => s.enabled).length} active` : ''}
+        </span>
+        <span className="spacer" />
+        <button type="button" className="primary" onClick={() => navigate('schedules/new')}>
+          New schedule
+        </button>
+      </div>
+      {error ? <ErrorBanner what="Could not refresh schedules" error={error} /> : null}
+      {items.length === 0 ? (
+        <EmptyState
+          title="No schedules yet"
+          body="A schedule re-runs an export on a timetable, and can keep its file fresh before the link expires. Open an export and choose “Repeat on a schedule…”, or start here."
+        >
+          <button type="button" className="primary" onClick={() => navigate('schedules/new')}>
+            New schedule
+          </button>
+        </EmptyState>
+      ) : (
+        <div className="cards">
+          {items.map((s) => (
+            <ScheduleCard key={s.id} s={s} />
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
