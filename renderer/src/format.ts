@@ -26,7 +26,11 @@ export function relative(isoTime: string | null | undefined, now = Date.now()): 
         ? [Math.round(abs / 60_000), 'minute']
         : abs < 86_400_000
           ? [Math.round(abs / 3_600_000), 'hour']
-          : [Math.round(abs / 86_400_000), 'day'];
+          : abs < 45 * 86_400_000
+            ? [Math.round(abs / 86_400_000), 'day']
+            : abs < 365 * 86_400_000
+              ? [Math.round(abs / (30 * 86_400_000)), 'month']
+              : [Math.round(abs / (365 * 86_400_000)), 'year'];
   if (abs < 5_000) return 'just now';
   const words = `${value} ${unit}${value === 1 ? '' : 's'}`;
   return diff < 0 ? `${words} ago` : `in ${words}`;

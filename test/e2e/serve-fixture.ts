@@ -26,8 +26,9 @@ export interface Served {
 export async function startServe(
   args: string[] = [],
   env: Record<string, string> = {},
+  opts: { dataDir?: string; demoRows?: number; keepData?: boolean } = {},
 ): Promise<Served> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'em-e2e-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'em-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -38,7 +39,7 @@ export async function startServe(
       '--data-dir',
       dataDir,
       '--demo-rows',
-      '2000',
+      String(opts.demoRows ?? 2000),
       ...args,
     ],
     {
@@ -82,7 +83,7 @@ export async function startServe(
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -10,6 +10,7 @@ import { useStore } from '../store.ts';
 import { Field } from '../ui/kit.tsx';
 
 const units = [
+  ['seconds', 1],
   ['minutes', 60],
   ['hours', 3600],
   ['days', 86400],

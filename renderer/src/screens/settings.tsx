@@ -13,7 +13,7 @@ function Preferences({ settings }: { settings: Settings }) {
   const id = useId();
   const [dest, setDest] = useState(settings.default_destination ?? '');
   const [retentionDays, setRetentionDays] = useState(String(settings.retention_seconds / DAY));
-  const [ttlHours, setTtlHours] = useState(String(settings.url_ttl_seconds / 3600));
+  const [ttlHours, setTtlHours] = useState(String(settings.url_ttl_seconds / 60));
   const [notifications, setNotifications] = useState(settings.notifications);
   const [theme, setTheme] = useState(settings.theme);
   const [error, setError] = useState<string | null>(null);
@@ -27,7 +27,7 @@ function Preferences({ settings }: { settings: Settings }) {
       const updated = await api.updateSettings({
         default_destination: dest.trim() || null,
         retention_seconds: Math.round(Number(retentionDays) * DAY),
-        url_ttl_seconds: Math.round(Number(ttlHours) * 3600),
+        url_ttl_seconds: Math.round(Number(ttlHours) * 60),
         notifications,
         theme,
       });
@@ -82,7 +82,7 @@ function Preferences({ settings }: { settings: Settings }) {
         </Field>
         <Field
           id={`${id}-ttl`}
-          label="Download links work for (hours)"
+          label="Download links work for (minutes)"
           hint="Each link is signed for this long, never past the export’s expiry."
         >
           <input
