@@ -75,6 +75,8 @@ export function Modal({
     const dialog = ref.current;
     const opener = document.activeElement as HTMLElement | null;
     if (dialog && !dialog.open) dialog.showModal();
+    // showModal focuses the first control (the close button); the dialog's main action goes first.
+    dialog?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => opener?.focus?.();
   }, []);
   return (
@@ -127,7 +129,7 @@ export function useConfirm(): [ReactNode, (o: ConfirmOptions) => Promise<boolean
           type="button"
           className={open.danger === false ? 'primary' : 'danger solid'}
           onClick={() => close(true)}
-          autoFocus
+          data-autofocus
         >
           {open.action}
         </button>
