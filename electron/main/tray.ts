@@ -1,0 +1,76 @@
+// The tray icon: running-job count, and a menu to show the window, pause schedules or quit.
+import { Menu, nativeImage, Tray } from 'electron';
+import type { EventBus } from '../engine/events.ts';
+import type { Export } from '../../shared/schemas/exports.ts';
+import type { SchedulePause } from './schedule-pause.ts';
+import {
+  trayIconBitmap,
+  trayMenu,
+  trayTitle,
+  trayTooltip,
+  watchRunningCount,
+  type TrayAction,
+  type TrayState,
+} from './tray-model.ts';
+
+export interface AppTray {
+  state(): TrayState;
+  destroy(): void;
+}
+
+function icon(running: boolean) {
+  const size = 32;
+  return nativeImage
+    .createFromBitmap(trayIconBitmap(size, running), { width: size, height: size, scaleFactor: 2 })
+    .resize({ width: 16, height: 16 });
+}
+
+export function createAppTray(opts: {
+  events: Pick<EventBus, 'on'>;
+  initialExports: readonly Pick<Export, 'id' | 'status'>[];
+  enabledSchedules: () => number;
+  pause: SchedulePause;
+  onAction: (action: TrayAction) => void;
+}): AppTray {
+  const tray = new Tray(icon(false));
+  let running = 0;
+  const state = (): TrayState => ({
+    running,
+    enabledSchedules: opts.enabledSchedules(),
+    schedulesPaused: opts.pause.isPaused(),
+  });
+  const render = () => {
+    const s = state();
+    tray.setImage(icon(s.running > 0));
+    tray.setToolTip(trayTooltip(s));
+    if (process.platform === 'darwin') tray.setTitle(trayTitle(s));
+    tray.setContextMenu(
+      Menu.buildFromTemplate(
+        trayMenu(s).map((item) => ({
+          label: item.label,
+          enabled: item.enabled,
+          click: () => {
+            if (item.action) opts.onAction(item.action);
+            render();
+          },
+        })),
+      ),
+    );
+  };
+  const counter = watchRunningCount(opts.events, opts.initialExports, (n) => {
+    running = n;
+    render();
+  });
+  running = counter.count();
+  const offSchedules = opts.events.on('schedule.updated', () => render());
+  tray.on('click', () => opts.onAction('show'));
+  render();
+  return {
+    state,
+    destroy() {
+      counter.stop();
+      offSchedules();
+      tray.destroy();
+    },
+  };
+}
