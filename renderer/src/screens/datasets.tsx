@@ -2,7 +2,8 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { Dataset } from '../../../shared/schemas/datasets.ts';
 import { api, describeError } from '../api.ts';
-import { chooseFile, isDesktop, splitPath } from '../desktop.ts';
+import { nameFromFile } from '../form-logic.ts';
+import { chooseFile, isDesktop } from '../desktop.ts';
 import { bytes, count, relative } from '../format.ts';
 import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
@@ -15,13 +16,6 @@ import {
   StatusBadge,
   useConfirm,
 } from '../ui/kit.tsx';
-
-/** A dataset name the API accepts, from a file name: "Leads 2026.csv.gz" -> "Leads_2026". */
-export function nameFromFile(path: string): string {
-  const base = splitPath(path).name.replace(/(\.(csv|jsonl|ndjson|json|txt))?(\.gz)?$/i, '');
-  const clean = base.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^[^A-Za-z]+/, '');
-  return (clean || 'dataset').slice(0, 63);
-}
 
 function ImportDialog({ onClose }: { onClose(): void }) {
   const id = useId();

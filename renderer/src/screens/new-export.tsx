@@ -1,10 +1,11 @@
 // A new export: a dataset's columns, time range and conditions from its real columns, or a
 // vendor's own parameters as JSON with its example prefilled. The API's errors show inline.
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import type { Dataset, DatasetColumn } from '../../../shared/schemas/datasets.ts';
-import type { ExportCreate, WhereClause, WhereOp } from '../../../shared/schemas/exports.ts';
+import type { Dataset } from '../../../shared/schemas/datasets.ts';
+import type { ExportCreate, WhereOp } from '../../../shared/schemas/exports.ts';
 import { whereOps } from '../../../shared/vocabulary.ts';
 import { api, ApiFailure, describeError } from '../api.ts';
+import { sectionOf, typedValue, type Condition, type Section } from '../form-logic.ts';
 import { chooseFolder, isDesktop } from '../desktop.ts';
 import { count } from '../format.ts';
 import { providerKinds } from '../provider-kinds.ts';
@@ -22,40 +23,6 @@ const opWords: Record<WhereOp, string> = {
   lte: '≤',
   contains: 'contains',
 };
-
-interface Condition {
-  readonly key: number;
-  column: string;
-  op: WhereOp;
-  value: string;
-}
-
-type Section = 'form' | 'columns' | 'time' | 'conditions' | 'params' | 'destination';
-
-/** Which part of the form an API error is about, so it shows next to what to fix. */
-export function sectionOf(err: ApiFailure): Section {
-  const m = err.message;
-  if (/start_time|end_time|time column/.test(m)) return 'time';
-  if (/where|op\b|operator|value/.test(m) || err.details.column !== undefined) {
-    return /^columns|listed twice|column "[^"]*"$/.test(m) ? 'columns' : 'conditions';
-  }
-  if (/columns/.test(m)) return 'columns';
-  if (/params|provider/i.test(m) || err.code.startsWith('PROVIDER')) return 'params';
-  if (/destination/.test(m)) return 'destination';
-  return 'form';
-}
-
-/** The text of a condition's value as the column's type wants it; "in" takes a comma list. */
-function typedValue(c: Condition, type: DatasetColumn['type'] | undefined): WhereClause['value'] {
-  const one = (raw: string): string | number | boolean => {
-    const t = raw.trim();
-    if ((type === 'integer' || type === 'real') && t !== '' && !Number.isNaN(Number(t)))
-      return Number(t);
-    if (type === 'boolean' && (t === 'true' || t === 'false')) return t === 'true';
-    return t;
-  };
-  return c.op === 'in' ? c.value.split(',').map(one) : one(c.value);
-}
 
 function toIso(local: string): string | undefined {
   return local ? new Date(local).toISOString() : undefined;

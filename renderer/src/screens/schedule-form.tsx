@@ -1,9 +1,10 @@
 // Create or edit a schedule: "repeat this" export's request on an interval or a cron timetable,
 // with the next runs in plain words as you type, keep-fresh, retain and a destination.
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import type { Export, ExportCreate } from '../../../shared/schemas/exports.ts';
+import type { Export } from '../../../shared/schemas/exports.ts';
 import type { Schedule, SchedulePreview } from '../../../shared/schemas/schedules.ts';
 import { api, describeError } from '../api.ts';
+import { requestOf } from '../form-logic.ts';
 import { chooseFolder, isDesktop } from '../desktop.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
@@ -15,22 +16,6 @@ const units = [
   ['hours', 3600],
   ['days', 86400],
 ] as const;
-
-/** The POST /v1/exports body that made an export, rebuilt from the export itself. */
-export function requestOf(e: Export): ExportCreate {
-  const common = { name: e.name };
-  if (e.source.type === 'provider')
-    return { provider: e.source.provider_id, params: e.params ?? {}, ...common };
-  return {
-    dataset: e.source.dataset,
-    format: e.format as 'csv' | 'jsonl',
-    compression: e.compression as 'gzip' | 'none',
-    compression_level: e.compression_level,
-    ...(e.columns ? { columns: e.columns } : {}),
-    ...(e.filter ? { filter: e.filter as ExportCreate['filter'] } : {}),
-    ...common,
-  };
-}
 
 function splitInterval(seconds: number | null): { n: string; unit: number } {
   if (!seconds) return { n: '1', unit: 86400 };
