@@ -9,7 +9,8 @@ import { packageVersion, startServer } from './server/serve.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
                             [--url-ttl SECONDS] [--retention SECONDS] [--demo-rows N]
-                            [--max-rows N] [--concurrency N] [--log-level debug|info|warn|error]
+                            [--max-rows N] [--concurrency N] [--vendor-timeout SECONDS]
+                            [--log-level debug|info|warn|error]
 
 Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT`;
 
@@ -34,6 +35,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       'demo-rows': { type: 'string' },
       'max-rows': { type: 'string' },
       concurrency: { type: 'string' },
+      'vendor-timeout': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -65,6 +67,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     demoRows: int('demo-rows', values['demo-rows'], 0),
     maxRows: int('max-rows', values['max-rows'], 1),
     concurrency: int('concurrency', values.concurrency, 1),
+    ...(values['vendor-timeout']
+      ? { vendorTimeoutMs: int('vendor-timeout', values['vendor-timeout'], 1)! * 1000 }
+      : {}),
     envKey: env.EXPORT_MANAGER_API_KEY || undefined,
     version: packageVersion(),
     logger: createLogger(level),

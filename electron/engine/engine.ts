@@ -39,6 +39,8 @@ export interface EngineOptions {
   readonly exportsTestSeams?: { progressMs?: number; failAfterBytes?: number };
   /** Seals provider credentials; the desktop shell passes the OS keychain's. Default: a key file. */
   readonly secretBox?: SecretBox;
+  /** A vendor request with no answer (or a body that stalls) this long fails and is retried. */
+  readonly vendorTimeoutMs?: number;
   /** Tests only: shorter vendor timeouts, backoffs and polls. */
   readonly providersTestSeams?: {
     http?: ProvidersDeps['http'];
@@ -118,7 +120,12 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const providers = createProvidersService(ctx, {
     secrets: options.secretBox ?? createKeyFileSecretBox(paths.dataDir, ctx.logger),
-    ...(options.providersTestSeams?.http ? { http: options.providersTestSeams.http } : {}),
+    http: {
+      ...(options.vendorTimeoutMs
+        ? { headersTimeoutMs: options.vendorTimeoutMs, bodyTimeoutMs: options.vendorTimeoutMs }
+        : {}),
+      ...options.providersTestSeams?.http,
+    },
   });
   const remote = createRemoteJobRunner(ctx, {
     providers,
