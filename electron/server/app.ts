@@ -45,6 +45,19 @@ export async function buildApp(opts: BuildOptions) {
     },
     return503OnClosing: true,
     forceCloseConnections: true,
+    // The router's own refusals (a path segment over 100 characters, a malformed %-escape) answer
+    // in our envelope too, never fastify's default shape.
+    frameworkErrors: (err, req, reply) => {
+      reply.header('x-request-id', req.id);
+      return sendError(
+        req,
+        reply,
+        'INVALID_REQUEST',
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'A part of the path is too long.'
+          : 'The path is not a valid URL.',
+      );
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Bodies are JSON only: a cross-site form (text/plain) cannot reach a handler.

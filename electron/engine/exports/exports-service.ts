@@ -99,6 +99,8 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
       lease_expires_at: null,
       progress_stage: 'failed',
     });
+    // A failed export has no file: whatever its job left in its folder goes (space back at once).
+    if (ok) deps.files.removeExport(row.id);
     if (ok) emit(row.id);
   }
 
