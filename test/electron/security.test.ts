@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CSP } from '../../electron/server/static.ts';
 import {
+  isOwnUrl,
   isTrustedSender,
   permissionDecision,
   secureWebPreferences,
@@ -14,6 +16,36 @@ const ORIGIN = 'http://127.0.0.1:8787';
 const root = resolve(import.meta.dirname, '../..');
 
 describe('Electron shell security', () => {
+  it('never navigates away from our own page', () => {
+    expect(isOwnUrl(`${ORIGIN}/#/exports`, ORIGIN)).toBe(true);
+    for (const url of [
+      'https://evil.example/',
+      'http://127.0.0.1:8788/',
+      'http://localhost:8787/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'data:text/html,<script>1</script>',
+      'not a url',
+    ])
+      expect(isOwnUrl(url, ORIGIN), url).toBe(false);
+  });
+
+  it('serves the page under a CSP with no inline or foreign code, no framing, no plugins', () => {
+    const directives = Object.fromEntries(
+      CSP.split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name, values.join(' ')];
+      }),
+    );
+    expect(directives['default-src']).toBe("'self'");
+    expect(directives['script-src']).toBe("'self'");
+    expect(directives['style-src']).toBe("'self'");
+    expect(directives['connect-src']).toBe("'self'");
+    expect(directives['object-src']).toBe("'none'");
+    expect(directives['frame-ancestors']).toBe("'none'");
+    expect(CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+  });
+
   it('uses Electron secure defaults for every window', () => {
     const prefs = secureWebPreferences('/app/preload.cjs');
     expect(prefs).toMatchObject({
