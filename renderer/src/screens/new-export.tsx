@@ -6,12 +6,11 @@ import type { ExportCreate, WhereOp } from '../../../shared/schemas/exports.ts';
 import { whereOps } from '../../../shared/vocabulary.ts';
 import { api, ApiFailure, describeError } from '../api.ts';
 import { sectionOf, typedValue, type Condition, type Section } from '../form-logic.ts';
-import { chooseFolder, isDesktop } from '../desktop.ts';
 import { count } from '../format.ts';
 import { providerKinds } from '../provider-kinds.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
-import { EmptyState, Field } from '../ui/kit.tsx';
+import { EmptyState, Field, FolderField } from '../ui/kit.tsx';
 
 const opWords: Record<WhereOp, string> = {
   eq: 'is',
@@ -425,7 +424,7 @@ export function NewExportScreen({
             onChange={(ev) => setName(ev.target.value)}
           />
         </Field>
-        <Field
+        <FolderField
           id={`${id}-dir`}
           label="Also save a copy in"
           hint={
@@ -434,24 +433,9 @@ export function NewExportScreen({
               : 'A folder on this computer. Optional.'
           }
           error={errors.destination}
-        >
-          <div className="input-with-button">
-            <input
-              id={`${id}-dir`}
-              value={dir}
-              placeholder="/home/me/exports"
-              onChange={(ev) => setDir(ev.target.value)}
-            />
-            {isDesktop() ? (
-              <button
-                type="button"
-                onClick={() => void chooseFolder('Save exports in').then((d) => d && setDir(d))}
-              >
-                Choose…
-              </button>
-            ) : null}
-          </div>
-        </Field>
+          value={dir}
+          onChange={setDir}
+        />
       </div>
       {dir.trim() ? (
         <label className="check">

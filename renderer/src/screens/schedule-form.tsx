@@ -5,10 +5,9 @@ import type { Export } from '../../../shared/schemas/exports.ts';
 import type { Schedule, SchedulePreview } from '../../../shared/schemas/schedules.ts';
 import { api, describeError } from '../api.ts';
 import { requestOf } from '../form-logic.ts';
-import { chooseFolder, isDesktop } from '../desktop.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
-import { Field } from '../ui/kit.tsx';
+import { Field, FolderField } from '../ui/kit.tsx';
 
 const units = [
   ['seconds', 1],
@@ -295,28 +294,13 @@ export function ScheduleForm({
             onChange={(ev) => setRetain(ev.target.value)}
           />
         </Field>
-        <Field
+        <FolderField
           id={`${id}-dir`}
           label="Save each run in"
           hint="A folder on this computer. Optional."
-        >
-          <div className="input-with-button">
-            <input
-              id={`${id}-dir`}
-              value={dir}
-              placeholder="/home/me/exports"
-              onChange={(ev) => setDir(ev.target.value)}
-            />
-            {isDesktop() ? (
-              <button
-                type="button"
-                onClick={() => void chooseFolder('Save each run in').then((d) => d && setDir(d))}
-              >
-                Choose…
-              </button>
-            ) : null}
-          </div>
-        </Field>
+          value={dir}
+          onChange={setDir}
+        />
       </div>
       {dir.trim() ? (
         <div className="row">

@@ -52,6 +52,26 @@ function useScheduleActions(s: Schedule) {
   };
 }
 
+/** Run now, Pause/Resume, Edit, Delete: the same four wherever a schedule shows. */
+function ScheduleButtons({ s, a }: { s: Schedule; a: ReturnType<typeof useScheduleActions> }) {
+  return (
+    <>
+      <button type="button" onClick={a.runNow}>
+        Run now
+      </button>
+      <button type="button" onClick={a.toggle}>
+        {s.enabled ? 'Pause' : 'Resume'}
+      </button>
+      <button type="button" onClick={() => navigate(`schedules/${s.id}/edit`)}>
+        Edit
+      </button>
+      <button type="button" className="danger" onClick={a.remove}>
+        Delete
+      </button>
+    </>
+  );
+}
+
 function ScheduleCard({ s }: { s: Schedule }) {
   const a = useScheduleActions(s);
   const latest = s.latest_export;
@@ -63,18 +83,7 @@ function ScheduleCard({ s }: { s: Schedule }) {
         </h2>
         <StatusBadge status={s.enabled ? 'enabled' : 'paused'} />
         <span className="spacer" />
-        <button type="button" onClick={a.runNow}>
-          Run now
-        </button>
-        <button type="button" onClick={a.toggle}>
-          {s.enabled ? 'Pause' : 'Resume'}
-        </button>
-        <button type="button" onClick={() => navigate(`schedules/${s.id}/edit`)}>
-          Edit
-        </button>
-        <button type="button" className="danger" onClick={a.remove}>
-          Delete
-        </button>
+        <ScheduleButtons s={s} a={a} />
       </header>
       {a.confirmDialog}
       <p>
@@ -137,18 +146,7 @@ function ScheduleDetail({ s }: { s: Schedule }) {
               Download latest
             </a>
           ) : null}
-          <button type="button" onClick={a.runNow}>
-            Run now
-          </button>
-          <button type="button" onClick={a.toggle}>
-            {s.enabled ? 'Pause' : 'Resume'}
-          </button>
-          <button type="button" onClick={() => navigate(`schedules/${s.id}/edit`)}>
-            Edit
-          </button>
-          <button type="button" className="danger" onClick={a.remove}>
-            Delete
-          </button>
+          <ScheduleButtons s={s} a={a} />
         </div>
       </div>
       {a.confirmDialog}

@@ -2,10 +2,9 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ApiKey, Settings } from '../../../shared/schemas/system.ts';
 import { api, describeError } from '../api.ts';
-import { chooseFolder, isDesktop } from '../desktop.ts';
 import { relative } from '../format.ts';
 import { attempt, useStore } from '../store.ts';
-import { CopyButton, ErrorBanner, Field, Modal, useConfirm } from '../ui/kit.tsx';
+import { CopyButton, ErrorBanner, Field, FolderField, Modal, useConfirm } from '../ui/kit.tsx';
 
 const DAY = 86_400;
 
@@ -43,28 +42,13 @@ function Preferences({ settings }: { settings: Settings }) {
   return (
     <form className="card form" onSubmit={(ev) => void save(ev)} aria-label="Preferences">
       <h2>Preferences</h2>
-      <Field
+      <FolderField
         id={`${id}-dest`}
         label="Default destination"
         hint="New exports also save a copy here unless you choose another folder. Empty: none."
-      >
-        <div className="input-with-button">
-          <input
-            id={`${id}-dest`}
-            value={dest}
-            placeholder="/home/me/exports"
-            onChange={(ev) => setDest(ev.target.value)}
-          />
-          {isDesktop() ? (
-            <button
-              type="button"
-              onClick={() => void chooseFolder('Default destination').then((d) => d && setDest(d))}
-            >
-              Choose…
-            </button>
-          ) : null}
-        </div>
-      </Field>
+        value={dest}
+        onChange={setDest}
+      />
       <div className="row">
         <Field
           id={`${id}-ret`}

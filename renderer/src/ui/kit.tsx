@@ -1,7 +1,7 @@
 // Small building blocks every screen shares: badges, progress, dialogs, confirmations, notices.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Export } from '../../../shared/schemas/exports.ts';
-import { copyText } from '../desktop.ts';
+import { chooseFolder, copyText, isDesktop } from '../desktop.ts';
 import { useStore } from '../store.ts';
 
 const statusWords: Record<string, string> = {
@@ -235,5 +235,43 @@ export function Field({
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** A folder path: typed in the browser tab, or picked with the native dialog in the desktop app. */
+export function FolderField({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string | null;
+  value: string;
+  onChange(v: string): void;
+}) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error}>
+      <div className="input-with-button">
+        <input
+          id={id}
+          value={value}
+          placeholder="/home/me/exports"
+          onChange={(ev) => onChange(ev.target.value)}
+        />
+        {isDesktop() ? (
+          <button
+            type="button"
+            onClick={() => void chooseFolder(label).then((d) => d && onChange(d))}
+          >
+            Choose…
+          </button>
+        ) : null}
+      </div>
+    </Field>
   );
 }
