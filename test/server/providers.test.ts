@@ -177,6 +177,17 @@ describe('/v1/providers', () => {
     expect(await bad({ name: 'x', type: 'nope', base_url: 'https://x.test' })).toBeTruthy();
     expect(await bad({ name: 'x', type: 'datadriver', base_url: 'file:///etc' })).toMatch(/http/);
     expect((await s.call({ url: '/v1/providers/not-an-id' })).statusCode).toBe(400);
+    // A credential a header cannot carry is refused up front, on create and on update.
+    const base = { name: 'dd', type: 'datadriver', base_url: 'https://x.test' };
+    expect(await bad({ ...base, credential: 'key-📐' })).toMatch(/printable ASCII/);
+    expect(await bad({ ...base, credential: 'key\nX-Evil: 1' })).toMatch(/printable ASCII/);
+    const ok = await s.call({ method: 'POST', url: '/v1/providers', payload: base });
+    const patched = await s.call({
+      method: 'PATCH',
+      url: `/v1/providers/${ok.json().data.id}`,
+      payload: { credential: 'clé' },
+    });
+    expect(patched.statusCode).toBe(400);
     const unknown = await createExport(s, { provider: '0193aaaa-0000-7000-8000-000000000000' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.message).toMatch(/Unknown provider/);

@@ -111,6 +111,9 @@ export function createHttpClient(
     headersTimeout: settings.headersTimeoutMs,
     bodyTimeout: settings.bodyTimeoutMs,
     keepAliveTimeout: 10_000,
+    // HTTP/1.1 only: with HTTP/2, one request whose header undici refuses leaves the origin's
+    // session stuck (every later request and close() hang; seen with undici 8.12).
+    allowH2: false,
   });
   const bucket = createTokenBucket(clock, () => identity.requestsPerSecond());
 

@@ -44,6 +44,15 @@ export interface ProviderHandle {
   readonly http: HttpClient;
 }
 
+/** A credential travels in an HTTP header: printable ASCII only, or the request cannot be sent. */
+function checkCredential(credential: string | undefined): void {
+  if (credential !== undefined && !/^[\x20-\x7e]+$/.test(credential))
+    throw new ApiError(
+      'INVALID_REQUEST',
+      'credential may hold printable ASCII characters only (it is sent in an HTTP header); check for a stray accent, emoji or line break.',
+    );
+}
+
 /** http(s) only, no credentials or query in it, no trailing slash. */
 export function normalizeBaseUrl(raw: string): string {
   let u: URL;
@@ -157,6 +166,7 @@ export function createProvidersService(ctx: EngineContext, deps: ProvidersDeps) 
 
     create(body: ProviderCreate): Provider {
       const type = checkType(body.type);
+      checkCredential(body.credential);
       const now = clock.now();
       const row: ProviderRow = {
         id: newId(now),
@@ -178,6 +188,7 @@ export function createProvidersService(ctx: EngineContext, deps: ProvidersDeps) 
 
     update(id: string, body: ProviderUpdate): Provider {
       const row = mustGet(id);
+      checkCredential(body.credential);
       const type = checkType(body.type ?? row.type);
       const options = body.options ?? (JSON.parse(row.options_json) as Record<string, unknown>);
       const fields: Partial<ProviderRow> = {
