@@ -44,6 +44,7 @@ export interface EngineOptions {
   /** Tests only: shorter vendor timeouts, backoffs and polls. */
   readonly providersTestSeams?: {
     http?: ProvidersDeps['http'];
+    testDeadlineMs?: number;
     runner?: Partial<RemoteRunnerSettings>;
   };
 }
@@ -126,6 +127,9 @@ export function createEngine(options: EngineOptions): Engine {
         : {}),
       ...options.providersTestSeams?.http,
     },
+    ...(options.providersTestSeams?.testDeadlineMs
+      ? { testDeadlineMs: options.providersTestSeams.testDeadlineMs }
+      : {}),
   });
   const remote = createRemoteJobRunner(ctx, {
     providers,

@@ -30,6 +30,8 @@ export interface ProvidersDeps {
   readonly secrets: SecretBox;
   /** Timeouts, retries and backoff of the vendor client (tests shorten them). */
   readonly http?: Partial<HttpSettings>;
+  /** Longest a connection test keeps its caller waiting, in real time (default 15 s). */
+  readonly testDeadlineMs?: number;
 }
 
 /** What the remote runner needs of a provider: its settings, its adapter and its client. */
@@ -224,16 +226,48 @@ export function createProvidersService(ctx: EngineContext, deps: ProvidersDeps) 
       dropClient(id);
     },
 
-    /** One request, no retry: bounded by the client's connect and answer timeouts. */
+    /**
+     * One request, no retry, answered within TEST_DEADLINE_MS whatever happens: a low
+     * requests-per-second limit could otherwise hold the request back for minutes.
+     */
     async test(id: string): Promise<ProviderTestResult> {
       const row = mustGet(id);
       const started = clock.now();
+      const abort = new AbortController();
+      const deadlineMs = deps.testDeadlineMs ?? 15_000;
+      let timer: NodeJS.Timeout | undefined;
+      // Wall time, not the engine clock: this bounds how long a person (or script) waits.
+      const deadline = new Promise<ProviderTestResult>((resolve) => {
+        timer = setTimeout(() => {
+          abort.abort(new Error('connection test deadline'));
+          resolve({
+            ok: false,
+            status: null,
+            message: `No answer within ${deadlineMs / 1000} s. This provider allows ${row.requests_per_second} requests per second, so the test may be waiting its turn; try again later or raise the limit.`,
+            latency_ms: clock.now() - started,
+          });
+        }, deadlineMs);
+      });
+      const attempt = handleOf(row)
+        .adapter.test(abort.signal)
+        .then(
+          (result) => ({ ...result, latency_ms: clock.now() - started }),
+          (err: unknown) => {
+            if (!(err instanceof JobError)) throw err;
+            return {
+              ok: false,
+              status: null,
+              message: err.message,
+              latency_ms: clock.now() - started,
+            };
+          },
+        );
       try {
-        const result = await handleOf(row).adapter.test(new AbortController().signal);
-        return { ...result, latency_ms: clock.now() - started };
-      } catch (err) {
-        if (!(err instanceof JobError)) throw err;
-        return { ok: false, status: null, message: err.message, latency_ms: clock.now() - started };
+        return await Promise.race([attempt, deadline]);
+      } finally {
+        clearTimeout(timer);
+        // The request may still be waiting for its turn; once aborted it ends quietly.
+        attempt.catch(() => undefined);
       }
     },
 
