@@ -57,6 +57,10 @@ describe('vendor file names', () => {
     ['', 'fallback.csv.gz'],
     [null, 'fallback.csv.gz'],
     ['données été.csv', 'données été.csv'],
+    // Served under a URL later: no percent-escape may decode into a path or a NUL.
+    ['..%2F..%2Fescaped.csv.gz', '2F..-2Fescaped.csv.gz'],
+    ['x%00y.csv', 'x-00y.csv'],
+    ['100%.csv', '100-.csv'],
   ])('%j -> %j', (raw, safe) => {
     expect(sanitizeFilename(raw, 'fallback.csv.gz')).toBe(safe);
   });

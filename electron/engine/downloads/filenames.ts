@@ -14,7 +14,8 @@ export function sanitizeFilename(raw: string | null | undefined, fallback: strin
   name = name.split(/[/\\]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex -- control characters are exactly what we drop
   name = name.replace(/[\x00-\x1f\x7f]/g, '');
-  name = name.replace(/[:*?"<>|]/g, '-');
+  // `%` too: a stored name is served under a URL, where `%2F..` would decode into a path.
+  name = name.replace(/[:*?"<>|%]/g, '-');
   name = name.replace(/^[\s.-]+/, '').replace(/[\s.]+$/, '');
   if (WINDOWS_RESERVED.test(name)) name = `_${name}`;
   // The runner keeps half-downloaded files as `*.part` and start-up deletes those: never end so.
