@@ -86,8 +86,6 @@ export const api = {
 
   exports: (cursor?: string, limit = 1000) =>
     call<Export[]>('GET', `/v1/exports?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
-  exportsOfSchedule: (scheduleId: string) =>
-    data<Export[]>('GET', `/v1/exports?schedule_id=${enc(scheduleId)}&limit=100`),
   getExport: (id: string) => data<Export>('GET', `/v1/exports/${enc(id)}`),
   createExport: (body: ExportCreate) => data<Export>('POST', '/v1/exports', body),
   cancelExport: (id: string) => data<Export>('POST', `/v1/exports/${enc(id)}/cancel`),

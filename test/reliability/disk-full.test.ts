@@ -75,6 +75,16 @@ async function intactAfter(failed: Export, freeBefore: number): Promise<void> {
   db.close();
 }
 
+/** Frees the space the filler took, recreates the export, and waits for it to complete. */
+async function recreateAfterFreeing(id: string): Promise<Export> {
+  rmSync(filler);
+  const again = await srv!.api<{ data: Export }>('POST', `/v1/exports/${id}/recreate`);
+  expect(again.status).toBe(202);
+  const done = await final(again.json.data.id);
+  expect(done.status, JSON.stringify(done.error)).toBe('completed');
+  return done;
+}
+
 describe.skipIf(!mounted)('disk full on a real tmpfs', () => {
   it('a vendor download fails with DISK_FULL, its .part removed; recreating after freeing space works', async () => {
     // About 4 MB of gzip at the vendor; 1 MB left on the disk.
@@ -102,11 +112,7 @@ describe.skipIf(!mounted)('disk full on a real tmpfs', () => {
       expect(failed.files).toEqual([]);
       await intactAfter(failed, freeBefore);
 
-      rmSync(filler);
-      const again = await srv!.api<{ data: Export }>('POST', `/v1/exports/${failed.id}/recreate`);
-      expect(again.status).toBe(202);
-      const done = await final(again.json.data.id);
-      expect(done.status, JSON.stringify(done.error)).toBe('completed');
+      const done = await recreateAfterFreeing(failed.id);
       expect(done.row_count).toBe(300_000);
       figures.vendor_download = {
         served_mb: Math.round(served / 1024 / 10.24) / 100,
@@ -138,11 +144,7 @@ describe.skipIf(!mounted)('disk full on a real tmpfs', () => {
     await intactAfter(failed, freeBefore);
 
     // Free the space; the same request again completes, and its file is whole.
-    rmSync(filler);
-    const again = await srv!.api<{ data: Export }>('POST', `/v1/exports/${failed.id}/recreate`);
-    expect(again.status).toBe(202);
-    const done = await final(again.json.data.id);
-    expect(done.status, JSON.stringify(done.error)).toBe('completed');
+    const done = await recreateAfterFreeing(failed.id);
     const file = await fetch(done.download_url!);
     const text = Buffer.from(await file.arrayBuffer()).toString('utf8');
     expect(text.trimEnd().split('\n')).toHaveLength(60_001);

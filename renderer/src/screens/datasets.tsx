@@ -8,9 +8,11 @@ import { bytes, count, relative } from '../format.ts';
 import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
 import {
+  DialogActions,
   EmptyState,
   ErrorBanner,
   Field,
+  InlineError,
   Modal,
   ProgressBar,
   StatusBadge,
@@ -99,19 +101,14 @@ function ImportDialog({ onClose }: { onClose(): void }) {
             onChange={(ev) => setTimeColumn(ev.target.value)}
           />
         </Field>
-        {error ? (
-          <p className="inline-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="modal-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !path.trim()}>
-            {busy ? 'Starting…' : 'Import'}
-          </button>
-        </div>
+        <InlineError error={error} />
+        <DialogActions
+          onCancel={onClose}
+          label="Import"
+          busyLabel="Starting…"
+          busy={busy}
+          disabled={!path.trim()}
+        />
       </form>
     </Modal>
   );

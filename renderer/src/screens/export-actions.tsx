@@ -13,7 +13,7 @@ import {
 } from '../desktop.ts';
 import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
-import { Field, isActive, Modal, useConfirm } from '../ui/kit.tsx';
+import { Field, InlineError, isActive, Modal, useConfirm } from '../ui/kit.tsx';
 
 export function downloadHref(e: Export): string {
   return `/v1/exports/${e.id}/download`;
@@ -91,11 +91,7 @@ export function SaveDialog({ e, onClose }: { e: Export; onClose(): void }) {
             />
           </Field>
         )}
-        {isDesktop() && error ? (
-          <p className="inline-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <InlineError error={isDesktop() ? error : null} />
         <div className="modal-actions">
           {!isDesktop() ? (
             <a className="button" href={downloadHref(e)} onClick={onClose}>

@@ -10,7 +10,7 @@ import { count } from '../format.ts';
 import { providerKinds } from '../provider-kinds.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
-import { EmptyState, Field, FolderField } from '../ui/kit.tsx';
+import { EmptyState, Field, FolderField, InlineError } from '../ui/kit.tsx';
 
 const opWords: Record<WhereOp, string> = {
   eq: 'is',
@@ -230,11 +230,7 @@ export function NewExportScreen({
                   </label>
                 ))}
               </div>
-              {errors.columns ? (
-                <p className="inline-error" role="alert">
-                  {errors.columns}
-                </p>
-              ) : null}
+              <InlineError error={errors.columns} />
             </fieldset>
             <fieldset className="group">
               <legend>Time range</legend>
@@ -260,11 +256,7 @@ export function NewExportScreen({
               ) : (
                 <p className="muted">This dataset has no time column: every row is exported.</p>
               )}
-              {errors.time ? (
-                <p className="inline-error" role="alert">
-                  {errors.time}
-                </p>
-              ) : null}
+              <InlineError error={errors.time} />
             </fieldset>
             <fieldset className="group">
               <legend>Conditions</legend>
@@ -340,11 +332,7 @@ export function NewExportScreen({
               >
                 Add a condition
               </button>
-              {errors.conditions ? (
-                <p className="inline-error" role="alert">
-                  {errors.conditions}
-                </p>
-              ) : null}
+              <InlineError error={errors.conditions} />
             </fieldset>
             <div className="row">
               <Field id={`${id}-format`} label="Format">
@@ -448,11 +436,7 @@ export function NewExportScreen({
         </label>
       ) : null}
 
-      {errors.form ? (
-        <p className="inline-error" role="alert">
-          {errors.form}
-        </p>
-      ) : null}
+      <InlineError error={errors.form} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create export'}

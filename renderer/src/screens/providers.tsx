@@ -12,7 +12,15 @@ import { relative } from '../format.ts';
 import { providerKinds } from '../provider-kinds.ts';
 import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
-import { EmptyState, ErrorBanner, Field, Modal, useConfirm } from '../ui/kit.tsx';
+import {
+  DialogActions,
+  EmptyState,
+  ErrorBanner,
+  Field,
+  InlineError,
+  Modal,
+  useConfirm,
+} from '../ui/kit.tsx';
 
 function optionText(type: ProviderType, key: string, value: unknown): string {
   if (value === undefined) return '';
@@ -163,19 +171,13 @@ function ProviderDialog({ existing, onClose }: { existing: Provider | null; onCl
             onChange={(ev) => setRps(ev.target.value)}
           />
         </Field>
-        {error ? (
-          <p className="inline-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="modal-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : existing ? 'Save' : 'Add provider'}
-          </button>
-        </div>
+        <InlineError error={error} />
+        <DialogActions
+          onCancel={onClose}
+          label={existing ? 'Save' : 'Add provider'}
+          busyLabel="Saving…"
+          busy={busy}
+        />
       </form>
     </Modal>
   );
@@ -228,11 +230,7 @@ function ProviderCard({ p, onEdit, onDelete }: { p: Provider; onEdit(): void; on
           {Math.round(test.latency_ms)} ms)
         </p>
       ) : null}
-      {testError ? (
-        <p className="inline-error" role="alert">
-          {testError}
-        </p>
-      ) : null}
+      <InlineError error={testError} />
     </article>
   );
 }

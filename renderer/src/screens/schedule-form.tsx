@@ -7,7 +7,7 @@ import { api, describeError } from '../api.ts';
 import { requestOf } from '../form-logic.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
-import { Field, FolderField } from '../ui/kit.tsx';
+import { Field, FolderField, InlineError } from '../ui/kit.tsx';
 
 const units = [
   ['seconds', 1],
@@ -325,11 +325,7 @@ export function ScheduleForm({
           </Field>
         </div>
       ) : null}
-      {error ? (
-        <p className="inline-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InlineError error={error} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy || (!existing && !template)}>
           {busy ? 'Saving…' : existing ? 'Save schedule' : 'Create schedule'}

@@ -4,7 +4,15 @@ import type { ApiKey, Settings } from '../../../shared/schemas/system.ts';
 import { api, describeError } from '../api.ts';
 import { relative } from '../format.ts';
 import { attempt, useStore } from '../store.ts';
-import { CopyButton, ErrorBanner, Field, FolderField, Modal, useConfirm } from '../ui/kit.tsx';
+import {
+  CopyButton,
+  ErrorBanner,
+  Field,
+  FolderField,
+  InlineError,
+  Modal,
+  useConfirm,
+} from '../ui/kit.tsx';
 
 const DAY = 86_400;
 
@@ -96,11 +104,7 @@ function Preferences({ settings }: { settings: Settings }) {
           </label>
         ))}
       </fieldset>
-      {error ? (
-        <p className="inline-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InlineError error={error} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Saving…' : 'Save settings'}

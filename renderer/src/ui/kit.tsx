@@ -198,6 +198,41 @@ export function EmptyState({
   );
 }
 
+/** An error in words right where it happened, read out at once; nothing when there is none. */
+export function InlineError({ error }: { error: string | null | undefined }) {
+  return error ? (
+    <p className="inline-error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
+/** A dialog form's footer: Cancel, and the submit button that says what it is doing. */
+export function DialogActions({
+  onCancel,
+  label,
+  busyLabel,
+  busy,
+  disabled = false,
+}: {
+  onCancel(): void;
+  label: string;
+  busyLabel: string;
+  busy: boolean;
+  disabled?: boolean;
+}) {
+  return (
+    <div className="modal-actions">
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="primary" disabled={busy || disabled}>
+        {busy ? busyLabel : label}
+      </button>
+    </div>
+  );
+}
+
 export function ErrorBanner({ what, error }: { what: string; error: string }) {
   return (
     <div className="banner error" role="alert">
