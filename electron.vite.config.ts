@@ -10,6 +10,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('electron/main/index.ts'),
+          cli: resolve('electron/cli.ts'),
           'export-worker': resolve('electron/engine/exports/export-worker.ts'),
           'import-worker': resolve('electron/engine/datasets/import-worker.ts'),
           'sink-worker': resolve('electron/engine/datasets/sink-worker.ts'),

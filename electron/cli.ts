@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `export-manager serve`: the engine and API, headless, serving the renderer to a browser tab.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from './engine/data-dir.ts';
@@ -56,7 +57,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   const urlTtl = int('url-ttl', values['url-ttl'], 1);
   const retention = int('retention', values.retention, 1);
   const dataDir = values['data-dir'] ?? (env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env));
-  const staticDir = fileURLToPath(new URL('../out/renderer', import.meta.url));
+  // The built renderer: beside this file's folder when running the bundle (out/main/cli.js), in
+  // out/ when running the source (electron/cli.ts).
+  const staticDir = [
+    new URL('../renderer', import.meta.url),
+    new URL('../out/renderer', import.meta.url),
+  ]
+    .map((u) => fileURLToPath(u))
+    .find((dir) => existsSync(join(dir, 'index.html')));
 
   const server = await startServer({
     dataDir,
@@ -73,7 +81,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     envKey: env.EXPORT_MANAGER_API_KEY || undefined,
     version: packageVersion(),
     logger: createLogger(level),
-    staticDir: existsSync(staticDir) ? staticDir : null,
+    staticDir: staticDir ?? null,
   });
 
   console.log(`Export Manager listening on ${server.url}`);

@@ -56,5 +56,6 @@ if (problem === null) {
   console.log(
     `Electron cannot start: ${problem}. Running the same app headless instead; open the URL below.`,
   );
-  run(process.execPath, [join(root, 'electron', 'cli.ts'), 'serve', ...process.argv.slice(2)]);
+  // The bundle just built, as the desktop app would run it.
+  run(process.execPath, [join(root, 'out', 'main', 'cli.js'), 'serve', ...process.argv.slice(2)]);
 }

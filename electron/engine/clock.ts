@@ -20,6 +20,16 @@ export const systemClock: Clock = {
   },
 };
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+// The last answer is kept: polls of one export ask for the same instant many times a second, and
+// toISOString formats in C++ each time.
+let lastMs = Number.NaN;
+let lastIso = '';
+export const iso = (ms: number): string => {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+};
 export const isoOrNull = (ms: number | null | undefined): string | null =>
   ms === null || ms === undefined ? null : iso(ms);

@@ -18,30 +18,25 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
+const WRONG_KEY = 'The API key is missing or wrong. Send it as "Authorization: Bearer <key>".';
+
+/** Part of the onRequest hook; synchronous (every request passes it); true when it has answered. */
 export function authGuard(keys: KeysService) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = req.url.split('?')[0] ?? '';
-    if (!path.startsWith('/v1/') || PUBLIC.has(path)) return undefined;
+  return (req: FastifyRequest, reply: FastifyReply): boolean => {
+    const q = req.url.indexOf('?');
+    const path = q < 0 ? req.url : req.url.slice(0, q);
+    if (!path.startsWith('/v1/') || PUBLIC.has(path)) return false;
     const auth = req.headers.authorization;
     if (auth !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-      if (m && keys.verifyKey(m[1] ?? '')) return undefined;
-      return sendError(
-        req,
-        reply,
-        'UNAUTHORIZED',
-        'The API key is missing or wrong. Send it as "Authorization: Bearer <key>".',
-      );
+      if (m && keys.verifyKey(m[1] ?? '')) return false;
+    } else {
+      // The cookie reaches us only from our own pages (SameSite=Strict; the origin guard ran).
+      const session = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+      if (session && keys.verifySession(session)) return false;
     }
-    // The cookie reaches us only from our own pages (SameSite=Strict; the origin guard already ran).
-    const session = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (session && keys.verifySession(session)) return undefined;
-    return sendError(
-      req,
-      reply,
-      'UNAUTHORIZED',
-      'The API key is missing or wrong. Send it as "Authorization: Bearer <key>".',
-    );
+    sendError(req, reply, 'UNAUTHORIZED', WRONG_KEY);
+    return true;
   };
 }
 

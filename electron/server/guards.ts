@@ -20,36 +20,42 @@ export function isAllowedOrigin(origin: string, policy: OriginPolicy): boolean {
   return allowedHosts(policy.port()).some((h) => origin === `http://${h}`);
 }
 
-/** onRequest hook: 403 FORBIDDEN_HOST / FORBIDDEN_ORIGIN before anything else runs. */
+/**
+ * Part of the onRequest hook: 403 FORBIDDEN_HOST / FORBIDDEN_ORIGIN before anything else runs.
+ * Synchronous (every request passes it); true when it has answered the request.
+ */
 export function originGuard(policy: OriginPolicy) {
   let hosts: string[] = [];
   let hostsPort = -1;
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return (req: FastifyRequest, reply: FastifyReply): boolean => {
     const port = policy.port();
     if (port !== hostsPort) [hosts, hostsPort] = [allowedHosts(port), port];
     const host = req.headers.host?.toLowerCase();
     if (!host || !hosts.includes(host)) {
-      return sendError(
+      sendError(
         req,
         reply,
         'FORBIDDEN_HOST',
         'This server answers only to 127.0.0.1, localhost or [::1] on its own port.',
       );
+      return true;
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !isAllowedOrigin(origin, policy)) {
-      return sendError(
+      sendError(
         req,
         reply,
         'FORBIDDEN_ORIGIN',
         `Requests from ${origin === 'null' ? 'an opaque origin' : origin} are not allowed.`,
       );
+      return true;
     }
     // Browsers that send Fetch Metadata flag cross-site API calls even without Origin. Navigations
     // (a presigned link clicked elsewhere) stay allowed: they carry no cookie (SameSite=Strict).
     if (req.url.startsWith('/v1/') && req.headers['sec-fetch-site'] === 'cross-site') {
-      return sendError(req, reply, 'FORBIDDEN_ORIGIN', 'Cross-site requests are not allowed.');
+      sendError(req, reply, 'FORBIDDEN_ORIGIN', 'Cross-site requests are not allowed.');
+      return true;
     }
-    return undefined;
+    return false;
   };
 }

@@ -1,6 +1,8 @@
 // Starts engine + server on a loopback port: shared by the `serve` CLI and the Electron main process.
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
 import { buildApp, type App } from './app.ts';
 
@@ -24,14 +26,19 @@ export interface StartOptions extends EngineOptions {
   readonly extraOrigins?: readonly string[];
 }
 
+/** Our package.json's version, found by walking up from this file (source or any bundle chunk). */
 export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(
-      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-    ) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'export-manager') return pkg.version ?? '0.0.0';
+    } catch {
+      // No package.json here (or not readable): keep walking up.
+    }
+    if (dirname(dir) === dir) return '0.0.0';
   }
 }
 

@@ -13,7 +13,7 @@ import { hasTool, type BenchContext, type BenchOptions, type ResultRow } from '.
 import { ensureData, repoRoot } from './data.ts';
 import { summarizeProfiles } from './profile.ts';
 import { machine, readmeBlock, table, writeResults } from './report.ts';
-import { Serve } from './serve.ts';
+import { buildBundle, Serve } from './serve.ts';
 
 export const rowNames = [
   'export_csv_gzip',
@@ -80,6 +80,8 @@ async function main(): Promise<void> {
   const tools = { sqlite3: hasTool('sqlite3'), curl: hasTool('curl') };
   for (const [tool, ok] of Object.entries(tools))
     if (!ok) log(`${tool} is not installed: the rows that need it are skipped.`);
+  log('building the bundles (electron-vite build), as npm start does');
+  buildBundle();
   const data = ensureData(opts.rows, log);
   log(
     `data: ${opts.rows.toLocaleString('en-US')} rows, ${(data.csvBytes / 1024 ** 2).toFixed(0)} MB of CSV`,

@@ -1,6 +1,6 @@
 // `export-manager serve` as a child process, driven through its HTTP API only, and watched live
 // through /v1/events so completion is seen the moment it happens (a slow poll would add its delay).
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,17 @@ import { createInterface } from 'node:readline';
 import { repoRoot } from './data.ts';
 import { exited, startChild, stopChild } from './children.ts';
 
-export const cliPath = join(repoRoot, 'electron', 'cli.ts');
+/** The bundle `npm start` and the desktop app run (built by the bench before it starts). */
+export const cliPath = join(repoRoot, 'out', 'main', 'cli.js');
+
+/** Builds the bundles with electron-vite, as `npm start` does; throws with its output on failure. */
+export function buildBundle(): void {
+  const r = spawnSync(join(repoRoot, 'node_modules', '.bin', 'electron-vite'), ['build'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`electron-vite build failed:\n${r.stdout}${r.stderr}`);
+}
 
 export interface ServeOptions {
   readonly dataDir: string;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { HOST, makeServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/context.ts';
+import { sameDigest } from '../../electron/engine/auth/keys-service.ts';
 
 let s: TestServer;
 beforeEach(async () => {
@@ -57,6 +58,23 @@ describe('API keys', () => {
       expect(err.error.code).toBe('UNAUTHORIZED');
       expect(err.meta.request_id).toMatch(/^req_/);
     }
+  });
+
+  it('refuses a key one character off, of the same length, and a prefix of the key', async () => {
+    const created = await s.call({ method: 'POST', url: '/v1/keys', payload: { name: 'near' } });
+    const { key } = created.json().data as { key: string };
+    const last = key.at(-1) === 'a' ? 'b' : 'a';
+    for (const wrong of [key.slice(0, -1) + last, key.slice(0, -1), key + 'a', key.toUpperCase()]) {
+      expect((await s.call({ url: '/v1/settings', key: wrong })).statusCode, wrong).toBe(401);
+    }
+    expect((await s.call({ url: '/v1/settings', key })).statusCode).toBe(200);
+  });
+
+  it('compares digests in constant time and only at equal length', () => {
+    expect(sameDigest('ab12', 'ab12')).toBe(true);
+    expect(sameDigest('ab12', 'ab13')).toBe(false);
+    expect(sameDigest('ab12', 'ab1')).toBe(false);
+    expect(sameDigest('', '')).toBe(true);
   });
 
   it('accepts the environment key and keys created through the API, and forgets revoked ones', async () => {

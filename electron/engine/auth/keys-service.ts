@@ -1,5 +1,5 @@
 // API keys (stored hashed, compared in constant time), browser sessions and one-time tokens.
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
@@ -10,7 +10,16 @@ import { newId } from '../ids.ts';
 import { immediate } from '../store/db.ts';
 
 // One-shot hash: no Hash object per request.
-const sha256 = (s: string): Buffer => hash('sha256', s, 'buffer');
+// Hex digests: a string per request instead of a Buffer (an ArrayBuffer costs more than the hash).
+const sha256 = (s: string): string => hash('sha256', s, 'hex');
+
+/** Constant-time comparison of two digests of the same length. */
+export function sameDigest(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
 const KEY_PREFIX = 'em_';
 const TOKEN_TTL_MS = 24 * 3600_000;
 const SESSION_TTL_MS = 30 * 24 * 3600_000;
@@ -62,9 +71,7 @@ export function createKeysService(
     } else {
       chmodSync(path, 0o600);
       const key = readFileSync(path, 'utf8').trim();
-      const known = db
-        .prepare('SELECT 1 FROM api_keys WHERE key_hash = ?')
-        .get(sha256(key).toString('hex'));
+      const known = db.prepare('SELECT 1 FROM api_keys WHERE key_hash = ?').get(sha256(key));
       if (key && !known) insertKey('default (api-key file)', key);
     }
     keySource = { kind: 'file', path };
@@ -75,7 +82,7 @@ export function createKeysService(
       id: newId(clock.now()),
       name,
       prefix: key.slice(0, KEY_PREFIX.length + 4),
-      key_hash: sha256(key).toString('hex'),
+      key_hash: sha256(key),
       created_at: clock.now(),
       last_used_at: null,
     };
@@ -90,14 +97,14 @@ export function createKeysService(
   }
 
   // Active key hashes, cached: verifyKey runs on every request.
-  let cache: { id: string; hash: Buffer }[] | null = null;
+  let cache: { id: string; hash: string }[] | null = null;
   const activeHashes = () =>
     (cache ??= (
       db.prepare('SELECT id, key_hash FROM api_keys WHERE revoked_at IS NULL').all() as {
         id: string;
         key_hash: string;
       }[]
-    ).map((r) => ({ id: r.id, hash: Buffer.from(r.key_hash, 'hex') })));
+    ).map((r) => ({ id: r.id, hash: r.key_hash.toLowerCase() })));
   const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
   let lastTouch = 0;
 
@@ -115,9 +122,9 @@ export function createKeysService(
       if (!presented || presented.length > 512) return false;
       const h = sha256(presented);
       let ok = false;
-      if (envHash && timingSafeEqual(h, envHash)) ok = true;
+      if (envHash && sameDigest(h, envHash)) ok = true;
       for (const row of activeHashes()) {
-        if (timingSafeEqual(h, row.hash)) {
+        if (sameDigest(h, row.hash)) {
           ok = true;
           // Coarse last-used stamp: not a write per request.
           if (clock.now() - lastTouch > 60_000) {
@@ -151,12 +158,12 @@ export function createKeysService(
     },
     issueToken() {
       const token = randomBytes(24).toString('base64url');
-      tokens.set(sha256(token).toString('hex'), clock.now() + TOKEN_TTL_MS);
+      tokens.set(sha256(token), clock.now() + TOKEN_TTL_MS);
       return token;
     },
     exchangeToken(token) {
       if (!token || token.length > 200) return null;
-      const h = sha256(token).toString('hex');
+      const h = sha256(token);
       const expiry = tokens.get(h);
       tokens.delete(h);
       if (expiry === undefined || expiry < clock.now()) return null;
@@ -165,7 +172,7 @@ export function createKeysService(
       immediate(db, () => {
         db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
         db.prepare('INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)').run(
-          sha256(session).toString('hex'),
+          sha256(session),
           now,
           now + SESSION_TTL_MS,
         );
@@ -176,12 +183,12 @@ export function createKeysService(
       if (!sessionId || sessionId.length > 200) return false;
       const row = db
         .prepare('SELECT expires_at FROM sessions WHERE id_hash = ?')
-        .get(sha256(sessionId).toString('hex')) as { expires_at: number } | undefined;
+        .get(sha256(sessionId)) as { expires_at: number } | undefined;
       return row !== undefined && row.expires_at > clock.now();
     },
     endSession(sessionId) {
       immediate(db, () =>
-        db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(sha256(sessionId).toString('hex')),
+        db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(sha256(sessionId)),
       );
     },
   };

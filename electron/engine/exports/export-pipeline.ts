@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { fsyncDir } from '../storage/files.ts';
 import { encoderFor, type EncoderColumn } from './encoders.ts';
 import { parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
-import { rowBatches } from './row-batches.ts';
+import { BATCH_ROWS, rowBatches } from './row-batches.ts';
 
 export interface ExportWorkerInput {
   readonly datasetFile: string;
@@ -44,6 +44,8 @@ const BLOCK_BYTES = 1024 * 1024;
 const IN_FLIGHT = 3;
 // Rows are joined into short strings first: one buffer write per ~64 KiB instead of per row.
 const TEXT_CHARS = 64 * 1024;
+// Text a page of rows may encode to: rows of ordinary width fill BATCH_ROWS long before this.
+const PAGE_CHARS = 1024 * 1024;
 
 const diskFull = () =>
   Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
@@ -53,6 +55,9 @@ export async function runExport(
   post: (m: ExportWorkerMessage) => void,
 ): Promise<ExportWorkerMessage> {
   const db = new Database(input.datasetFile, { readonly: true, fileMustExist: true });
+  // Every page is read once, in order: a page cache only holds memory (better-sqlite3's default
+  // is 16 MB per connection), so keep SQLite's minimum.
+  db.pragma('cache_size = -1024');
   const part = input.finalPath + '.part';
   let fh: Awaited<ReturnType<typeof open>> | null = null;
   try {
@@ -113,17 +118,27 @@ export async function runExport(
     let lastPost = Date.now();
     let text = encoder.header;
     post({ type: 'progress', rows, total, bytes, stage: 'writing rows' });
-    for (const batch of rowBatches(db, input.selectSql, input.keysetSql, input.params)) {
-      for (const values of batch) text += encoder.row(values);
-      rows += batch.length;
-      if (text.length >= TEXT_CHARS) {
-        await append(text);
-        text = '';
-        const now = Date.now();
-        if (now - lastPost >= input.progressMs) {
-          lastPost = now;
-          post({ type: 'progress', rows, total, bytes, stage: 'writing rows' });
+    let pageRows = BATCH_ROWS;
+    const batches = rowBatches(db, input.selectSql, input.keysetSql, input.params, () => pageRows);
+    for (const batch of batches) {
+      let chars = 0;
+      for (const values of batch) {
+        const line = encoder.row(values);
+        chars += line.length;
+        text += line;
+        // Checked per row, so wide rows never pile up into one huge string.
+        if (text.length >= TEXT_CHARS) {
+          await append(text);
+          text = '';
         }
+      }
+      rows += batch.length;
+      // The next page holds about PAGE_CHARS of text: 1,000 ordinary rows, fewer wide ones.
+      pageRows = Math.floor((PAGE_CHARS * batch.length) / Math.max(1, chars));
+      const now = Date.now();
+      if (now - lastPost >= input.progressMs) {
+        lastPost = now;
+        post({ type: 'progress', rows, total, bytes, stage: 'writing rows' });
       }
     }
     await append(text);

@@ -34,6 +34,8 @@ export interface ExportsDeps {
   readonly failAfterBytes?: number;
   /** Tests: a smaller uncompressed block size in the export worker. */
   readonly blockBytes?: number;
+  /** Tests: a smaller heap ceiling for the export worker, to see it run out. */
+  readonly workerOldGenMb?: number;
   /** The export worker's entry file (default: beside the runner, .ts or .js like it). */
   readonly workerFile?: URL | string;
 }
@@ -187,6 +189,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     ...(deps.progressMs !== undefined ? { progressMs: deps.progressMs } : {}),
     ...(deps.failAfterBytes !== undefined ? { failAfterBytes: deps.failAfterBytes } : {}),
     ...(deps.blockBytes !== undefined ? { blockBytes: deps.blockBytes } : {}),
+    ...(deps.workerOldGenMb !== undefined ? { workerOldGenMb: deps.workerOldGenMb } : {}),
     ...(deps.workerFile !== undefined ? { workerFile: deps.workerFile } : {}),
   });
 

@@ -20,9 +20,15 @@ import { JobError, type JobFile, type JobProgress, type RemoteJobRunner } from '
 export const MAX_ATTEMPTS = 3;
 /** A running job's lease; renewed every LEASE_MS / 4 while this process runs it. */
 export const LEASE_MS = 60_000;
-// The export worker's young generation: rows die young, so a small one keeps the heap flat
-// (measured: ~200 MB peak RSS for 2M rows instead of ~330 MB, at the same speed).
+// The export worker's heap. Rows die young, so a small young generation keeps the heap flat
+// (measured: ~200 MB peak RSS for 2M rows instead of ~330 MB, at the same speed). A ceiling on
+// the old generation also makes V8 grow it in smaller steps: without one (V8 sizes it from the
+// machine's RAM) the worker held ~30 MB more garbage at the same speed (bench export_peak_memory);
+// 1 GB gives the same saving as 256 MB. It must stay far above one row: a single value V8 cannot
+// fit even after the worker's last-chance raise aborts the whole process, and 1 GB still holds
+// the largest string V8 can make (~512 MB; a 400 MB field exports, measured).
 const WORKER_YOUNG_GEN_MB = 24;
+const WORKER_OLD_GEN_MB = 1024;
 
 export interface RunnerDeps {
   readonly repo: ExportsRepo;
@@ -40,6 +46,8 @@ export interface RunnerDeps {
   readonly failAfterBytes?: number;
   /** Test seam: a smaller uncompressed block, to see many blocks on a small dataset. */
   readonly blockBytes?: number;
+  /** Test seam: the worker's old-generation ceiling (default WORKER_OLD_GEN_MB). */
+  readonly workerOldGenMb?: number;
   /** The export worker's entry file; by default export-worker.ts/.js beside this module. */
   readonly workerFile?: URL | string;
 }
@@ -216,10 +224,14 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     }
     mkdirSync(dir, { recursive: true });
     const file = deps.workerFile ?? workerUrl('export-worker', import.meta.url);
+    const oldGenMb = deps.workerOldGenMb ?? WORKER_OLD_GEN_MB;
     return new Promise<JobFile[]>((resolve, reject) => {
       const worker = new Worker(file, {
         workerData: input,
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GEN_MB },
+        resourceLimits: {
+          maxYoungGenerationSizeMb: WORKER_YOUNG_GEN_MB,
+          maxOldGenerationSizeMb: oldGenMb,
+        },
       });
       entry.worker = worker;
       let settled = false;
@@ -238,9 +250,16 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
           reject(new JobError(m.code as JobError['code'], m.message));
         }
       });
-      worker.on('error', (err) => {
+      worker.on('error', (err: NodeJS.ErrnoException) => {
         settled = true;
-        reject(new JobError('INTERNAL', err.message));
+        reject(
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new JobError(
+                'INTERNAL',
+                `The export needed more than ${oldGenMb} MB of memory and was stopped: a row of the dataset is too large to export.`,
+              )
+            : new JobError('INTERNAL', err.message),
+        );
       });
       worker.on('exit', () => {
         if (!settled)

@@ -50,7 +50,8 @@ export function exportRoutes(app: RouteApp, { engine }: RouteDeps): void {
   app.get(
     '/v1/exports/:id',
     { schema: { tags, params: Params, response: { 200: Envelope(Export) } } },
-    async (req) => ok(req, exportsSvc.get(req.params.id)),
+    // Synchronous: the poll every client runs skips a promise (fastify sends what is returned).
+    (req) => ok(req, exportsSvc.get(req.params.id)),
   );
 
   app.get(

@@ -69,6 +69,8 @@ export interface Rig {
   readonly events: { name: string; exp: Export }[];
   /** Adds a dataset named `name` with `rows` people rows. */
   addDataset(name: string, rows: number): DatasetDescription;
+  /** Adds a dataset with the given columns and rows (no time column). */
+  addRows(name: string, columns: DatasetColumn[], rows: unknown[][]): DatasetDescription;
   waitFinal(id: string, timeoutMs?: number): Promise<Export>;
   filesOf(id: string): string[];
   /** Stops the service (as a shutdown would) and starts a new one on the same store. */
@@ -118,6 +120,19 @@ export function makeRig(
       const file = join(ctx.paths.datasetsDir, `${name}.sqlite`);
       writeDataset(file, peopleColumns, rows);
       const ds = { file, columns: peopleColumns, timeColumn: 'at', rowCount: rows };
+      datasets.set(name, ds);
+      return ds;
+    },
+    addRows(name, columns, rows) {
+      const file = join(ctx.paths.datasetsDir, `${name}.sqlite`);
+      const db = new Database(file);
+      db.exec(`CREATE TABLE data (${columns.map((c) => `"${c.name}"`).join(', ')})`);
+      const ins = db.prepare(`INSERT INTO data VALUES (${columns.map(() => '?').join(', ')})`);
+      db.transaction(() => {
+        for (const row of rows) ins.run(...row);
+      })();
+      db.close();
+      const ds = { file, columns, timeColumn: null, rowCount: rows.length };
       datasets.set(name, ds);
       return ds;
     },

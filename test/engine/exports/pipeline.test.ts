@@ -1,0 +1,93 @@
+// The export worker's row reading and memory bounds: pages that shrink for wide rows, text flushed
+// per row, and a clear failure when a row is too large for the worker's heap.
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import type { DatasetColumn } from '../../../shared/schemas/datasets.ts';
+import { BATCH_ROWS, keysetSql, rowBatches } from '../../../electron/engine/exports/row-batches.ts';
+import { compileQuery } from '../../../electron/engine/datasets/filter-sql.ts';
+import { makeRig, type Rig } from './harness.ts';
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+const wideColumns: DatasetColumn[] = [
+  { name: 'id', type: 'integer' },
+  { name: 'body', type: 'text' },
+];
+
+describe('rowBatches', () => {
+  it('asks for the page size before every page, on keyset pages and on a whole query', () => {
+    rig = makeRig({}, {}, false);
+    const ds = rig.addDataset('people', 2_500);
+    const db = new Database(ds.file, { readonly: true });
+    try {
+      for (const filter of [null, { where: [{ column: 'at', op: 'gte', value: '2026-01-01' }] }]) {
+        const q = compileQuery(ds, { columns: null, filter: filter as never });
+        const sizes = [7, 300, 5000, 0];
+        let asked = 0;
+        const seen: number[] = [];
+        const ids: number[] = [];
+        for (const batch of rowBatches(db, q.selectSql, keysetSql(q), q.params, () => {
+          return sizes[Math.min(asked++, sizes.length - 1)]!;
+        })) {
+          seen.push(batch.length);
+          for (const row of batch) ids.push(row[0] as number);
+        }
+        // 7, 300, then at most BATCH_ROWS, then never less than one row per page.
+        expect(seen.slice(0, 3)).toEqual([7, 300, BATCH_ROWS]);
+        expect(seen.slice(3).every((n) => n === 1)).toBe(true);
+        expect(ids).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
+      }
+    } finally {
+      db.close();
+    }
+  }, 30_000);
+});
+
+describe('wide rows', () => {
+  it('exports rows of megabytes whole, in order, compressed and not', async () => {
+    rig = makeRig({}, { blockBytes: 64 * 1024 });
+    const big = (i: number) => `${i}:` + String.fromCharCode(97 + (i % 26)).repeat(3_000_000);
+    const rows: unknown[][] = [];
+    for (let i = 1; i <= 40; i++) rows.push([i, i % 4 === 0 ? big(i) : `small ${i}`]);
+    rig.addRows('wide', wideColumns, rows);
+    for (const compression of ['gzip', 'none'] as const) {
+      const { export: created } = rig.svc.create({
+        dataset: 'wide',
+        format: 'csv',
+        compression,
+      });
+      const done = await rig.waitFinal(created.id, 60_000);
+      expect(done.status, JSON.stringify(done.error)).toBe('completed');
+      const raw = readFileSync(join(rig.ctx.paths.filesDir, done.id, done.files[0]!.filename));
+      const lines = (compression === 'gzip' ? gunzipSync(raw) : raw).toString('utf8').split('\r\n');
+      expect(lines[0]).toBe('id,body');
+      expect(lines.slice(1, -1)).toEqual(rows.map((r) => `${r[0]},${r[1]}`));
+      expect(done.row_count).toBe(40);
+    }
+  }, 90_000);
+
+  it('fails with a clear message when one row does not fit in the worker heap', async () => {
+    rig = makeRig({}, { workerOldGenMb: 16 });
+    rig.addRows('huge', wideColumns, [
+      [1, 'ok'],
+      // Over the ceiling by a little: the worker stops (a value far over it would abort the process).
+      [2, 'x'.repeat(20_000_000)],
+    ]);
+    const { export: created } = rig.svc.create({ dataset: 'huge', format: 'csv' });
+    const done = await rig.waitFinal(created.id, 60_000);
+    expect(done.status).toBe('failed');
+    expect(done.error?.message).toMatch(/more than 16 MB of memory.*too large to export/);
+    expect(rig.filesOf(done.id)).toEqual([]);
+    // The engine goes on: an ordinary export after it completes.
+    rig.addDataset('people', 100);
+    const next = rig.svc.create({ dataset: 'people', format: 'csv' }).export;
+    expect((await rig.waitFinal(next.id)).status).toBe('completed');
+  }, 90_000);
+});
