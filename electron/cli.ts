@@ -57,14 +57,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   const urlTtl = int('url-ttl', values['url-ttl'], 1);
   const retention = int('retention', values.retention, 1);
   const dataDir = values['data-dir'] ?? (env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env));
-  // The built renderer: beside this file's folder when running the bundle (out/main/cli.js), in
-  // out/ when running the source (electron/cli.ts).
-  const staticDir = [
-    new URL('../renderer', import.meta.url),
-    new URL('../out/renderer', import.meta.url),
-  ]
-    .map((u) => fileURLToPath(u))
-    .find((dir) => existsSync(join(dir, 'index.html')));
+  // The built renderer: out/renderer beside out/main when running the bundle (out/main/cli.js),
+  // out/renderer at the root when running the source (electron/cli.ts; ../renderer is the
+  // renderer's source there, not something to serve).
+  const builtRenderer = fileURLToPath(
+    new URL(import.meta.url.endsWith('.ts') ? '../out/renderer' : '../renderer', import.meta.url),
+  );
+  const staticDir = existsSync(join(builtRenderer, 'index.html')) ? builtRenderer : null;
 
   const server = await startServer({
     dataDir,
@@ -81,7 +80,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     envKey: env.EXPORT_MANAGER_API_KEY || undefined,
     version: packageVersion(),
     logger: createLogger(level),
-    staticDir: staticDir ?? null,
+    staticDir,
   });
 
   console.log(`Export Manager listening on ${server.url}`);
