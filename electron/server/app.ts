@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine.ts';
 import { authGuard } from './auth.ts';
 import { installErrorHandling, sendError } from './envelope.ts';
 import { originGuard } from './guards.ts';
+import { withErrorResponses } from './openapi-responses.ts';
 import { registerRoutes } from './routes/index.ts';
 import { registerStatic } from './static.ts';
 
@@ -85,6 +86,7 @@ export async function buildApp(opts: BuildOptions) {
   installErrorHandling(app, engine.ctx.logger);
 
   await app.register(fastifySwagger, {
+    transform: withErrorResponses,
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -36,6 +36,42 @@ describe('health and OpenAPI', () => {
     expect(Object.keys(doc.paths)).toContain('/healthz');
     expect(Object.keys(doc.paths)).toContain('/v1/settings');
   });
+
+  it('documents what each route answers: 204 and 302 without a body, errors in the envelope', async () => {
+    type Responses = Record<string, { content?: object; headers?: object }>;
+    const doc = (await s.call({ url: '/v1/openapi.json', key: null })).json() as {
+      paths: Record<string, Record<string, { responses: Responses }>>;
+    };
+    const deletes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      ops.delete ? [[path, ops.delete.responses] as const] : [],
+    );
+    expect(deletes.map(([p]) => p).sort()).toEqual([
+      '/v1/datasets/{name}',
+      '/v1/exports/{id}',
+      '/v1/keys/{id}',
+      '/v1/providers/{id}',
+      '/v1/schedules/{id}',
+    ]);
+    for (const [path, responses] of deletes) {
+      expect(Object.keys(responses), path).not.toContain('200');
+      expect(responses['204']?.content, path).toBeUndefined();
+    }
+    for (const path of ['/v1/exports/{id}/download', '/v1/schedules/{id}/latest/download']) {
+      const responses = doc.paths[path]!.get!.responses;
+      expect(Object.keys(responses), path).not.toContain('200');
+      expect(responses['302']?.headers, path).toHaveProperty('location');
+    }
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        const schema = (
+          op.responses['4XX']?.content as Record<string, { schema: { properties: object } }>
+        )?.['application/json']?.schema;
+        expect(Object.keys(schema?.properties ?? {}), `${method} ${path}`).toEqual([
+          'error',
+          'meta',
+        ]);
+      }
+  });
 });
 
 describe('API keys', () => {

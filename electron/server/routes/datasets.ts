@@ -3,6 +3,7 @@ import { Envelope, ListEnvelope } from '../../../shared/schemas/common.ts';
 import { Dataset, DatasetCreate, DatasetParams } from '../../../shared/schemas/datasets.ts';
 import { list, ok } from '../envelope.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
+import { noContent } from '../openapi-responses.ts';
 
 export function datasetRoutes(app: RouteApp, { engine }: RouteDeps): void {
   const tags = ['datasets'];
@@ -31,10 +32,10 @@ export function datasetRoutes(app: RouteApp, { engine }: RouteDeps): void {
   );
   app.delete(
     '/v1/datasets/:name',
-    { schema: { tags, params: DatasetParams } },
+    { schema: { tags, params: DatasetParams, response: noContent('Deleted, with its data.') } },
     async (req, reply) => {
       engine.datasets.delete(req.params.name);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

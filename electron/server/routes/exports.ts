@@ -11,6 +11,7 @@ import {
 } from '../../../shared/schemas/exports.ts';
 import { list, ok } from '../envelope.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
+import { noContent, redirectTo } from '../openapi-responses.ts';
 
 const Params = Type.Object({ id: Type.String({ maxLength: 200 }) });
 
@@ -62,6 +63,7 @@ export function exportRoutes(app: RouteApp, { engine }: RouteDeps): void {
         summary: '302 to a presigned link of the file',
         params: Params,
         querystring: DownloadQuery,
+        response: redirectTo('Found: the Location header is a presigned link of the file.'),
       },
     },
     async (req, reply) =>
@@ -94,8 +96,12 @@ export function exportRoutes(app: RouteApp, { engine }: RouteDeps): void {
     async (req, reply) => reply.code(202).send(ok(req, exportsSvc.recreate(req.params.id))),
   );
 
-  app.delete('/v1/exports/:id', { schema: { tags, params: Params } }, async (req, reply) => {
-    await exportsSvc.delete(req.params.id);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/v1/exports/:id',
+    { schema: { tags, params: Params, response: noContent('Deleted, with its files.') } },
+    async (req, reply) => {
+      await exportsSvc.delete(req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
 }

@@ -4,6 +4,7 @@ import { Envelope, ListEnvelope } from '../../../shared/schemas/common.ts';
 import { ApiKey, ApiKeyCreate } from '../../../shared/schemas/system.ts';
 import { list, ok } from '../envelope.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
+import { noContent } from '../openapi-responses.ts';
 
 export function keyRoutes(app: RouteApp, { engine }: RouteDeps): void {
   const tags = ['keys'];
@@ -17,10 +18,16 @@ export function keyRoutes(app: RouteApp, { engine }: RouteDeps): void {
   );
   app.delete(
     '/v1/keys/:id',
-    { schema: { tags, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
+    {
+      schema: {
+        tags,
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: noContent('Revoked: the key stops working at once.'),
+      },
+    },
     async (req, reply) => {
       engine.keys.revoke(req.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
   app.post(

@@ -8,6 +8,7 @@ import {
 } from '../../../shared/schemas/providers.ts';
 import { list, ok } from '../envelope.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
+import { noContent } from '../openapi-responses.ts';
 
 export function providerRoutes(app: RouteApp, { engine }: RouteDeps): void {
   const tags = ['providers'];
@@ -51,10 +52,14 @@ export function providerRoutes(app: RouteApp, { engine }: RouteDeps): void {
     async (req) => ok(req, providers.update(req.params.id, req.body)),
   );
 
-  app.delete('/v1/providers/:id', { schema: { tags, params: IdParams } }, async (req, reply) => {
-    providers.delete(req.params.id);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/v1/providers/:id',
+    { schema: { tags, params: IdParams, response: noContent('Deleted.') } },
+    async (req, reply) => {
+      providers.delete(req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
 
   app.post(
     '/v1/providers/:id/test',

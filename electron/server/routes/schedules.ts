@@ -11,6 +11,7 @@ import {
 } from '../../../shared/schemas/schedules.ts';
 import { list, ok } from '../envelope.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
+import { noContent, redirectTo } from '../openapi-responses.ts';
 
 const Params = Type.Object({ id: Type.String({ maxLength: 200 }) });
 
@@ -67,10 +68,14 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
     async (req) => ok(req, schedules.update(req.params.id, req.body)),
   );
 
-  app.delete('/v1/schedules/:id', { schema: { tags, params: Params } }, async (req, reply) => {
-    schedules.delete(req.params.id);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/v1/schedules/:id',
+    { schema: { tags, params: Params, response: noContent('Deleted; its exports are kept.') } },
+    async (req, reply) => {
+      schedules.delete(req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
 
   app.post(
     '/v1/schedules/:id/run',
@@ -93,6 +98,7 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
         summary: "302 to a fresh presigned link of the latest completed export's file",
         params: Params,
         querystring: DownloadQuery,
+        response: redirectTo('Found: the Location header is a presigned link of the file.'),
       },
     },
     async (req, reply) =>
