@@ -15,7 +15,7 @@ export interface EngineConfig {
   readonly demoRows: number;
   /** More matching rows than this fails the export with QUERY_TOO_BROAD. */
   readonly maxRows: number;
-  /** Exports run at once. */
+  /** Local exports run at once (each a worker thread: CPU-bound). */
   readonly concurrency: number;
   readonly version: string;
 }

@@ -193,3 +193,61 @@ describe('/v1/providers', () => {
     expect(unknown.json().error.message).toMatch(/Unknown provider/);
   });
 });
+
+describe('provider exports and local exports do not share run slots', () => {
+  it('a local export completes while vendor exports wait on a slow vendor', async () => {
+    await s.close();
+    s = await makeServer({
+      demoRows: 500,
+      concurrency: 2,
+      exportsTestSeams: { progressMs: 0 },
+      providersTestSeams: {
+        http: { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 20, headersTimeoutMs: 2_000 },
+        runner: { pollMinMs: 5, pollMaxMs: 20 },
+      },
+    });
+    // A vendor whose exports stay "processing" for as long as this test runs.
+    fake = await startVendorFake({
+      vendor: 'datadriver',
+      token: CREDENTIAL,
+      pollsUntilDone: 1_000_000,
+    });
+    const provider = await s.call({
+      method: 'POST',
+      url: '/v1/providers',
+      payload: {
+        name: 'Slow DataDriver',
+        type: 'datadriver',
+        base_url: fake.url,
+        credential: CREDENTIAL,
+        requests_per_second: 500,
+        max_concurrent_exports: 4,
+      },
+    });
+    expect(provider.statusCode, provider.body).toBe(201);
+    const vendorIds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await createExport(s, { provider: provider.json().data.id, name: `slow ${i}` });
+      expect(r.statusCode, r.body).toBe(202);
+      vendorIds.push(r.json().data.id);
+    }
+    // All three are at the vendor (more than the two local slots), polling.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const states = await Promise.all(
+        vendorIds.map(async (id) => (await s.call({ url: `/v1/exports/${id}` })).json().data),
+      );
+      if (states.every((e) => e.status === 'processing' && e.source.remote_id)) break;
+      if (Date.now() > deadline)
+        throw new Error(`vendor exports not started: ${JSON.stringify(states)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const local = await createExport(s, { dataset: 'leads', format: 'csv' });
+    expect(local.statusCode, local.body).toBe(202);
+    const done = await waitFinal(s, local.json().data.id, 10_000);
+    expect(done.status).toBe('completed');
+    expect(done.row_count).toBe(500);
+    for (const id of vendorIds)
+      expect((await s.call({ url: `/v1/exports/${id}` })).json().data.status).toBe('processing');
+  });
+});

@@ -20,6 +20,12 @@ import { JobError, type JobFile, type JobProgress, type RemoteJobRunner } from '
 export const MAX_ATTEMPTS = 3;
 /** A running job's lease; renewed every LEASE_MS / 4 while this process runs it. */
 export const LEASE_MS = 60_000;
+/**
+ * Provider exports run at once, apart from local ones: they mostly wait on a vendor (polling for
+ * minutes), so they must not hold the worker slots local exports need. Each provider's own
+ * `max_concurrent_exports` still applies inside this.
+ */
+export const REMOTE_CONCURRENCY = 16;
 // The export worker's heap. Rows die young, so a small young generation keeps the heap flat
 // (measured: ~200 MB peak RSS for 2M rows instead of ~330 MB, at the same speed). A ceiling on
 // the old generation also makes V8 grow it in smaller steps: without one (V8 sizes it from the
@@ -54,6 +60,7 @@ export interface RunnerDeps {
 
 interface Running {
   readonly id: string;
+  readonly local: boolean;
   readonly abort: AbortController;
   done: Promise<void>;
   worker?: Worker;
@@ -117,11 +124,18 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     heartbeatTimer = clock.setTimeout(heartbeat, LEASE_MS / 4);
   }
 
+  /** Starts pending exports, oldest first, while their pool (local or provider) has room. */
   function kick(): void {
     if (!accepting) return;
-    while (running.size < ctx.config.concurrency) {
-      const next = repo.byStatus('pending').find((r) => !running.has(r.id));
-      if (!next) return;
+    let local = 0;
+    for (const r of running.values()) if (r.local) local++;
+    let remote = running.size - local;
+    const localMax = ctx.config.concurrency;
+    if (local >= localMax && remote >= REMOTE_CONCURRENCY) return;
+    for (const next of repo.byStatus('pending')) {
+      if (running.has(next.id)) continue;
+      const isLocal = next.source_type === 'dataset';
+      if (isLocal ? local >= localMax : remote >= REMOTE_CONCURRENCY) continue;
       const now = clock.now();
       const ok = repo.transition(next.id, 'processing', now, {
         started_at: next.started_at ?? now,
@@ -133,12 +147,20 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       if (!ok) continue;
       deps.changed(next.id);
       start(repo.mustGet(next.id));
+      if (isLocal) local++;
+      else remote++;
+      if (local >= localMax && remote >= REMOTE_CONCURRENCY) return;
     }
   }
 
   function start(row: ExportRow): void {
     const abort = new AbortController();
-    const entry: Running = { id: row.id, abort, done: Promise.resolve() };
+    const entry: Running = {
+      id: row.id,
+      local: row.source_type === 'dataset',
+      abort,
+      done: Promise.resolve(),
+    };
     running.set(row.id, entry);
     let lastWrite = Number.NEGATIVE_INFINITY;
     const progress: Progress = (p, force = false) => {
