@@ -66,6 +66,8 @@ export interface RunOptions {
   readonly name?: string;
   /** Sees every progress report as it happens (e.g. to move the clock at a given stage). */
   readonly onProgress?: (p: JobProgress) => void;
+  /** A destination folder that gets decompressed copies (destination.decompress). */
+  readonly plainCopyDir?: string;
 }
 
 export interface RunResult {
@@ -172,6 +174,7 @@ export function makeRig(
         params,
         remoteId: opts.remoteId ?? null,
         attempt: 1,
+        ...(opts.plainCopyDir ? { plainCopyDir: opts.plainCopyDir } : {}),
       };
       const progress: JobProgress[] = [];
       const recorded: [string | null, string | null][] = [];

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { tempDir } from '../helpers/context.ts';
+import { plainPartPath } from '../../electron/engine/downloads/plain-parts.ts';
 import { newId } from '../../electron/engine/ids.ts';
 import { startVendorFake, type VendorFake } from '../fixtures/vendors/vendor-fake.ts';
 import { makeRig, type Rig } from './helpers.ts';
@@ -96,5 +99,32 @@ describe('no duplicate exports at the vendor', () => {
     expect(res.error?.message).toBe('canceled by the user');
     expect(fake.state.creates).toBe(1);
     expect(readdirSync(res.exportDir)).toEqual([]);
+  });
+});
+
+describe('a crash while a vendor file was being decompressed into the destination', () => {
+  it('the next attempt removes the hidden part the crash left, and leaves other files alone', async () => {
+    const id = await setup();
+    const dest = tempDir('em-plain-');
+    try {
+      const exportId = newId(rig.ctx.clock.now());
+      // What a crash mid-verify leaves: the hidden part of this export, and one of another export.
+      const stale = plainPartPath(dest, 'leads.csv.gz', exportId);
+      const other = plainPartPath(dest, 'leads.csv.gz', newId(rig.ctx.clock.now() + 1));
+      writeFileSync(stale, 'half a file');
+      writeFileSync(other, 'not ours');
+      writeFileSync(`${dest}/notes.txt`, 'the user keeps this');
+      const res = await rig.run(id, {}, { exportId, plainCopyDir: dest });
+      expect(res.error, res.error?.message).toBeUndefined();
+      const names = readdirSync(dest);
+      expect(names).not.toContain(basename(stale));
+      expect(names).toContain(basename(other));
+      expect(names).toContain('notes.txt');
+      // What remains of this export is exactly this attempt's copy, made while verifying.
+      const ours = names.filter((n) => n.endsWith('.plain.part') && n !== basename(other));
+      expect(ours).toEqual((res.files ?? []).map((f) => basename(f.plainCopy!)));
+    } finally {
+      rmSync(dest, { recursive: true, force: true });
+    }
   });
 });

@@ -14,6 +14,7 @@ import { extensionFor, slugify } from '../storage/files.ts';
 import type { ExportsRepo, ExportRow } from './exports-repo.ts';
 import type { ExportWorkerInput, ExportWorkerMessage } from './export-pipeline.ts';
 import { keysetSql } from './row-batches.ts';
+import { removePlainParts } from '../downloads/plain-parts.ts';
 import { JobError, type JobFile, type JobProgress, type RemoteJobRunner } from './job-types.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */
@@ -85,6 +86,9 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   /** A job whose process is gone: back to the queue, or failed once it has had its chances. */
   function reclaim(row: ExportRow): void {
     if (row.attempts >= MAX_ATTEMPTS) {
+      // A vendor file's hidden decompressed part the crash left in the destination goes too.
+      const dest = plainDestination(row.destination_json);
+      if (dest) removePlainParts(dest, row.id);
       deps.fail(
         row,
         'INTERRUPTED',
@@ -371,13 +375,19 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
 export type Runner = ReturnType<typeof createRunner>;
 
 /** The destination folder of an export that saves decompressed copies (made during verification). */
-function plainCopyDir(destinationJson: string | null): string | null {
+/** The folder a decompressed copy goes to, or null (no destination, or not decompressed). */
+function plainDestination(destinationJson: string | null): string | null {
   if (!destinationJson) return null;
   const d = JSON.parse(destinationJson) as { dir?: unknown; decompress?: unknown };
-  if (d.decompress !== true || typeof d.dir !== 'string' || !isAbsolute(d.dir)) return null;
+  return d.decompress === true && typeof d.dir === 'string' && isAbsolute(d.dir) ? d.dir : null;
+}
+
+function plainCopyDir(destinationJson: string | null): string | null {
+  const dir = plainDestination(destinationJson);
+  if (!dir) return null;
   try {
-    mkdirSync(d.dir, { recursive: true });
-    return d.dir;
+    mkdirSync(dir, { recursive: true });
+    return dir;
   } catch {
     return null; // saving the copy later reports why the folder is unusable
   }

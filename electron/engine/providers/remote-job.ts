@@ -1,6 +1,5 @@
 // One provider export's dance: create or resume, poll, download every file, verify, refresh, re-create.
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EngineContext } from '../context.ts';
 import {
@@ -15,6 +14,7 @@ import {
   uniqueName,
   withHonestExtension,
 } from '../downloads/filenames.ts';
+import { plainPartPath } from '../downloads/plain-parts.ts';
 import { verifyFile } from '../downloads/verify.ts';
 import { JobError, type JobFile, type JobHooks, type JobSpec } from '../exports/job-types.ts';
 import { fsyncDir, slugify } from '../storage/files.ts';
@@ -368,7 +368,7 @@ export class RemoteJob {
       this.settings.verify,
       this.signal,
       this.spec.plainCopyDir
-        ? join(this.spec.plainCopyDir, `.${name}.${randomBytes(6).toString('hex')}.plain.part`)
+        ? plainPartPath(this.spec.plainCopyDir, name, this.spec.exportId)
         : null,
     );
     if (v.plainCopy) this.plainCopies.push(v.plainCopy);

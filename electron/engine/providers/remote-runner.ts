@@ -1,6 +1,7 @@
 // createRemoteJobRunner: one provider export from create (once) to verified files in the export folder.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { removePlainParts } from '../downloads/plain-parts.ts';
 import type { EngineContext } from '../context.ts';
 import { defaultDownloadSettings, type DownloadSettings } from '../downloads/download-file.ts';
 import { defaultVerifySettings, type VerifySettings } from '../downloads/verify.ts';
@@ -72,8 +73,10 @@ export function createRemoteJobRunner(ctx: EngineContext, deps: RemoteRunnerDeps
         () => provider.maxConcurrentExports,
         hooks.signal,
       );
-      // Files of an earlier attempt (a crash, a shutdown) are not trusted: they are fetched again.
+      // Files of an earlier attempt (a crash, a shutdown) are not trusted: they are fetched again;
+      // its hidden decompressed parts in the destination folder go too.
       clearDir(hooks.exportDir);
+      if (spec.plainCopyDir) removePlainParts(spec.plainCopyDir, spec.exportId);
       try {
         const job = new RemoteJob(ctx, provider, deps.providers.repo, spec, hooks, settings);
         return await job.run();
