@@ -117,6 +117,7 @@ function canned(status: number, body: unknown): HttpClient {
     request: async () => {
       throw new Error('not used');
     },
+    watchRetries: () => () => undefined,
     close: async () => undefined,
   };
 }

@@ -60,7 +60,14 @@ const api = () => fake.state.requests.filter((r) => r.host === 'api');
 describe('retries and politeness', () => {
   it('429 with Retry-After: waits the asked 2 s, then goes on, creating only one export', async () => {
     const id = await setup({ scenario: 'rate-limited' });
-    expectVendorFiles(await rig.run(id));
+    const res = await rig.run(id);
+    expectVendorFiles(res);
+    // While it waited, the export said why.
+    expect(res.progress.map((p) => p.stage)).toContainEqual(
+      expect.stringMatching(
+        /^127\.0\.0\.1:\d+ answered 429\. Trying again in 2 s \(retry 1 of \d+\)\.$/,
+      ),
+    );
     const posts = api().filter((r) => r.method === 'POST');
     expect(posts).toHaveLength(2);
     expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(2000);
@@ -98,6 +105,11 @@ describe('retries and politeness', () => {
     const res = await rig.run(id);
     expectFailed(res, 'PROVIDER_ERROR');
     expect(res.error!.message).toMatch(/did not answer/);
+    expect(res.progress.map((p) => p.stage)).toContainEqual(
+      expect.stringMatching(
+        /did not answer within 150 ms\. Trying again in .* \(retry 1 of 1\)\.$/,
+      ),
+    );
     expect(fake.state.requests).toHaveLength(2);
   });
 

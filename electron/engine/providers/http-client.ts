@@ -82,9 +82,24 @@ export interface JsonResponse {
   readonly body: unknown;
 }
 
+/** A request about to be sent again: what went wrong, and when the next try goes. */
+export interface RetryNotice {
+  /** This retry's number, 1 for the first. */
+  readonly retry: number;
+  readonly maxRetries: number;
+  readonly waitMs: number;
+  /** In words: "api.vendor.com did not answer within 60 s.", "api.vendor.com answered 503." */
+  readonly reason: string;
+}
+
 export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
   json(req: HttpRequest): Promise<JsonResponse>;
+  /**
+   * Calls `listener` before each retry of a request made with `signal` (a job's), so the job can
+   * say why it is waiting. Returns the function that stops watching.
+   */
+  watchRetries(signal: AbortSignal, listener: (notice: RetryNotice) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -116,6 +131,7 @@ export function createHttpClient(
     allowH2: false,
   });
   const bucket = createTokenBucket(clock, () => identity.requestsPerSecond());
+  const retryWatchers = new WeakMap<AbortSignal, (notice: RetryNotice) => void>();
 
   // Every attempt (retries included) waits for a token, so a retry storm stays polite too.
   const polite: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
@@ -148,6 +164,19 @@ export function createHttpClient(
         parseRetryAfter(e.headers?.['retry-after'], clock.now()),
         settings,
       );
+      const watcher = signal ? retryWatchers.get(signal) : undefined;
+      if (watcher) {
+        const host = new URL(String(opts.origin)).host;
+        watcher({
+          retry: state.counter,
+          maxRetries: settings.maxRetries,
+          waitMs: wait,
+          reason:
+            e.statusCode !== undefined
+              ? `${host} answered ${e.statusCode}.`
+              : describeTransport(e.code ?? 'unknown', host, settings),
+        });
+      }
       logger.info('vendor request will be retried', {
         url: safeUrl(`${String(opts.origin)}${opts.path}`),
         status: e.statusCode ?? null,
@@ -264,7 +293,14 @@ export function createHttpClient(
     return { status: res.status, headers: res.headers, url: res.url, body: parsed };
   }
 
-  return { request, json, close: () => agent.close() };
+  function watchRetries(signal: AbortSignal, listener: (notice: RetryNotice) => void) {
+    retryWatchers.set(signal, listener);
+    return () => {
+      if (retryWatchers.get(signal) === listener) retryWatchers.delete(signal);
+    };
+  }
+
+  return { request, json, watchRetries, close: () => agent.close() };
 }
 
 const span = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);

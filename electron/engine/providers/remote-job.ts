@@ -74,11 +74,19 @@ export class RemoteJob {
   }
 
   async run(): Promise<JobFile[]> {
+    // A vendor that does not answer is retried for minutes: the export says so while it waits.
+    const unwatch = this.provider.http.watchRetries(this.signal, (n) =>
+      this.hooks.progress({
+        stage: `${n.reason} Trying again in ${waitWords(n.waitMs)} (retry ${n.retry} of ${n.maxRetries}).`,
+      }),
+    );
     try {
       return await this.dance();
     } catch (err) {
       for (const path of this.plainCopies) rmSync(path, { force: true });
       throw err;
+    } finally {
+      unwatch();
     }
   }
 
@@ -401,6 +409,10 @@ export class RemoteJob {
       plainCopy: v.plainCopy,
     };
   }
+}
+
+function waitWords(ms: number): string {
+  return ms < 1000 ? 'a moment' : `${Math.round(ms / 1000)} s`;
 }
 
 function formatSpeed(bytesPerSecond: number): string {
