@@ -50,14 +50,25 @@ export function personRow(i: number): unknown[] {
   ];
 }
 
-/** Writes a dataset file as the datasets module lays it out (one `data` table, a time index). */
-export function writeDataset(file: string, columns: DatasetColumn[], rows: number): void {
+/** Writes a dataset file as the datasets module lays it out (one `data` table). */
+export function writeRows(file: string, columns: DatasetColumn[], rows: Iterable<unknown[]>): void {
   const db = new Database(file);
   db.exec(`CREATE TABLE data (${columns.map((c) => `"${c.name}"`).join(', ')})`);
   const ins = db.prepare(`INSERT INTO data VALUES (${columns.map(() => '?').join(', ')})`);
   db.transaction(() => {
-    for (let i = 0; i < rows; i++) ins.run(...personRow(i));
+    for (const row of rows) ins.run(...row);
   })();
+  db.close();
+}
+
+/** The people dataset with `rows` rows, and its time index. */
+export function writeDataset(file: string, columns: DatasetColumn[], rows: number): void {
+  writeRows(
+    file,
+    columns,
+    Array.from({ length: rows }, (_, i) => personRow(i)),
+  );
+  const db = new Database(file);
   db.exec('CREATE INDEX data_by_time ON data ("at")');
   db.close();
 }
@@ -125,13 +136,7 @@ export function makeRig(
     },
     addRows(name, columns, rows) {
       const file = join(ctx.paths.datasetsDir, `${name}.sqlite`);
-      const db = new Database(file);
-      db.exec(`CREATE TABLE data (${columns.map((c) => `"${c.name}"`).join(', ')})`);
-      const ins = db.prepare(`INSERT INTO data VALUES (${columns.map(() => '?').join(', ')})`);
-      db.transaction(() => {
-        for (const row of rows) ins.run(...row);
-      })();
-      db.close();
+      writeRows(file, columns, rows);
       const ds = { file, columns, timeColumn: null, rowCount: rows.length };
       datasets.set(name, ds);
       return ds;

@@ -1,14 +1,16 @@
 // The export worker's row reading and memory bounds: pages that shrink for wide rows, text flushed
 // per row, and a clear failure when a row is too large for the worker's heap.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { DatasetColumn } from '../../../shared/schemas/datasets.ts';
 import { BATCH_ROWS, keysetSql, rowBatches } from '../../../electron/engine/exports/row-batches.ts';
 import { compileQuery } from '../../../electron/engine/datasets/filter-sql.ts';
-import { makeRig, type Rig } from './harness.ts';
+import { runExport } from '../../../electron/engine/exports/export-pipeline.ts';
+import { tempDir } from '../../helpers/context.ts';
+import { makeRig, writeRows, type Rig } from './harness.ts';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -72,6 +74,57 @@ describe('wide rows', () => {
       expect(done.row_count).toBe(40);
     }
   }, 90_000);
+
+  it('reads fewer rows per page once rows turn out wide', async () => {
+    const dir = tempDir('em-pipeline-');
+    try {
+      const file = join(dir, 'wide.sqlite');
+      // 3,000 rows of ~20 KB: the first page (1,000 rows) is ~20 MB of text, so the next pages
+      // hold ~50 rows each (about 1 MB).
+      writeRows(
+        file,
+        wideColumns,
+        Array.from({ length: 3_000 }, (_, i) => [i + 1, 'w'.repeat(20_000)]),
+      );
+      const q = compileQuery(
+        { columns: wideColumns, timeColumn: null },
+        { columns: null, filter: null },
+      );
+      const pages: number[] = [];
+      let last = 0;
+      const result = await runExport(
+        {
+          datasetFile: file,
+          selectSql: q.selectSql,
+          keysetSql: keysetSql(q),
+          countSql: q.countSql,
+          params: q.params,
+          columns: wideColumns,
+          format: 'csv',
+          compression: 'gzip',
+          level: 1,
+          finalPath: join(dir, 'wide.csv.gz'),
+          maxRows: 1_000_000,
+          progressMs: 0, // a progress message after every page
+        },
+        (m) => {
+          if (m.type !== 'progress' || m.stage !== 'writing rows' || m.rows === last) return;
+          pages.push(m.rows - last);
+          last = m.rows;
+        },
+      );
+      expect(result).toMatchObject({ type: 'done', rows: 3_000 });
+      expect(pages[0]).toBe(BATCH_ROWS);
+      expect(pages.slice(1, -1).every((n) => n >= 40 && n <= 60)).toBe(true);
+      expect(pages.reduce((a, b) => a + b, 0)).toBe(3_000);
+      const lines = gunzipSync(readFileSync(join(dir, 'wide.csv.gz')))
+        .toString()
+        .split('\r\n');
+      expect(lines).toHaveLength(3_002); // header, rows, and the empty string after the last CRLF
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('fails with a clear message when one row does not fit in the worker heap', async () => {
     rig = makeRig({}, { workerOldGenMb: 16 });
