@@ -13,6 +13,12 @@ import {
 } from '../fixtures/vendors/vendor-fake.ts';
 
 const CREDENTIAL = 'vendor-key-that-must-never-leak-42';
+/** Vendor waits short enough for a test. */
+const fastVendors = {
+  http: { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 20, headersTimeoutMs: 2_000 },
+  runner: { pollMinMs: 5, pollMaxMs: 20 },
+};
+
 let s: TestServer;
 let fake: VendorFake | undefined;
 let dest: string;
@@ -20,10 +26,7 @@ let dest: string;
 beforeEach(async () => {
   s = await makeServer({
     exportsTestSeams: { progressMs: 0 },
-    providersTestSeams: {
-      http: { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 20, headersTimeoutMs: 2_000 },
-      runner: { pollMinMs: 5, pollMaxMs: 20 },
-    },
+    providersTestSeams: fastVendors,
   });
   dest = tempDir('em-dest-');
 });
@@ -201,10 +204,7 @@ describe('provider exports and local exports do not share run slots', () => {
       demoRows: 500,
       concurrency: 2,
       exportsTestSeams: { progressMs: 0 },
-      providersTestSeams: {
-        http: { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 20, headersTimeoutMs: 2_000 },
-        runner: { pollMinMs: 5, pollMaxMs: 20 },
-      },
+      providersTestSeams: fastVendors,
     });
     // A vendor whose exports stay "processing" for as long as this test runs.
     fake = await startVendorFake({

@@ -104,7 +104,7 @@ export function createKeysService(
         id: string;
         key_hash: string;
       }[]
-    ).map((r) => ({ id: r.id, hash: r.key_hash.toLowerCase() })));
+    ).map((r) => ({ id: r.id, hash: r.key_hash })));
   const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
   let lastTouch = 0;
 

@@ -9,12 +9,12 @@ import type { EngineContext } from '../context.ts';
 import { compileQuery } from '../datasets/filter-sql.ts';
 import type { DatasetDescription } from '../datasets/datasets-service.ts';
 import { workerUrl } from '../datasets/worker-url.ts';
+import { removePlainParts } from '../downloads/plain-parts.ts';
 import type { FileStore } from '../storage/files.ts';
 import { extensionFor, slugify } from '../storage/files.ts';
 import type { ExportsRepo, ExportRow } from './exports-repo.ts';
 import type { ExportWorkerInput, ExportWorkerMessage } from './export-pipeline.ts';
 import { keysetSql } from './row-batches.ts';
-import { removePlainParts } from '../downloads/plain-parts.ts';
 import { JobError, type JobFile, type JobProgress, type RemoteJobRunner } from './job-types.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */
@@ -135,7 +135,8 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     for (const r of running.values()) if (r.local) local++;
     let remote = running.size - local;
     const localMax = ctx.config.concurrency;
-    if (local >= localMax && remote >= REMOTE_CONCURRENCY) return;
+    const full = () => local >= localMax && remote >= REMOTE_CONCURRENCY;
+    if (full()) return;
     for (const next of repo.byStatus('pending')) {
       if (running.has(next.id)) continue;
       const isLocal = next.source_type === 'dataset';
@@ -153,7 +154,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       start(repo.mustGet(next.id));
       if (isLocal) local++;
       else remote++;
-      if (local >= localMax && remote >= REMOTE_CONCURRENCY) return;
+      if (full()) return;
     }
   }
 
@@ -374,7 +375,6 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
 
 export type Runner = ReturnType<typeof createRunner>;
 
-/** The destination folder of an export that saves decompressed copies (made during verification). */
 /** The folder a decompressed copy goes to, or null (no destination, or not decompressed). */
 function plainDestination(destinationJson: string | null): string | null {
   if (!destinationJson) return null;

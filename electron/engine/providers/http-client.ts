@@ -303,7 +303,8 @@ export function createHttpClient(
   return { request, json, watchRetries, close: () => agent.close() };
 }
 
-const span = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+/** A duration in words: "150 ms", "60 s". */
+export const span = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 
 function describeTransport(code: string, host: string, s: HttpSettings): string {
   switch (code) {

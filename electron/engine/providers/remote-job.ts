@@ -18,7 +18,7 @@ import { plainPartPath } from '../downloads/plain-parts.ts';
 import { verifyFile } from '../downloads/verify.ts';
 import { JobError, type JobFile, type JobHooks, type JobSpec } from '../exports/job-types.ts';
 import { fsyncDir, slugify } from '../storage/files.ts';
-import { safeUrl } from './http-client.ts';
+import { safeUrl, span } from './http-client.ts';
 import { sleep } from './politeness.ts';
 import type { ProviderHandle } from './providers-service.ts';
 import type { ProvidersRepo } from './providers-repo.ts';
@@ -77,7 +77,7 @@ export class RemoteJob {
     // A vendor that does not answer is retried for minutes: the export says so while it waits.
     const unwatch = this.provider.http.watchRetries(this.signal, (n) =>
       this.hooks.progress({
-        stage: `${n.reason} Trying again in ${waitWords(n.waitMs)} (retry ${n.retry} of ${n.maxRetries}).`,
+        stage: `${n.reason} Trying again in ${span(n.waitMs)} (retry ${n.retry} of ${n.maxRetries}).`,
       }),
     );
     try {
@@ -409,10 +409,6 @@ export class RemoteJob {
       plainCopy: v.plainCopy,
     };
   }
-}
-
-function waitWords(ms: number): string {
-  return ms < 1000 ? 'a moment' : `${Math.round(ms / 1000)} s`;
 }
 
 function formatSpeed(bytesPerSecond: number): string {
