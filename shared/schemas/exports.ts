@@ -99,6 +99,25 @@ export type ExportError = Static<typeof ExportError>;
 
 export const StatusChange = Type.Object({ status: ExportStatus, at: DateTime });
 
+/** Steps of an export's recovery, as recorded in its timeline. */
+export const timelineKinds = [
+  'link_refreshed',
+  'link_refreshed_early',
+  'vendor_expired',
+  'recreated',
+  'recreated_as',
+  'gave_up',
+] as const;
+export type TimelineKind = (typeof timelineKinds)[number];
+
+/** One step in words a user understands ("Link expired at 14:02, fetched a new one"). */
+export const TimelineEntry = Type.Object({
+  at: DateTime,
+  kind: Type.Enum(timelineKinds),
+  text: Type.String(),
+});
+export type TimelineEntry = Static<typeof TimelineEntry>;
+
 export const Export = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -122,6 +141,8 @@ export const Export = Type.Object({
   url_expires_at: Nullable(DateTime),
   error: Nullable(ExportError),
   recreated_from: Nullable(Type.String()),
+  /** The export that replaced this one (POST /v1/exports/{id}/recreate), if any. */
+  recreated_as: Nullable(Type.String()),
   schedule_id: Nullable(Type.String()),
   destination: Nullable(
     Type.Object({
@@ -132,6 +153,8 @@ export const Export = Type.Object({
     }),
   ),
   history: Type.Array(StatusChange),
+  /** Steps beyond status changes: links refreshed, the vendor export re-created, and why. */
+  timeline: Type.Array(TimelineEntry),
   created_at: DateTime,
   started_at: Nullable(DateTime),
   completed_at: Nullable(DateTime),

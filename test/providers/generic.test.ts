@@ -67,7 +67,7 @@ describe('the generic adapter, against a vendor it has no code for', () => {
 
 describe.each(['datadriver', 'hookbridge', 'dealmachine', 'dynamic'] as const)(
   '%s as a generic config',
-  (vendor: VendorKind) => {
+  (vendor: Exclude<VendorKind, 'generic'>) => {
     it('behaves exactly like the built-in adapter: same requests, same files', async () => {
       rig = makeRig();
       const outcomes = [];
@@ -123,7 +123,7 @@ function canned(status: number, body: unknown): HttpClient {
 }
 
 const adapterFor = (
-  vendor: VendorKind,
+  vendor: Exclude<VendorKind, 'generic'>,
   status: number,
   body: unknown,
   now = '2026-01-01T00:00:00Z',

@@ -66,6 +66,8 @@ export interface RunOptions {
   readonly name?: string;
   /** Sees every progress report as it happens (e.g. to move the clock at a given stage). */
   readonly onProgress?: (p: JobProgress) => void;
+  /** Sees every timeline line as the job writes it. */
+  readonly onNote?: (kind: string, text: string) => void;
   /** A destination folder that gets decompressed copies (destination.decompress). */
   readonly plainCopyDir?: string;
 }
@@ -77,6 +79,8 @@ export interface RunResult {
   readonly error?: Error & { code?: string; details?: Record<string, unknown> };
   readonly progress: JobProgress[];
   readonly recorded: [string | null, string | null][];
+  /** Timeline lines the job wrote: [kind, text]. */
+  readonly notes: [string, string][];
 }
 
 export function makeRig(
@@ -178,6 +182,7 @@ export function makeRig(
       };
       const progress: JobProgress[] = [];
       const recorded: [string | null, string | null][] = [];
+      const notes: [string, string][] = [];
       try {
         const files = await runner.run(spec, {
           signal: opts.signal ?? new AbortController().signal,
@@ -187,10 +192,15 @@ export function makeRig(
             opts.onProgress?.(p);
           },
           recordRemote: (id, status) => recorded.push([id, status]),
+          note: (kind, text) => {
+            notes.push([kind, text]);
+            opts.onNote?.(kind, text);
+          },
         });
-        return { exportId, exportDir, files, progress, recorded };
+        return { exportId, exportDir, files, progress, recorded, notes };
       } catch (error) {
-        return { exportId, exportDir, error: error as RunResult['error'], progress, recorded };
+        const err = error as RunResult['error'];
+        return { exportId, exportDir, error: err, progress, recorded, notes };
       }
     },
     async close() {

@@ -299,7 +299,7 @@ describe('vendor outcomes', () => {
     const id = await setup({ scenario: 'always-expired' });
     const res = await rig.run(id);
     expectFailed(res, 'PROVIDER_EXPORT_EXPIRED');
-    expect(fake.state.creates).toBe(3);
+    expect(fake.state.creates).toBe(4);
     expect(res.error!.details).toMatchObject({
       vendor_code: 'EXPORT_EXPIRED',
       vendor_message: 'This export expired on 2026-05-16T12:14:00Z. Please re-create.',

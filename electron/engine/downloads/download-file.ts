@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import type { Clock } from '../clock.ts';
 import { JobError } from '../exports/job-types.ts';
 import type { Logger } from '../logger.ts';
-import { vendorError } from '../providers/adapters/generic.ts';
 import { TransportError, safeUrl, type HttpClient } from '../providers/http-client.ts';
 import { sleep } from '../providers/politeness.ts';
 import type { RemoteError } from '../providers/remote-export.ts';
+import { storageError } from './storage-error.ts';
 import {
   isRetryableStatus,
   parseRetryAfter,
@@ -15,17 +15,26 @@ import {
   type BackoffSettings,
 } from '../providers/retry-policy.ts';
 
-/** The link no longer works (410, or 403 from a storage host): read the vendor export again. */
+/**
+ * The file URL refused the request (400, 401, 403, 404 or 410): the link expired, was revoked or
+ * rotated. Never a verdict on the credential by itself: the caller reads the vendor export again.
+ */
 export class LinkExpiredError extends Error {
   readonly status: number;
   readonly vendor: RemoteError;
-  constructor(status: number, vendor: RemoteError) {
-    super(`The download link answered HTTP ${status}: it has expired.`);
+  /** The refused URL, with its signature redacted. */
+  readonly url: string;
+  constructor(status: number, vendor: RemoteError, url: string) {
+    super(`The download link answered HTTP ${status}.`);
     this.name = 'LinkExpiredError';
     this.status = status;
     this.vendor = vendor;
+    this.url = url;
   }
 }
+
+/** File URL answers that mean "this link no longer works", from storage or the vendor's own host. */
+const linkRefusals = new Set([400, 401, 403, 404, 410]);
 
 /** The vendor's download endpoint says the file is not ready yet (HookBridge 409 EXPORT_NOT_READY). */
 export class NotReadyError extends Error {
@@ -62,7 +71,7 @@ export interface DownloadJob {
   /** The vendor's announced size: more bytes than this are cut off. */
   readonly expectedSize: number | null;
   readonly http: HttpClient;
-  /** Where the vendor's API lives: a 401/403/409 from it means something else than from storage. */
+  /** Where the vendor's API lives: a 409 from it means "not ready yet", from storage an error. */
   readonly providerOrigin: string;
   readonly resume: ResumeState;
   readonly signal: AbortSignal;
@@ -74,7 +83,7 @@ export interface DownloadJob {
 
 class OversizeError extends Error {}
 
-const partSize = (path: string): number => {
+export const partSize = (path: string): number => {
   try {
     return statSync(path).size;
   } catch {
@@ -159,21 +168,14 @@ export async function downloadToPart(job: DownloadJob): Promise<number> {
     const status = res.status;
     if (status !== 200 && status !== 206) {
       const body = await readSmallBody(res.body);
-      const vendor = vendorError(body);
+      const vendor = storageError(body);
       const details = {
         http_status: status,
         vendor_code: vendor.code,
         vendor_message: vendor.message,
         url: safeUrl(res.url),
       };
-      if (status === 410 || (status === 403 && !fromVendor))
-        throw new LinkExpiredError(status, vendor);
-      if (fromVendor && (status === 401 || status === 403))
-        throw new JobError(
-          'PROVIDER_UNAUTHORIZED',
-          `The vendor refused the credential (HTTP ${status}) for the download.`,
-          details,
-        );
+      if (linkRefusals.has(status)) throw new LinkExpiredError(status, vendor, safeUrl(res.url));
       if (fromVendor && status === 409)
         throw new NotReadyError(vendor.message ?? 'The vendor says the export is not ready.');
       if (status === 416) {

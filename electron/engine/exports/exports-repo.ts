@@ -1,10 +1,16 @@
 // The exports aggregate in SQLite: rows, status history, files, transitions, cursor pagination.
 import { ApiError } from '../../../shared/errors.ts';
-import type { Export, ExportError, ExportStatus } from '../../../shared/schemas/exports.ts';
+import type {
+  Export,
+  ExportError,
+  ExportStatus,
+  TimelineKind,
+} from '../../../shared/schemas/exports.ts';
 import { iso, isoOrNull } from '../clock.ts';
 import type { Db } from '../store/db.ts';
 import { immediate } from '../store/db.ts';
 import { isUuid } from '../ids.ts';
+import { createTimelineRepo } from './timeline-repo.ts';
 
 export interface ExportRow {
   id: string;
@@ -32,6 +38,7 @@ export interface ExportRow {
   byte_size: number | null;
   error_json: string | null;
   recreated_from: string | null;
+  recreated_as?: string | null;
   schedule_id: string | null;
   destination_json: string | null;
   saved_paths_json: string | null;
@@ -131,7 +138,8 @@ export function createExportsRepo(db: Db) {
 
   // Files and history change only through this repo, so the API shape's two child lists are cached
   // per export and dropped on every write that touches them: a poll costs one indexed row read.
-  type Details = Pick<Export, 'files' | 'history'>;
+  type Details = Pick<Export, 'files' | 'history' | 'timeline'>;
+  const timeline = createTimelineRepo(db);
   const details = new Map<string, Details>();
   const DETAILS_MAX = 2000;
   // Rows too, so GET /v1/exports/{id} under load reads no SQLite at all; the API shape is memoised per
@@ -156,6 +164,7 @@ export function createExportsRepo(db: Db) {
         status: h.status,
         at: iso(h.at),
       })),
+      timeline: timeline.list(id),
     };
     if (db.inTransaction) return d;
     if (details.size >= DETAILS_MAX) details.delete(details.keys().next().value as string);
@@ -316,7 +325,6 @@ export function createExportsRepo(db: Db) {
     );
   }
 
-  /** The API shape, without the link (minted by the service on every read). */
   /** The API shape (a fresh top-level object: callers add the link), memoised per row object. */
   function toExport(row: ExportRow): Export {
     let shape = shapes.get(row);
@@ -365,6 +373,7 @@ export function createExportsRepo(db: Db) {
       url_expires_at: null,
       error: parse<ExportError>(row.error_json),
       recreated_from: row.recreated_from,
+      recreated_as: row.recreated_as ?? null,
       schedule_id: row.schedule_id,
       destination: dest
         ? {
@@ -375,6 +384,7 @@ export function createExportsRepo(db: Db) {
           }
         : null,
       history: d.history.map((h) => ({ ...h })),
+      timeline: d.timeline.map((t) => ({ ...t })),
       created_at: iso(row.created_at),
       started_at: isoOrNull(row.started_at),
       completed_at: isoOrNull(row.completed_at),
@@ -383,7 +393,14 @@ export function createExportsRepo(db: Db) {
     };
   }
 
+  /** Adds a step to the export's timeline (the next read shows it). */
+  function note(id: string, kind: TimelineKind, text: string, at: number): void {
+    timeline.add(id, kind, text, at);
+    forget(id);
+  }
+
   return {
+    note,
     get,
     mustGet,
     insert,

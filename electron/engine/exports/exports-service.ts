@@ -12,6 +12,7 @@ import type { FileStore } from '../storage/files.ts';
 import type { Presigner } from '../storage/presigner.ts';
 import { immediate } from '../store/db.ts';
 import { buildRow, decodeCursor, encodeCursor } from './export-request.ts';
+import { linkRecreated } from './recreated-link.ts';
 import { createExportsRepo, type ExportRow } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
 import type { JobFile, RemoteJobRunner } from './job-types.ts';
@@ -275,8 +276,13 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     checkId(id);
     const row = repo.mustGet(id);
     const body = JSON.parse(row.request_json) as ExportCreate;
-    return create(body, { recreatedFrom: row.id, scheduleId: opts.scheduleId ?? row.schedule_id })
-      .export;
+    const made = create(body, {
+      recreatedFrom: row.id,
+      scheduleId: opts.scheduleId ?? row.schedule_id,
+    }).export;
+    linkRecreated(repo, row.id, made.id, clock.now());
+    emit(row.id);
+    return made;
   }
 
   async function remove(id: string): Promise<void> {

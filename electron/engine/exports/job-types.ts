@@ -1,5 +1,6 @@
 // The contract between the export runner and the code that does a job's work (local or remote).
 import type { ExportErrorCode } from '../../../shared/errors.ts';
+import type { TimelineKind } from '../../../shared/schemas/exports.ts';
 
 /** A failure that ends an export as `failed` with this code (see API.md export error codes). */
 export class JobError extends Error {
@@ -66,6 +67,8 @@ export interface JobHooks {
    * create request is sent), so a crash never creates a duplicate at the vendor.
    */
   recordRemote(remoteId: string | null, remoteStatus: string | null): void;
+  /** Remote jobs: a step for the export's timeline (a link refreshed, the export re-created). */
+  note?(kind: TimelineKind, text: string): void;
 }
 
 /** Runs a provider export to completion: create (once), poll, download, verify. */

@@ -327,6 +327,10 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
           repo.patch(row.id, { remote_id: remoteId, remote_status: remoteStatus });
           deps.changed(row.id);
         },
+        note: (kind, text) => {
+          repo.note(row.id, kind, text, clock.now());
+          deps.changed(row.id);
+        },
       },
     );
   }

@@ -25,6 +25,8 @@ export interface RemoteExportRow {
   remote_id: string | null;
   remote_status: string | null;
   recreated_from: string | null;
+  /** The vendor export that replaced this one after it expired. */
+  recreated_as?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -103,6 +105,17 @@ export function createProvidersRepo(db: Db) {
         ).run(full);
         return full;
       });
+    },
+
+    /** Links an expired vendor export forward to the one re-created in its place. */
+    setRecreatedAs(exportId: string, remoteId: string, newRemoteId: string): void {
+      immediate(db, () =>
+        db
+          .prepare(
+            'UPDATE provider_remote_exports SET recreated_as = ? WHERE export_id = ? AND remote_id = ?',
+          )
+          .run(newRemoteId, exportId, remoteId),
+      );
     },
 
     setRemote(exportId: string, seq: number, remoteId: string, status: string | null, at: number) {

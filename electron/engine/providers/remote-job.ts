@@ -6,6 +6,7 @@ import {
   downloadToPart,
   LinkExpiredError,
   NotReadyError,
+  partSize,
   type ResumeState,
 } from '../downloads/download-file.ts';
 import {
@@ -19,11 +20,13 @@ import { verifyFile } from '../downloads/verify.ts';
 import { JobError, type JobFile, type JobHooks, type JobSpec } from '../exports/job-types.ts';
 import { fsyncDir, slugify } from '../storage/files.ts';
 import { safeUrl, span } from './http-client.ts';
+import { LinkRefresher, clockTime, type Note, type Refreshed } from './link-refresh.ts';
 import { sleep } from './politeness.ts';
 import type { ProviderHandle } from './providers-service.ts';
 import type { ProvidersRepo } from './providers-repo.ts';
 import type { RemoteExport } from './remote-export.ts';
 import type { RemoteRunnerSettings } from './remote-runner.ts';
+import { expiredText, gaveUp, recreateBackoffMs } from './recreate-policy.ts';
 
 /** The vendor export went away (or its links can no longer be refreshed): re-create it. */
 class ExpiredSignal {
@@ -68,6 +71,9 @@ export class RemoteJob {
     this.settings = settings;
     this.origin = new URL(provider.baseUrl).origin;
   }
+
+  /** A line in the export's timeline (what happened, in words, with times). */
+  private readonly note: Note = (kind, text) => this.hooks.note?.(kind, text);
 
   private get signal(): AbortSignal {
     return this.hooks.signal;
@@ -161,28 +167,41 @@ export class RemoteJob {
     return remote;
   }
 
-  /** Re-creates an expired vendor export from the stored request; bounded, never a loop. */
+  /** Re-creates an expired vendor export from the stored request; bounded, with backoff, never a loop. */
   private async recreate(expired: RemoteExport): Promise<RemoteExport> {
     const latest = this.repo.latestRemote(this.spec.exportId);
     const made = latest?.seq ?? 1;
-    if (made > this.settings.maxRecreates) {
-      throw new JobError(
-        'PROVIDER_EXPORT_EXPIRED',
-        `${this.provider.name}: the export expired before it could be downloaded, ${made} time(s); gave up.` +
-          (expired.error?.message ? ` ${expired.error.message}` : ''),
-        {
-          vendor_code: expired.error?.code ?? null,
-          vendor_message: expired.error?.message ?? null,
-          remote_id: expired.id,
-        },
+    const now = this.ctx.clock.now();
+    const vendor = this.provider.name;
+    if (made - 1 >= this.settings.maxRecreates) {
+      this.note(
+        'gave_up',
+        `${expiredText(vendor, expired, now)} It was already re-created ${made - 1} time(s); gave up at ${clockTime(now)}.`,
       );
+      throw gaveUp(vendor, expired, made - 1);
     }
+    const wait = recreateBackoffMs(made, this.settings.recreateBackoffMs);
+    this.note(
+      'vendor_expired',
+      `${expiredText(vendor, expired, now)} Re-creating it in ${span(wait)} (re-creation ${made} of ${this.settings.maxRecreates}).`,
+    );
     this.ctx.logger.info('vendor export expired; re-creating it', {
       export_id: this.spec.exportId,
       remote_id: expired.id,
+      wait_ms: wait,
     });
+    this.hooks.progress({
+      stage: `${vendor} expired the export; re-creating it in ${span(wait)}`,
+    });
+    await sleep(this.ctx.clock, wait, this.signal);
     this.clearFiles();
-    return this.create(`${this.spec.exportId}:${made + 1}`, expired.id);
+    const again = await this.create(`${this.spec.exportId}:${made + 1}`, expired.id);
+    this.repo.setRecreatedAs(this.spec.exportId, expired.id, again.id);
+    this.note(
+      'recreated',
+      `The vendor expired this export; re-created as ${again.id} at ${clockTime(this.ctx.clock.now())}.`,
+    );
+    return again;
   }
 
   private mirror(remote: RemoteExport): void {
@@ -243,7 +262,6 @@ export class RemoteJob {
   /** Downloads and verifies every file; a link that expired is refreshed by reading the export again. */
   private async downloadAll(first: RemoteExport): Promise<JobFile[] | ExpiredSignal> {
     let remote = first;
-    let refreshes = 0;
     const count = remote.files.length;
     const taken = new Set<string>();
     const done: JobFile[] = [];
@@ -253,30 +271,29 @@ export class RemoteJob {
       : null;
     let bytesBefore = 0;
 
-    const refresh = async (why: string): Promise<RemoteExport | ExpiredSignal> => {
-      refreshes++;
-      this.ctx.logger.info('refreshing the vendor links', { remote_id: remote.id, why, refreshes });
-      if (refreshes > this.settings.maxLinkRefreshes)
-        return new ExpiredSignal({
-          ...remote,
-          status: 'expired',
-          error: remote.error ?? { code: 'LINK_EXPIRED', message: `The download link ${why}.` },
-        });
-      this.hooks.progress({
-        stage: `the download link ${why}; asking ${this.provider.name} again`,
-      });
-      let fresh = await this.provider.adapter.get(remote.id, this.signal);
-      if (fresh.status === 'pending' || fresh.status === 'processing')
-        fresh = await this.waitDone(fresh);
-      if (fresh.status === 'failed') throw this.failed(fresh);
-      if (fresh.status === 'expired') return new ExpiredSignal(fresh);
-      if (fresh.files.length !== count)
-        throw new JobError(
-          'PROVIDER_ERROR',
-          `${this.provider.name} changed the export's file list.`,
-        );
-      return fresh;
-    };
+    const links = new LinkRefresher(
+      {
+        clock: this.ctx.clock,
+        vendor: this.provider.name,
+        note: this.note,
+        marginMs: this.settings.linkMarginMs,
+        maxRefreshes: this.settings.maxLinkRefreshes,
+        read: async () => {
+          this.hooks.progress({ stage: `asking ${this.provider.name} for a new download link` });
+          let fresh = await this.provider.adapter.get(remote.id, this.signal);
+          if (fresh.status === 'pending' || fresh.status === 'processing')
+            fresh = await this.waitDone(fresh);
+          if (fresh.status === 'failed') throw this.failed(fresh);
+          if (fresh.status !== 'expired' && fresh.files.length !== count)
+            throw new JobError(
+              'PROVIDER_ERROR',
+              `${this.provider.name} changed the export's file list.`,
+            );
+          return fresh;
+        },
+      },
+      remote,
+    );
 
     for (let i = 0; i < count; i++) {
       const name = uniqueName(
@@ -292,13 +309,14 @@ export class RemoteJob {
       let lastSample = { at: this.ctx.clock.now(), bytes: 0 };
       let speed = 0;
       for (;;) {
-        const file = remote.files[i]!;
-        if (remote.urlExpiresAt !== null && remote.urlExpiresAt <= this.ctx.clock.now()) {
-          const r = await refresh('expired');
-          if (r instanceof ExpiredSignal) return r;
-          remote = r;
-          continue;
+        // A request made on a link about to expire would die: fetch new links first.
+        if (links.dueSoon()) {
+          const r = await links.refreshEarly();
+          if (r.kind === 'expired') return new ExpiredSignal(r.remote);
+          remote = r.remote;
         }
+        const file = remote.files[i]!;
+        const before = partSize(part);
         try {
           await downloadToPart({
             url: file.url,
@@ -326,18 +344,24 @@ export class RemoteJob {
               });
             },
           });
+          links.delivered();
           break;
         } catch (err) {
+          let r: Refreshed;
           if (err instanceof LinkExpiredError) {
-            const r = await refresh(`answered HTTP ${err.status}`);
-            if (r instanceof ExpiredSignal) return r;
-            remote = r;
+            this.ctx.logger.info('a file link was refused; refreshing the vendor links', {
+              export_id: this.spec.exportId,
+              remote_id: remote.id,
+              http_status: err.status,
+              url: err.url,
+            });
+            r = await links.afterRefusal(err, i + 1, Math.max(0, partSize(part) - before));
           } else if (err instanceof NotReadyError) {
             await sleep(this.ctx.clock, this.settings.pollMinMs, this.signal);
-            const r = await refresh('is not ready');
-            if (r instanceof ExpiredSignal) return r;
-            remote = r;
+            r = await links.refreshEarly();
           } else throw err;
+          if (r.kind === 'expired') return new ExpiredSignal(r.remote);
+          remote = r.remote;
         }
       }
       done.push(await this.finishFile(part, name, remote, i, taken));

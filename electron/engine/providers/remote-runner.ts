@@ -25,8 +25,12 @@ export interface RemoteRunnerSettings {
   readonly maxWaitMs: number;
   /** Vendor exports re-created after they expired, per export of ours. */
   readonly maxRecreates: number;
-  /** Times a file's link is refreshed (by reading the vendor export again) before it counts as expired. */
+  /** Link refreshes (reads of the vendor export for new links) per vendor export before giving up. */
   readonly maxLinkRefreshes: number;
+  /** A link with less than this left before its stated expiry is refreshed before the next request. */
+  readonly linkMarginMs: number;
+  /** First wait before re-creating an expired vendor export; each next one waits 4 times longer. */
+  readonly recreateBackoffMs: number;
   readonly download: DownloadSettings;
   readonly verify: VerifySettings;
 }
@@ -35,8 +39,10 @@ export const defaultRemoteRunnerSettings: RemoteRunnerSettings = {
   pollMinMs: 2_000,
   pollMaxMs: 30_000,
   maxWaitMs: 24 * 3600_000,
-  maxRecreates: 2,
-  maxLinkRefreshes: 3,
+  maxRecreates: 3,
+  maxLinkRefreshes: 10,
+  linkMarginMs: 60_000,
+  recreateBackoffMs: 5_000,
   download: defaultDownloadSettings,
   verify: defaultVerifySettings,
 };

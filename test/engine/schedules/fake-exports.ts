@@ -78,6 +78,7 @@ export class FakeExports implements ExportsPort {
       url_expires_at: null,
       error: null,
       recreated_from: opts.recreatedFrom ?? null,
+      recreated_as: null,
       schedule_id: opts.scheduleId ?? null,
       destination: body.destination
         ? {
@@ -88,6 +89,7 @@ export class FakeExports implements ExportsPort {
           }
         : null,
       history: [{ status: 'pending', at: iso(now) }],
+      timeline: [],
       created_at: iso(now),
       started_at: null,
       completed_at: null,

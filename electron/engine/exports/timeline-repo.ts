@@ -1,0 +1,34 @@
+// An export's timeline in SQLite: the recovery steps in words, with times, oldest first.
+import { iso } from '../clock.ts';
+import type { TimelineEntry, TimelineKind } from '../../../shared/schemas/exports.ts';
+import type { Db } from '../store/db.ts';
+
+/** "14:02 UTC": the clock time a timeline line names. */
+export const clockTime = (ms: number): string => `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+
+/** Enough for every refresh and re-creation an export can go through; older lines are dropped. */
+const MAX_LINES = 200;
+
+export function createTimelineRepo(db: Db) {
+  const listRows = db.prepare(
+    'SELECT at, kind, text FROM export_timeline WHERE export_id = ? ORDER BY seq',
+  );
+  const insert = db.prepare(
+    'INSERT INTO export_timeline (export_id, seq, at, kind, text) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM export_timeline WHERE export_id = ?), ?, ?, ?)',
+  );
+  const trim = db.prepare(
+    'DELETE FROM export_timeline WHERE export_id = ? AND seq <= (SELECT max(seq) FROM export_timeline WHERE export_id = ?) - ?',
+  );
+  return {
+    list: (exportId: string): TimelineEntry[] =>
+      (listRows.all(exportId) as { at: number; kind: TimelineKind; text: string }[]).map((r) => ({
+        at: iso(r.at),
+        kind: r.kind,
+        text: r.text,
+      })),
+    add(exportId: string, kind: TimelineKind, text: string, at: number): void {
+      insert.run(exportId, exportId, at, kind, text.slice(0, 2000));
+      trim.run(exportId, exportId, MAX_LINES);
+    },
+  };
+}
