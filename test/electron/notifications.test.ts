@@ -20,7 +20,7 @@ beforeEach(async () => {
     exportsTestSeams: { progressMs: 0 },
     providersTestSeams: {
       http: { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 20, headersTimeoutMs: 2_000 },
-      runner: { pollMinMs: 5, pollMaxMs: 20 },
+      runner: { pollMinMs: 5, pollMaxMs: 20, recreateBackoffMs: 5 },
     },
   });
   dest = tempDir('em-notify-');

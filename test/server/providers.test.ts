@@ -16,7 +16,7 @@ const CREDENTIAL = 'vendor-key-that-must-never-leak-42';
 /** Vendor waits short enough for a test. */
 const fastVendors = {
   http: { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 20, headersTimeoutMs: 2_000 },
-  runner: { pollMinMs: 5, pollMaxMs: 20 },
+  runner: { pollMinMs: 5, pollMaxMs: 20, recreateBackoffMs: 5 },
 };
 
 let s: TestServer;
