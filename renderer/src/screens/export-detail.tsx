@@ -6,6 +6,7 @@ import { bytes, count, dateTime, duration, relative } from '../format.ts';
 import { useStore } from '../store.ts';
 import { CopyButton, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
 import { downloadHref, useExportActions } from './export-actions.tsx';
+import { ExpiryBanner, TimelineSteps, vendorSaid } from './expiry-parts.tsx';
 import { sourceLabel } from './exports.tsx';
 
 /** What each failure means for the user, and what to do about it. */
@@ -15,7 +16,8 @@ const errorWords: Record<string, string> = {
   PROVIDER_UNAUTHORIZED:
     'The vendor refused the credential. Update it in Providers, then recreate this export.',
   PROVIDER_EXPORT_FAILED: 'The vendor reports that its export failed.',
-  PROVIDER_EXPORT_EXPIRED: 'The vendor’s file expired before it could be downloaded.',
+  PROVIDER_EXPORT_EXPIRED:
+    'The vendor kept expiring this export before it could be downloaded, even after re-creating it.',
   DOWNLOAD_FAILED: 'The file could not be downloaded completely from the vendor.',
   CHECKSUM_MISMATCH:
     'The downloaded file did not match what the vendor announced; it was discarded.',
@@ -89,6 +91,7 @@ function DetailBody({
   schedules: { id: string; name: string }[] | null;
 }) {
   const actions = useExportActions(e);
+  const said = vendorSaid(e);
   const providerNames = Object.fromEntries((providers ?? []).map((p) => [p.id, p.name]));
   const schedule = e.schedule_id ? schedules?.find((s) => s.id === e.schedule_id) : null;
   const request: Record<string, unknown> =
@@ -138,15 +141,19 @@ function DetailBody({
       </div>
       {actions.dialogs}
 
+      <ExpiryBanner e={e} />
       {e.error && e.status !== 'canceled' ? (
         <div className="error-box" role="alert">
           <strong>{errorWords[e.error.code] ?? 'The export failed.'}</strong>
           <div className="vendor-message">
-            <span className="muted">
-              {e.source.type === 'provider' ? 'Vendor said' : 'Details'}:
-            </span>{' '}
             {e.error.message} <code>{e.error.code}</code>
           </div>
+          {said ? (
+            <div className="vendor-message" data-testid="vendor-said">
+              <span className="muted">Vendor said:</span> {said.message}{' '}
+              {said.code ? <code>{said.code}</code> : null}
+            </div>
+          ) : null}
         </div>
       ) : null}
 
@@ -194,6 +201,7 @@ function DetailBody({
                 <time dateTime={h.at}>{dateTime(h.at)}</time>
               </li>
             ))}
+            <TimelineSteps steps={e.timeline} />
             {e.expires_at && e.status === 'completed' ? (
               <li>
                 <span className="badge badge-expired">Expires</span>

@@ -7,6 +7,7 @@ import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
 import { EmptyState, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
 import { ActionMenu, downloadHref, useExportActions } from './export-actions.tsx';
+import { InlineRecreate } from './expiry-parts.tsx';
 
 const ROW_HEIGHT = 58;
 
@@ -85,6 +86,7 @@ function Row({
             Download
           </a>
         ) : null}
+        <InlineRecreate e={e} />
         <ActionMenu label={`More actions for ${e.name}`} actions={actions} />
       </div>
     </div>
