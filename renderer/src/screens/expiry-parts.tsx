@@ -17,20 +17,27 @@ const stepLabels: Record<TimelineEntry['kind'], string> = {
   gave_up: 'Gave up',
 };
 
-/** The timeline's recovery steps, as list items to sit between its status changes. */
-export function TimelineSteps({ steps }: { steps: readonly TimelineEntry[] }) {
+/** One recovery step of the timeline, as a list item. */
+export function TimelineStep({ step }: { step: TimelineEntry }) {
   return (
-    <>
-      {steps.map((t, i) => (
-        <li key={`${t.kind}-${i}`} className="timeline-step" data-testid="timeline-step">
-          <span className={`badge badge-step step-${t.kind}`}>{stepLabels[t.kind]}</span>
-          <span>
-            <time dateTime={t.at}>{dateTime(t.at)}</time> <span>{t.text}</span>
-          </span>
-        </li>
-      ))}
-    </>
+    <li className="timeline-step" data-testid="timeline-step">
+      <span className={`badge badge-step step-${step.kind}`}>{stepLabels[step.kind]}</span>
+      <span>
+        <time dateTime={step.at}>{dateTime(step.at)}</time> <span>{step.text}</span>
+      </span>
+    </li>
   );
+}
+
+/** Status changes and recovery steps, oldest first (a stable merge: equal times keep their order). */
+export function inTimeOrder(
+  history: Export['history'],
+  steps: readonly TimelineEntry[],
+): (Export['history'][number] | TimelineEntry)[] {
+  return [...history, ...steps]
+    .map((item, i) => ({ item, i, t: Date.parse(item.at) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.item);
 }
 
 /** Re-creates the export (same request) and opens the new one. */

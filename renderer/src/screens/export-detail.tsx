@@ -6,7 +6,7 @@ import { bytes, count, dateTime, duration, relative } from '../format.ts';
 import { useStore } from '../store.ts';
 import { CopyButton, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
 import { downloadHref, useExportActions } from './export-actions.tsx';
-import { ExpiryBanner, TimelineSteps, vendorSaid } from './expiry-parts.tsx';
+import { ExpiryBanner, inTimeOrder, TimelineStep, vendorSaid } from './expiry-parts.tsx';
 import { sourceLabel } from './exports.tsx';
 
 /** What each failure means for the user, and what to do about it. */
@@ -195,13 +195,16 @@ function DetailBody({
       <div className="detail-grid">
         <Section title="Timeline">
           <ol className="timeline">
-            {e.history.map((h, i) => (
-              <li key={`${h.status}-${i}`}>
-                <StatusBadge status={h.status} />
-                <time dateTime={h.at}>{dateTime(h.at)}</time>
-              </li>
-            ))}
-            <TimelineSteps steps={e.timeline} />
+            {inTimeOrder(e.history, e.timeline).map((h, i) =>
+              'status' in h ? (
+                <li key={`${h.status}-${i}`}>
+                  <StatusBadge status={h.status} />
+                  <time dateTime={h.at}>{dateTime(h.at)}</time>
+                </li>
+              ) : (
+                <TimelineStep key={`${h.kind}-${i}`} step={h} />
+              ),
+            )}
             {e.expires_at && e.status === 'completed' ? (
               <li>
                 <span className="badge badge-expired">Expires</span>
