@@ -3,8 +3,8 @@ import type { Migration } from './index.ts';
 // The recovery steps of an export in words (links refreshed, vendor export re-created), and the
 // forward links of re-creation: an export re-created through the API, a vendor export re-created
 // by the engine.
-export const m0065: Migration = {
-  version: 65,
+export const m0060: Migration = {
+  version: 60,
   name: 'export-timeline',
   up: `
     CREATE TABLE export_timeline (
