@@ -1,16 +1,12 @@
 // The exports aggregate in SQLite: rows, status history, files, transitions, cursor pagination.
 import { ApiError } from '../../../shared/errors.ts';
-import type {
-  Export,
-  ExportError,
-  ExportStatus,
-  TimelineKind,
-} from '../../../shared/schemas/exports.ts';
-import { iso, isoOrNull } from '../clock.ts';
+import type { Export, ExportStatus, TimelineKind } from '../../../shared/schemas/exports.ts';
+import { iso } from '../clock.ts';
 import type { Db } from '../store/db.ts';
 import { immediate } from '../store/db.ts';
 import { isUuid } from '../ids.ts';
-import { createTimelineRepo } from './timeline-repo.ts';
+import { exportShape } from './export-shape.ts';
+import { clockTime, createTimelineRepo } from './timeline-repo.ts';
 
 export interface ExportRow {
   id: string;
@@ -89,9 +85,6 @@ export interface ListFilter {
   limit: number;
   cursor?: { createdAt: number; id: string } | undefined;
 }
-
-const parse = <T>(json: string | null): T | null =>
-  json === null ? null : (JSON.parse(json) as T);
 
 /** The SQL of one page (newest first) and its parameters; exported for the query-plan test. */
 export function listQuery(f: ListFilter): { sql: string; params: Record<string, unknown> } {
@@ -202,6 +195,7 @@ export function createExportsRepo(db: Db) {
     stmt.run(row);
     forget(row.id);
     addHistory.run(row.id, row.id, row.status, row.created_at);
+    if (row.recreated_from && get(row.recreated_from)) linkRecreated(row, row.created_at);
   }
 
   function move(
@@ -329,74 +323,23 @@ export function createExportsRepo(db: Db) {
   function toExport(row: ExportRow): Export {
     let shape = shapes.get(row);
     if (!shape) {
-      shape = shapeOf(row);
+      shape = exportShape(row, detailsOf(row.id));
       shapes.set(row, shape);
     }
     return { ...shape };
-  }
-
-  function shapeOf(row: ExportRow): Export {
-    const d = detailsOf(row.id);
-    const source: Export['source'] =
-      row.source_type === 'dataset'
-        ? { type: 'dataset', dataset: row.dataset ?? '' }
-        : {
-            type: 'provider',
-            provider_id: row.provider_id ?? '',
-            provider_type: row.provider_type ?? '',
-            remote_id: row.remote_id,
-            remote_status: row.remote_status,
-          };
-    const dest = parse<{ dir: string; decompress?: boolean; filename?: string }>(
-      row.destination_json,
-    );
-    return {
-      id: row.id,
-      name: row.name,
-      status: row.status,
-      source,
-      format: row.format,
-      compression: row.compression,
-      compression_level: row.compression_level,
-      columns: parse<string[]>(row.columns_json),
-      filter: parse<Record<string, unknown>>(row.filter_json),
-      params: parse<Record<string, unknown>>(row.params_json),
-      progress_pct: row.progress_pct,
-      progress_stage: row.progress_stage,
-      rows_done: row.rows_done,
-      bytes_done: row.bytes_done,
-      bytes_total: row.bytes_total,
-      row_count: row.row_count,
-      byte_size: row.byte_size,
-      files: d.files.map((f) => ({ ...f })),
-      download_url: null,
-      url_expires_at: null,
-      error: parse<ExportError>(row.error_json),
-      recreated_from: row.recreated_from,
-      recreated_as: row.recreated_as ?? null,
-      schedule_id: row.schedule_id,
-      destination: dest
-        ? {
-            dir: dest.dir,
-            decompress: dest.decompress ?? false,
-            ...(dest.filename ? { filename: dest.filename } : {}),
-            saved_paths: parse<string[]>(row.saved_paths_json) ?? [],
-          }
-        : null,
-      history: d.history.map((h) => ({ ...h })),
-      timeline: d.timeline.map((t) => ({ ...t })),
-      created_at: iso(row.created_at),
-      started_at: isoOrNull(row.started_at),
-      completed_at: isoOrNull(row.completed_at),
-      expires_at: isoOrNull(row.expires_at),
-      updated_at: iso(row.updated_at),
-    };
   }
 
   /** Adds a step to the export's timeline (the next read shows it). */
   function note(id: string, kind: TimelineKind, text: string, at: number): void {
     timeline.add(id, kind, text, at);
     forget(id);
+  }
+
+  /** A re-creation links back: the export it replaces names it, in its row and its timeline. */
+  function linkRecreated(row: ExportRow, at: number): void {
+    const old = row.recreated_from!;
+    patch(old, { recreated_as: row.id });
+    note(old, 'recreated_as', `Re-created as ${row.id} at ${clockTime(at)}.`, at);
   }
 
   return {

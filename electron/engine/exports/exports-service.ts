@@ -12,7 +12,6 @@ import type { FileStore } from '../storage/files.ts';
 import type { Presigner } from '../storage/presigner.ts';
 import { immediate } from '../store/db.ts';
 import { buildRow, decodeCursor, encodeCursor } from './export-request.ts';
-import { linkRecreated } from './recreated-link.ts';
 import { createExportsRepo, type ExportRow } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
 import type { JobFile, RemoteJobRunner } from './job-types.ts';
@@ -217,6 +216,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     });
     if (!result.replayed) {
       events.emit('export.updated', result.export);
+      if (opts.recreatedFrom) emit(opts.recreatedFrom); // it now names its re-creation
       runner.kick();
     }
     return result;
@@ -276,13 +276,8 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     checkId(id);
     const row = repo.mustGet(id);
     const body = JSON.parse(row.request_json) as ExportCreate;
-    const made = create(body, {
-      recreatedFrom: row.id,
-      scheduleId: opts.scheduleId ?? row.schedule_id,
-    }).export;
-    linkRecreated(repo, row.id, made.id, clock.now());
-    emit(row.id);
-    return made;
+    return create(body, { recreatedFrom: row.id, scheduleId: opts.scheduleId ?? row.schedule_id })
+      .export;
   }
 
   async function remove(id: string): Promise<void> {
