@@ -1,5 +1,5 @@
 // One provider export's dance: create or resume, poll, download every file, verify, refresh, re-create.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineContext } from '../context.ts';
 import {
@@ -9,17 +9,10 @@ import {
   partSize,
   type ResumeState,
 } from '../downloads/download-file.ts';
-import {
-  nameFromUrl,
-  sanitizeFilename,
-  uniqueName,
-  withHonestExtension,
-} from '../downloads/filenames.ts';
-import { plainPartPath } from '../downloads/plain-parts.ts';
-import { verifyFile } from '../downloads/verify.ts';
+import { nameFromUrl, sanitizeFilename, uniqueName } from '../downloads/filenames.ts';
 import { JobError, type JobFile, type JobHooks, type JobSpec } from '../exports/job-types.ts';
-import { fsyncDir, slugify } from '../storage/files.ts';
-import { safeUrl, span } from './http-client.ts';
+import { slugify } from '../storage/files.ts';
+import { span } from './http-client.ts';
 import { LinkRefresher, clockTime, type Note, type Refreshed } from './link-refresh.ts';
 import { sleep } from './politeness.ts';
 import type { ProviderHandle } from './providers-service.ts';
@@ -27,6 +20,7 @@ import type { ProvidersRepo } from './providers-repo.ts';
 import type { RemoteExport } from './remote-export.ts';
 import type { RemoteRunnerSettings } from './remote-runner.ts';
 import { expiredText, gaveUp, recreateBackoffMs } from './recreate-policy.ts';
+import { formatSpeed, placeVendorFile } from './vendor-file.ts';
 
 /** The vendor export went away (or its links can no longer be refreshed): re-create it. */
 class ExpiredSignal {
@@ -349,12 +343,8 @@ export class RemoteJob {
         } catch (err) {
           let r: Refreshed;
           if (err instanceof LinkExpiredError) {
-            this.ctx.logger.info('a file link was refused; refreshing the vendor links', {
-              export_id: this.spec.exportId,
-              remote_id: remote.id,
-              http_status: err.status,
-              url: err.url,
-            });
+            const why = { remote_id: remote.id, http_status: err.status, url: err.url };
+            this.ctx.logger.info('a file link was refused; refreshing the vendor links', why);
             r = await links.afterRefusal(err, i + 1, Math.max(0, partSize(part) - before));
           } else if (err instanceof NotReadyError) {
             await sleep(this.ctx.clock, this.settings.pollMinMs, this.signal);
@@ -378,7 +368,7 @@ export class RemoteJob {
     return done;
   }
 
-  /** Verifies the part, then moves it to its final name (durably) in the export folder. */
+  /** Verifies the part and moves it to its final name in the export folder. */
   private async finishFile(
     part: string,
     name: string,
@@ -386,57 +376,22 @@ export class RemoteJob {
     index: number,
     taken: Set<string>,
   ): Promise<JobFile> {
-    const file = remote.files[index]!;
     this.hooks.progress({ stage: `verifying file ${index + 1} of ${remote.files.length}` });
-    const v = await verifyFile(
+    const done = await placeVendorFile({
       part,
-      {
-        size: file.size,
-        sha256: file.sha256,
-        rowCount: file.rowCount,
-        gzip: /\.gz$/i.test(name) && file.filename !== null ? true : null,
-        format: /\.(jsonl|ndjson)(\.gz)?$/i.test(name) ? 'jsonl' : this.spec.format,
-      },
-      this.settings.verify,
-      this.signal,
-      this.spec.plainCopyDir
-        ? plainPartPath(this.spec.plainCopyDir, name, this.spec.exportId)
-        : null,
-    );
-    if (v.plainCopy) this.plainCopies.push(v.plainCopy);
-    let finalName = withHonestExtension(name, v.gzip);
-    if (finalName !== name) {
-      taken.delete(name.toLowerCase());
-      finalName = uniqueName(finalName, taken);
-    }
-    const fd = openSync(part, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(part, join(this.hooks.exportDir, finalName));
-    fsyncDir(this.hooks.exportDir);
-    this.written = this.written.filter((n) => n !== `${name}.part`).concat(finalName);
-    this.ctx.logger.info('vendor file verified', {
-      export_id: this.spec.exportId,
-      file: finalName,
-      bytes: v.byteSize,
-      rows: v.rowCount,
-      url: safeUrl(file.url),
+      name,
+      file: remote.files[index]!,
+      taken,
+      exportDir: this.hooks.exportDir,
+      exportId: this.spec.exportId,
+      format: this.spec.format,
+      plainCopyDir: this.spec.plainCopyDir ?? null,
+      verify: this.settings.verify,
+      signal: this.signal,
+      logger: this.ctx.logger,
     });
-    return {
-      filename: finalName,
-      byteSize: v.byteSize,
-      sha256: v.sha256,
-      rowCount: v.rowCount,
-      plainCopy: v.plainCopy,
-    };
+    if (done.plainCopy) this.plainCopies.push(done.plainCopy);
+    this.written = this.written.filter((n) => n !== `${name}.part`).concat(done.filename);
+    return done;
   }
-}
-
-function formatSpeed(bytesPerSecond: number): string {
-  if (bytesPerSecond >= 1024 ** 2) return `${(bytesPerSecond / 1024 ** 2).toFixed(1)} MB/s`;
-  if (bytesPerSecond >= 1024) return `${(bytesPerSecond / 1024).toFixed(0)} KB/s`;
-  return `${Math.round(bytesPerSecond)} B/s`;
 }
