@@ -16,6 +16,7 @@ import type { ExportsRepo, ExportRow } from './exports-repo.ts';
 import type { ExportWorkerInput, ExportWorkerMessage } from './export-pipeline.ts';
 import { keysetSql } from './row-batches.ts';
 import { JobError, type JobFile, type JobProgress, type RemoteJobRunner } from './job-types.ts';
+import { runInJobScope } from './job-scope.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */
 export const MAX_ATTEMPTS = 3;
@@ -185,10 +186,18 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       repo.patch(row.id, fields);
       deps.changed(row.id);
     };
-    const job =
+    // An error that escapes this job's work (no listener, no catch) fails this export only.
+    const crashed = (err: Error) => {
+      const current = repo.get(row.id);
+      if (!abort.signal.aborted && current?.status === 'processing')
+        deps.fail(current, 'INTERNAL', `The export failed unexpectedly: ${err.message}`);
+      abort.abort(err);
+    };
+    const job = runInJobScope(row.id, crashed, () =>
       row.source_type === 'dataset'
         ? runLocal(row, entry, progress)
-        : runRemote(row, abort.signal, progress);
+        : runRemote(row, abort.signal, progress),
+    );
     entry.done = job
       .then(async (files) => {
         if (abort.signal.aborted) return;

@@ -12,32 +12,35 @@ import {
   type JobSpec,
   type RemoteJobRunner,
 } from '../exports/job-types.ts';
+import { defaultVendorDeadlines, type VendorDeadlines } from './deadlines.ts';
 import { TransportError } from './http-client.ts';
+import { createFileUrlCheck, type FileUrlScope } from './url-policy.ts';
 import { createSlots } from './politeness.ts';
 import type { ProvidersService } from './providers-service.ts';
 import { RemoteJob } from './remote-job.ts';
 
-export interface RemoteRunnerSettings {
+export interface RemoteRunnerSettings extends VendorDeadlines {
   /** First wait between two polls of a vendor export; grows by half each time up to pollMaxMs. */
   readonly pollMinMs: number;
   readonly pollMaxMs: number;
-  /** Longest wait for a vendor to finish one export before giving up. */
-  readonly maxWaitMs: number;
   /** Vendor exports re-created after they expired, per export of ours. */
   readonly maxRecreates: number;
   /** Times a file's link is refreshed (by reading the vendor export again) before it counts as expired. */
   readonly maxLinkRefreshes: number;
   readonly download: DownloadSettings;
+  /** 'public': vendor file links may not point at loopback or private addresses. */
+  readonly fileUrls: FileUrlScope;
   readonly verify: VerifySettings;
 }
 
 export const defaultRemoteRunnerSettings: RemoteRunnerSettings = {
   pollMinMs: 2_000,
   pollMaxMs: 30_000,
-  maxWaitMs: 24 * 3600_000,
+  ...defaultVendorDeadlines,
   maxRecreates: 2,
   maxLinkRefreshes: 3,
   download: defaultDownloadSettings,
+  fileUrls: 'any',
   verify: defaultVerifySettings,
 };
 
@@ -58,7 +61,10 @@ function clearDir(dir: string): void {
 }
 
 export function createRemoteJobRunner(ctx: EngineContext, deps: RemoteRunnerDeps): RemoteJobRunner {
-  const settings: RemoteRunnerSettings = { ...defaultRemoteRunnerSettings, ...deps.settings };
+  const given: RemoteRunnerSettings = { ...defaultRemoteRunnerSettings, ...deps.settings };
+  // Every file link (and redirect hop) is checked against the policy before it is fetched.
+  const checkUrl = createFileUrlCheck({ scope: given.fileUrls, ownOrigin: () => ctx.baseUrl() });
+  const settings: RemoteRunnerSettings = { ...given, download: { ...given.download, checkUrl } };
   const slots = createSlots();
 
   return {
