@@ -9,6 +9,8 @@ export const VENDOR_EXCERPT = 300;
 /** `text` cut to `max` characters, saying how many were left out: "…abc… (7340032 more characters)". */
 export function capText(text: string, max = MAX_VENDOR_TEXT): string {
   if (text.length <= max) return text;
+  // Already capped once (at this size): keep the first count of what was left out.
+  if (text.length <= max + 40 && /… \(\d+ more characters\)$/.test(text)) return text;
   return `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 

@@ -186,18 +186,20 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       repo.patch(row.id, fields);
       deps.changed(row.id);
     };
-    // An error that escapes this job's work (no listener, no catch) fails this export only.
-    const crashed = (err: Error) => {
-      const current = repo.get(row.id);
-      if (!abort.signal.aborted && current?.status === 'processing')
-        deps.fail(current, 'INTERNAL', `The export failed unexpectedly: ${err.message}`);
-      abort.abort(err);
-    };
-    const job = runInJobScope(row.id, crashed, () =>
-      row.source_type === 'dataset'
-        ? runLocal(row, entry, progress)
-        : runRemote(row, abort.signal, progress),
+    // An error that escapes this job's work (no listener, no catch) fails this export only, even
+    // when the work itself never settles; its work is then stopped.
+    let crash: (err: Error) => void = () => undefined;
+    const crashed = new Promise<never>((_, reject) => (crash = reject));
+    const work = runInJobScope(
+      row.id,
+      (err) => crash(err),
+      () =>
+        row.source_type === 'dataset'
+          ? runLocal(row, entry, progress)
+          : runRemote(row, abort.signal, progress),
     );
+    const job = Promise.race([work, crashed]);
+    crashed.catch(() => setImmediate(() => abort.abort(new Error('the export crashed'))));
     entry.done = job
       .then(async (files) => {
         if (abort.signal.aborted) return;
