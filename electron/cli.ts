@@ -5,15 +5,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from './engine/data-dir.ts';
+import type { EngineOptions } from './engine/engine.ts';
 import { createLogger, type LogLevel } from './engine/logger.ts';
 import { packageVersion, startServer } from './server/serve.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
                             [--url-ttl SECONDS] [--retention SECONDS] [--demo-rows N]
                             [--max-rows N] [--concurrency N] [--vendor-timeout SECONDS]
+                            [--vendor-create-deadline SECONDS] [--vendor-wait-deadline SECONDS]
+                            [--vendor-download-deadline SECONDS] [--vendor-file-urls any|public]
                             [--log-level debug|info|warn|error]
 
-Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT`;
+Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT,
+             EXPORT_MANAGER_VENDOR_FILE_URLS`;
 
 function int(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -21,6 +25,32 @@ function int(name: string, value: string | undefined, min: number): number | und
   if (!Number.isInteger(n) || n < min)
     throw new Error(`--${name} must be a whole number >= ${min}, not "${value}".`);
   return n;
+}
+
+/** Deadlines of a vendor export's phases and where its file links may point. */
+function vendorLimits(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Pick<EngineOptions, 'vendorDeadlines' | 'vendorFileUrls'> {
+  const seconds = (name: string) => {
+    const n = int(name, values[name] as string | undefined, 1);
+    return n === undefined ? undefined : n * 1000;
+  };
+  const deadlines = {
+    createDeadlineMs: seconds('vendor-create-deadline'),
+    maxWaitMs: seconds('vendor-wait-deadline'),
+    downloadDeadlineMs: seconds('vendor-download-deadline'),
+  };
+  const scope =
+    (values['vendor-file-urls'] as string | undefined) ?? env.EXPORT_MANAGER_VENDOR_FILE_URLS;
+  if (scope !== undefined && scope !== 'any' && scope !== 'public')
+    throw new Error(`--vendor-file-urls must be any or public, not "${scope}".`);
+  return {
+    vendorDeadlines: Object.fromEntries(
+      Object.entries(deadlines).filter(([, v]) => v !== undefined),
+    ),
+    ...(scope ? { vendorFileUrls: scope } : {}),
+  };
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -37,6 +67,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       'max-rows': { type: 'string' },
       concurrency: { type: 'string' },
       'vendor-timeout': { type: 'string' },
+      'vendor-create-deadline': { type: 'string' },
+      'vendor-wait-deadline': { type: 'string' },
+      'vendor-download-deadline': { type: 'string' },
+      'vendor-file-urls': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -77,6 +111,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     ...(values['vendor-timeout']
       ? { vendorTimeoutMs: int('vendor-timeout', values['vendor-timeout'], 1)! * 1000 }
       : {}),
+    ...vendorLimits(values, env),
     envKey: env.EXPORT_MANAGER_API_KEY || undefined,
     version: packageVersion(),
     logger: createLogger(level),

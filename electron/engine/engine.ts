@@ -20,6 +20,8 @@ import { EventBus } from './events.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSettingsService, type SettingsService } from './settings/settings-service.ts';
 import { openDatabase } from './store/db.ts';
+import type { VendorDeadlines } from './providers/deadlines.ts';
+import type { FileUrlScope } from './providers/url-policy.ts';
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -41,6 +43,10 @@ export interface EngineOptions {
   readonly secretBox?: SecretBox;
   /** A vendor request with no answer (or a body that stalls) this long fails and is retried. */
   readonly vendorTimeoutMs?: number;
+  /** Overall deadlines of a vendor export's create, wait and download phases. */
+  readonly vendorDeadlines?: Partial<VendorDeadlines>;
+  /** 'public': vendor file links may not point at loopback or private addresses (default 'any'). */
+  readonly vendorFileUrls?: FileUrlScope;
   /** Tests only: shorter vendor timeouts, backoffs and polls. */
   readonly providersTestSeams?: {
     http?: ProvidersDeps['http'];
@@ -133,7 +139,11 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const remote = createRemoteJobRunner(ctx, {
     providers,
-    ...(options.providersTestSeams?.runner ? { settings: options.providersTestSeams.runner } : {}),
+    settings: {
+      ...options.vendorDeadlines,
+      ...(options.vendorFileUrls ? { fileUrls: options.vendorFileUrls } : {}),
+      ...options.providersTestSeams?.runner,
+    },
   });
   const exportsSvc = createExportsService(ctx, {
     datasets,

@@ -144,6 +144,9 @@ async function boot(): Promise<void> {
     host: '127.0.0.1',
     port: Number(process.env.EXPORT_MANAGER_PORT) || 0,
     envKey: process.env.EXPORT_MANAGER_API_KEY || undefined,
+    ...(process.env.EXPORT_MANAGER_VENDOR_FILE_URLS === 'public'
+      ? { vendorFileUrls: 'public' as const }
+      : {}),
     version: packageVersion(),
     logger: createLogger('info'),
     staticDir: join(here, '../renderer'),

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
+import { installLastResort } from '../engine/exports/job-scope.ts';
 import { buildApp, type App } from './app.ts';
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'] as const;
@@ -50,6 +51,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     );
   }
   const engine = createEngine(opts);
+  // From here on, an uncaught error fails the export that raised it, never the process.
+  const removeLastResort = installLastResort(engine.ctx.logger);
   let port = 0;
   let app: App;
   try {
@@ -62,6 +65,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     await app.listen({ host: host === 'localhost' ? '127.0.0.1' : host, port: opts.port ?? 8787 });
   } catch (err) {
     await engine.close();
+    removeLastResort();
     throw err;
   }
   port = (app.server.address() as AddressInfo).port;
@@ -80,6 +84,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       closing ??= (async () => {
         await app.close();
         await engine.close();
+        removeLastResort();
       })();
       return closing;
     },

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import { TransportError, safeUrl, type HttpClient } from '../providers/http-client.ts';
 import { sleep } from '../providers/politeness.ts';
 import type { RemoteError } from '../providers/remote-export.ts';
+import { capText, VENDOR_EXCERPT } from '../text-cap.ts';
 import { storageError } from './storage-error.ts';
 import {
   isRetryableStatus,
@@ -49,6 +50,8 @@ export interface DownloadSettings extends BackoffSettings {
   readonly maxAttempts: number;
   /** Cut-off when neither the vendor nor the server says how large the file is. */
   readonly maxBytes: number;
+  /** Where file links may point (each redirect hop); `trusted` is the provider's origin. */
+  readonly checkUrl?: (url: URL, trusted: string) => Promise<void>;
 }
 
 export const defaultDownloadSettings: DownloadSettings = {
@@ -156,10 +159,17 @@ export async function downloadToPart(job: DownloadJob): Promise<number> {
 
     let res;
     try {
-      res = await job.http.request({ url: job.url, headers, signal, retry: false });
+      const check = settings.checkUrl;
+      res = await job.http.request({
+        url: job.url,
+        headers,
+        signal,
+        retry: false,
+        ...(check ? { checkUrl: (u: URL) => check(u, job.providerOrigin) } : {}),
+      });
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
-      if (['BAD_SCHEME', 'BAD_URL', 'TOO_MANY_REDIRECTS'].includes(err.code))
+      if (['BAD_SCHEME', 'BAD_URL', 'TOO_MANY_REDIRECTS', 'FORBIDDEN_URL'].includes(err.code))
         throw new JobError('DOWNLOAD_FAILED', err.message, { url: safeUrl(job.url) });
       await retryLater(err.message, null);
       continue;
@@ -194,7 +204,7 @@ export async function downloadToPart(job: DownloadJob): Promise<number> {
       }
       throw new JobError(
         'DOWNLOAD_FAILED',
-        `The file's server answered HTTP ${status}${vendor.message ? `: ${vendor.message}` : '.'}`,
+        `The file's server answered HTTP ${status}${vendor.message ? `: ${capText(vendor.message, VENDOR_EXCERPT)}` : '.'}`,
         details,
       );
     }

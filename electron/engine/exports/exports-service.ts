@@ -17,6 +17,7 @@ import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idem
 import type { JobFile, RemoteJobRunner } from './job-types.ts';
 import { createRunner } from './runner.ts';
 import { createSweeper } from './sweeper.ts';
+import { capDeep, capText } from '../text-cap.ts';
 
 export { canonicalJson } from './export-request.ts';
 
@@ -94,7 +95,12 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     message: string,
     details?: Record<string, unknown>,
   ): void {
-    const error = { code, message, ...(details && Object.keys(details).length ? { details } : {}) };
+    // Whatever a job reports (a vendor's text among it) is stored capped, so no row grows huge.
+    const error = {
+      code,
+      message: capText(message),
+      ...(details && Object.keys(details).length ? { details: capDeep(details) } : {}),
+    };
     const ok = repo.transition(row.id, 'failed', clock.now(), {
       error_json: JSON.stringify(error),
       lease_owner: null,

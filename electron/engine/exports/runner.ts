@@ -16,6 +16,7 @@ import type { ExportsRepo, ExportRow } from './exports-repo.ts';
 import type { ExportWorkerInput, ExportWorkerMessage } from './export-pipeline.ts';
 import { keysetSql } from './row-batches.ts';
 import { JobError, type JobFile, type JobProgress, type RemoteJobRunner } from './job-types.ts';
+import { runInJobScope } from './job-scope.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */
 export const MAX_ATTEMPTS = 3;
@@ -185,10 +186,20 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       repo.patch(row.id, fields);
       deps.changed(row.id);
     };
-    const job =
-      row.source_type === 'dataset'
-        ? runLocal(row, entry, progress)
-        : runRemote(row, abort.signal, progress);
+    // An error that escapes this job's work (no listener, no catch) fails this export only, even
+    // when the work itself never settles; its work is then stopped.
+    let crash: (err: Error) => void = () => undefined;
+    const crashed = new Promise<never>((_, reject) => (crash = reject));
+    const work = runInJobScope(
+      row.id,
+      (err) => crash(err),
+      () =>
+        row.source_type === 'dataset'
+          ? runLocal(row, entry, progress)
+          : runRemote(row, abort.signal, progress),
+    );
+    const job = Promise.race([work, crashed]);
+    crashed.catch(() => setImmediate(() => abort.abort(new Error('the export crashed'))));
     entry.done = job
       .then(async (files) => {
         if (abort.signal.aborted) return;

@@ -5,6 +5,7 @@ import { Agent, interceptors, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { createTokenBucket } from './politeness.ts';
+import { guardBody } from './safe-body.ts';
 import {
   isRetryableStatus,
   parseRetryAfter,
@@ -63,6 +64,8 @@ export interface HttpRequest {
   readonly signal?: AbortSignal;
   /** false: one attempt only (downloads resume by themselves; connection tests answer fast). */
   readonly retry?: boolean;
+  /** Called with every URL (each redirect hop) before it is fetched; throws to refuse it. */
+  readonly checkUrl?: (url: URL) => Promise<void>;
 }
 
 export interface HttpResponse {
@@ -211,6 +214,7 @@ export function createHttpClient(
           `Refused to follow a ${u.protocol} URL: only http and https are fetched.`,
         );
       }
+      if (req.checkUrl) await req.checkUrl(u);
       const headers: Record<string, string> = { ...req.headers };
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       // The credential is for the vendor's API only: presigned storage links need none.
@@ -239,6 +243,7 @@ export function createHttpClient(
         status: res.statusCode,
         ms: clock.now() - started,
       });
+      guardBody(res.body);
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
         await res.body.dump();

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { LinkExpiredError } from '../downloads/download-file.ts';
 import { JobError } from '../exports/job-types.ts';
 import { clockTime } from '../exports/timeline-repo.ts';
+import { capText, VENDOR_EXCERPT } from '../text-cap.ts';
 import type { RemoteError, RemoteExport } from './remote-export.ts';
 
 /** A line in an export's timeline: a kind for machines, words for people. */
@@ -12,10 +13,12 @@ export type Note = (kind: TimelineKind, text: string) => void;
 
 export { clockTime };
 
-/** The vendor's own words, quoted as they came, or nothing. */
+/** The vendor's own words, quoted as they came (at most 300 characters), or nothing. */
 export function vendorWords(e: RemoteError | null | undefined): string {
   if (!e || (!e.code && !e.message)) return '';
-  return [e.code, e.message ? `“${e.message}”` : null].filter(Boolean).join(' ');
+  return [e.code, e.message ? `“${capText(e.message, VENDOR_EXCERPT)}”` : null]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export interface LinkRefreshDeps {

@@ -12,9 +12,11 @@ import {
 import { nameFromUrl, sanitizeFilename, uniqueName } from '../downloads/filenames.ts';
 import { JobError, type JobFile, type JobHooks, type JobSpec } from '../exports/job-types.ts';
 import { slugify } from '../storage/files.ts';
-import { span } from './http-client.ts';
+import { deadlineError, PhaseDeadlines } from './deadlines.ts';
+import { span, type RetryNotice } from './http-client.ts';
 import { LinkRefresher, clockTime, type Note, type Refreshed } from './link-refresh.ts';
 import { sleep } from './politeness.ts';
+import { capText, VENDOR_EXCERPT } from '../text-cap.ts';
 import type { ProviderHandle } from './providers-service.ts';
 import type { ProvidersRepo } from './providers-repo.ts';
 import type { RemoteExport } from './remote-export.ts';
@@ -48,6 +50,8 @@ export class RemoteJob {
   private plainCopies: string[] = [];
   /** The vendor status last stored, so each change is recorded once. */
   private lastRaw: string | null = null;
+  /** Overall deadlines of create, wait and download. */
+  private readonly phases: PhaseDeadlines;
 
   constructor(
     ctx: EngineContext,
@@ -64,22 +68,26 @@ export class RemoteJob {
     this.hooks = hooks;
     this.settings = settings;
     this.origin = new URL(provider.baseUrl).origin;
+    this.phases = new PhaseDeadlines(ctx.clock, hooks.signal, settings, (phase, ms) =>
+      deadlineError(provider.name, phase, ms, { vendor_status: this.lastRaw }),
+    );
   }
 
   /** A line in the export's timeline (what happened, in words, with times). */
   private readonly note: Note = (kind, text) => this.hooks.note?.(kind, text);
 
   private get signal(): AbortSignal {
-    return this.hooks.signal;
+    return this.phases.signal ?? this.hooks.signal;
   }
 
   async run(): Promise<JobFile[]> {
     // A vendor that does not answer is retried for minutes: the export says so while it waits.
-    const unwatch = this.provider.http.watchRetries(this.signal, (n) =>
+    const retried = (n: RetryNotice) =>
       this.hooks.progress({
         stage: `${n.reason} Trying again in ${span(n.waitMs)} (retry ${n.retry} of ${n.maxRetries}).`,
-      }),
-    );
+      });
+    const unwatch = this.provider.http.watchRetries(this.signal, retried);
+    this.phases.onSignal = (signal) => this.provider.http.watchRetries(signal, retried);
     try {
       return await this.dance();
     } catch (err) {
@@ -91,17 +99,19 @@ export class RemoteJob {
   }
 
   private async dance(): Promise<JobFile[]> {
-    let remote = await this.start();
+    let remote = await this.phases.run('create', () => this.start());
     for (;;) {
-      remote = await this.waitDone(remote);
+      const started = remote;
+      remote = await this.phases.run('wait', () => this.waitDone(started));
+      const done = remote;
       if (remote.status === 'failed') throw this.failed(remote);
       if (remote.status === 'expired') {
-        remote = await this.recreate(remote);
+        remote = await this.phases.run('create', () => this.recreate(done));
         continue;
       }
-      const result = await this.downloadAll(remote);
+      const result = await this.phases.run('download', () => this.downloadAll(done));
       if (!(result instanceof ExpiredSignal)) return result;
-      remote = await this.recreate(result.remote);
+      remote = await this.phases.run('create', () => this.recreate(result.remote));
     }
   }
 
@@ -224,11 +234,10 @@ export class RemoteJob {
     while (remote.status === 'pending' || remote.status === 'processing') {
       this.mirror(remote);
       if (this.ctx.clock.now() - started > this.settings.maxWaitMs)
-        throw new JobError(
-          'PROVIDER_ERROR',
-          `${this.provider.name} did not finish the export within ${Math.round(this.settings.maxWaitMs / 60_000)} minutes.`,
-          { remote_id: remote.id, vendor_status: remote.rawStatus },
-        );
+        throw deadlineError(this.provider.name, 'wait', this.settings.maxWaitMs, {
+          remote_id: remote.id,
+          vendor_status: remote.rawStatus,
+        });
       await sleep(this.ctx.clock, Math.round(delay * (0.75 + Math.random() * 0.5)), this.signal);
       delay = Math.min(this.settings.pollMaxMs, delay * 1.5);
       remote = await this.provider.adapter.get(remote.id, this.signal);
@@ -241,7 +250,7 @@ export class RemoteJob {
     const e = remote.error;
     return new JobError(
       'PROVIDER_EXPORT_FAILED',
-      `${this.provider.name} could not produce the export${e?.message ? `: ${e.message}` : '.'}`,
+      `${this.provider.name} could not produce the export${e?.message ? `: ${capText(e.message, VENDOR_EXCERPT)}` : '.'}`,
       { vendor_code: e?.code ?? null, vendor_message: e?.message ?? null, remote_id: remote.id },
     );
   }

@@ -12,17 +12,17 @@ import {
   type JobSpec,
   type RemoteJobRunner,
 } from '../exports/job-types.ts';
+import { defaultVendorDeadlines, type VendorDeadlines } from './deadlines.ts';
 import { TransportError } from './http-client.ts';
+import { createFileUrlCheck, type FileUrlScope } from './url-policy.ts';
 import { createSlots } from './politeness.ts';
 import type { ProvidersService } from './providers-service.ts';
 import { RemoteJob } from './remote-job.ts';
 
-export interface RemoteRunnerSettings {
+export interface RemoteRunnerSettings extends VendorDeadlines {
   /** First wait between two polls of a vendor export; grows by half each time up to pollMaxMs. */
   readonly pollMinMs: number;
   readonly pollMaxMs: number;
-  /** Longest wait for a vendor to finish one export before giving up. */
-  readonly maxWaitMs: number;
   /** Vendor exports re-created after they expired, per export of ours. */
   readonly maxRecreates: number;
   /** Link refreshes (reads of the vendor export for new links) per vendor export before giving up. */
@@ -32,18 +32,21 @@ export interface RemoteRunnerSettings {
   /** First wait before re-creating an expired vendor export; each next one waits 4 times longer. */
   readonly recreateBackoffMs: number;
   readonly download: DownloadSettings;
+  /** 'public': vendor file links may not point at loopback or private addresses. */
+  readonly fileUrls: FileUrlScope;
   readonly verify: VerifySettings;
 }
 
 export const defaultRemoteRunnerSettings: RemoteRunnerSettings = {
   pollMinMs: 2_000,
   pollMaxMs: 30_000,
-  maxWaitMs: 24 * 3600_000,
+  ...defaultVendorDeadlines,
   maxRecreates: 3,
   maxLinkRefreshes: 10,
   linkMarginMs: 60_000,
   recreateBackoffMs: 5_000,
   download: defaultDownloadSettings,
+  fileUrls: 'any',
   verify: defaultVerifySettings,
 };
 
@@ -64,7 +67,10 @@ function clearDir(dir: string): void {
 }
 
 export function createRemoteJobRunner(ctx: EngineContext, deps: RemoteRunnerDeps): RemoteJobRunner {
-  const settings: RemoteRunnerSettings = { ...defaultRemoteRunnerSettings, ...deps.settings };
+  const given: RemoteRunnerSettings = { ...defaultRemoteRunnerSettings, ...deps.settings };
+  // Every file link (and redirect hop) is checked against the policy before it is fetched.
+  const checkUrl = createFileUrlCheck({ scope: given.fileUrls, ownOrigin: () => ctx.baseUrl() });
+  const settings: RemoteRunnerSettings = { ...given, download: { ...given.download, checkUrl } };
   const slots = createSlots();
 
   return {

@@ -1,5 +1,6 @@
 // GET /v1/events: Server-Sent Events from the engine's bus, with heartbeats.
 import type { EventName } from '../../../shared/events.ts';
+import { boundedSseWrite } from '../sse-buffer.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
 
 export function eventRoutes(app: RouteApp, { engine, heartbeatMs }: RouteDeps): void {
@@ -17,14 +18,8 @@ export function eventRoutes(app: RouteApp, { engine, heartbeatMs }: RouteDeps): 
         'x-request-id': req.id,
       });
       let seq = 0;
-      const write = (chunk: string) => {
-        // A slow reader must not make us buffer without end: drop it, it reconnects.
-        if (res.writableLength > 8 * 1024 * 1024) {
-          res.destroy();
-          return;
-        }
-        res.write(chunk);
-      };
+      // A slow reader must not make us buffer without end: drop it, it reconnects.
+      const write = boundedSseWrite(res);
       write(`retry: 3000\n: connected\n\n`);
       const off = engine.ctx.events.onAny((name: EventName, data: unknown) => {
         write(`id: ${++seq}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);

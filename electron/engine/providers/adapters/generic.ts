@@ -10,6 +10,7 @@ import type {
 } from '../remote-export.ts';
 import type { GenericConfig } from './generic-config.ts';
 import { asNumber, asString, asTime, readPath } from './json-path.ts';
+import { capNullable, capText, VENDOR_EXCERPT } from '../../text-cap.ts';
 
 export interface AdapterEnv {
   /** The vendor's API root, without a trailing slash. */
@@ -52,6 +53,11 @@ export function fillTemplate(template: string, vars: Vars): string {
 
 /** The vendor's own error code and message out of the usual error bodies. */
 export function vendorError(body: unknown): RemoteError {
+  const e = readVendorError(body);
+  return { code: capNullable(e.code, 200), message: capNullable(e.message) };
+}
+
+function readVendorError(body: unknown): RemoteError {
   if (typeof body === 'string') return { code: null, message: body.slice(0, 500) || null };
   if (!body || typeof body !== 'object') return { code: null, message: null };
   const b = body as Record<string, unknown>;
@@ -110,7 +116,7 @@ export function createGenericAdapter(config: GenericConfig, env: AdapterEnv): Pr
     const e = vendorError(res.body);
     throw new JobError(
       'PROVIDER_ERROR',
-      `${env.label} answered HTTP ${res.status} while trying to ${what}${e.message ? `: ${e.message}` : '.'}`,
+      `${env.label} answered HTTP ${res.status} while trying to ${what}${e.message ? `: ${capText(e.message, VENDOR_EXCERPT)}` : '.'}`,
       errorDetails(res),
     );
   }
@@ -182,9 +188,9 @@ export function createGenericAdapter(config: GenericConfig, env: AdapterEnv): Pr
     return {
       id,
       status,
-      rawStatus,
+      rawStatus: capNullable(rawStatus, 200),
       progressPct: progress === null ? null : Math.max(0, Math.min(100, progress)),
-      stage: asString(readPath(root, p.stage)),
+      stage: capNullable(asString(readPath(root, p.stage)), 500),
       files,
       rowCount: asNumber(readPath(root, p.row_count)),
       expiresAt,

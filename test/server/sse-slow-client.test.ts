@@ -1,0 +1,87 @@
+// An SSE client that stops reading is dropped once a bounded amount waits for it; the engine's
+// memory does not follow what the client fails to read, and readers keep being served.
+import { afterEach, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { startServer, type RunningServer } from '../../electron/server/serve.ts';
+import { boundedSseWrite, SSE_MAX_BUFFERED } from '../../electron/server/sse-buffer.ts';
+import { silentLogger } from '../../electron/engine/logger.ts';
+import { tempDir } from '../helpers/context.ts';
+
+const KEY = 'em_sse_test_key_0123456789abcdef';
+let server: RunningServer | null = null;
+let plain: Server | null = null;
+let dir = '';
+afterEach(async () => {
+  await server?.close();
+  server = null;
+  plain?.closeAllConnections();
+  plain?.close();
+  plain = null;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const event = 'x'.repeat(4096);
+
+describe('a client that does not read', () => {
+  it('never has more than the bound queued for it, then is dropped', async () => {
+    let res: ServerResponse | null = null;
+    plain = createServer((_req, r) => {
+      r.writeHead(200);
+      res = r;
+    });
+    await new Promise<void>((r) => plain!.listen(0, '127.0.0.1', r));
+    const sock = connect((plain.address() as AddressInfo).port, '127.0.0.1');
+    sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    sock.pause();
+    while (!res) await new Promise((r) => setTimeout(r, 5));
+    const r = res as ServerResponse;
+    const write = boundedSseWrite(r);
+    let peak = 0;
+    let sent = 0;
+    while (!r.destroyed && sent < 64 * 1024 * 1024) {
+      write(`data: ${event}\n\n`);
+      sent += event.length;
+      peak = Math.max(peak, r.writableLength);
+      if (sent % (256 * 1024) === 0) await new Promise((x) => setImmediate(x));
+    }
+    expect(r.destroyed).toBe(true);
+    expect(peak).toBeLessThanOrEqual(SSE_MAX_BUFFERED);
+    sock.destroy();
+  });
+
+  it('/v1/events drops a client that stopped reading, and keeps serving the others', async () => {
+    dir = tempDir();
+    server = await startServer({
+      dataDir: dir,
+      port: 0,
+      demoRows: 0,
+      envKey: KEY,
+      logger: silentLogger,
+      staticDir: null,
+    });
+    const http = server.app.server;
+    const connections = () =>
+      new Promise<number>((r, j) => http.getConnections((e, n) => (e ? j(e) : r(n))));
+    const sock = connect(server.port, '127.0.0.1');
+    sock.on('error', () => undefined);
+    sock.write(
+      `GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${KEY}\r\n\r\n`,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    sock.pause();
+    expect(await connections()).toBe(1);
+    let closed = false;
+    const events = server.engine.ctx.events;
+    // Deleted-export events with long ids: 4 KB each, as a capped vendor text would make them.
+    for (let i = 0; i < 20_000 && !closed; i++) {
+      events.emit('export.deleted', { id: event });
+      if (i % 64 === 0) closed = (await connections()) === 0;
+    }
+    expect(closed).toBe(true);
+    sock.destroy();
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+});
