@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
+import { lockDataFolder } from '../engine/safety/data-folder-lock.ts';
 import { buildApp, type App } from './app.ts';
+import {
+  defaultConnectionLimits,
+  limitConnections,
+  type ConnectionLimits,
+} from './connection-limits.ts';
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'] as const;
 
@@ -24,6 +30,10 @@ export interface StartOptions extends EngineOptions {
   readonly port?: number;
   readonly staticDir: string | null;
   readonly extraOrigins?: readonly string[];
+  /** Descriptor budget of the API server (defaults: 256 connections, 64 unproven, 10 s, 5 s). */
+  readonly connectionLimits?: Partial<ConnectionLimits>;
+  /** Who holds the data folder, as the second engine's refusal names it: 'serve' or 'desktop app'. */
+  readonly shell?: string;
 }
 
 /** Our package.json's version, found by walking up from this file (source or any bundle chunk). */
@@ -49,7 +59,20 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       `--host must be a loopback address (127.0.0.1, localhost or ::1), not ${host}: the API is for this machine only.`,
     );
   }
-  const engine = createEngine(opts);
+  // Before the store opens: a second engine must not recover (and take over) the first one's jobs.
+  const lock = lockDataFolder(opts.dataDir, opts.shell ?? 'serve');
+  let engine: Engine;
+  try {
+    engine = createEngine(opts);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  if (lock.staleHolder)
+    engine.ctx.logger.info('took over the data folder from an engine that is no longer running', {
+      pid: lock.staleHolder.pid,
+      shell: lock.staleHolder.shell,
+    });
   let port = 0;
   let app: App;
   try {
@@ -59,9 +82,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       staticDir: opts.staticDir,
       extraOrigins: opts.extraOrigins,
     });
+    limitConnections(app.server, { ...defaultConnectionLimits, ...opts.connectionLimits });
     await app.listen({ host: host === 'localhost' ? '127.0.0.1' : host, port: opts.port ?? 8787 });
   } catch (err) {
     await engine.close();
+    lock.release();
     throw err;
   }
   port = (app.server.address() as AddressInfo).port;
@@ -79,7 +104,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         await app.close();
-        await engine.close();
+        try {
+          await engine.close();
+        } finally {
+          lock.release();
+        }
       })();
       return closing;
     },
