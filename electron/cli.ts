@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from './engine/data-dir.ts';
 import type { EngineOptions } from './engine/engine.ts';
 import { createLogger, type LogLevel } from './engine/logger.ts';
+import { runDoctor } from './engine/safety/doctor.ts';
 import { packageVersion, startServer } from './server/serve.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
@@ -14,7 +15,10 @@ const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data
                             [--max-rows N] [--concurrency N] [--vendor-timeout SECONDS]
                             [--vendor-create-deadline SECONDS] [--vendor-wait-deadline SECONDS]
                             [--vendor-download-deadline SECONDS] [--vendor-file-urls any|public]
+                            [--max-connections N] [--header-timeout SECONDS]
                             [--log-level debug|info|warn|error]
+
+       export-manager doctor [--data-dir DIR] [--repair]
 
 Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT,
              EXPORT_MANAGER_VENDOR_FILE_URLS`;
@@ -72,12 +76,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       'vendor-download-deadline': { type: 'string' },
       'vendor-file-urls': { type: 'string' },
       'log-level': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'header-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
+      repair: { type: 'boolean' },
     },
   });
   if (values.version) {
     console.log(packageVersion());
+    return;
+  }
+  if (positionals[0] === 'doctor' && !values.help) {
+    const dir = values['data-dir'] ?? (env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env));
+    process.exitCode = doctor(dir, values.repair ?? false);
     return;
   }
   if (values.help || positionals[0] !== 'serve') {
@@ -112,6 +124,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       ? { vendorTimeoutMs: int('vendor-timeout', values['vendor-timeout'], 1)! * 1000 }
       : {}),
     ...vendorLimits(values, env),
+    connectionLimits: {
+      ...(values['max-connections']
+        ? { maxConnections: int('max-connections', values['max-connections'], 1)! }
+        : {}),
+      ...(values['header-timeout']
+        ? { headersMs: int('header-timeout', values['header-timeout'], 1)! * 1000 }
+        : {}),
+    },
     envKey: env.EXPORT_MANAGER_API_KEY || undefined,
     version: packageVersion(),
     logger: createLogger(level),
@@ -143,6 +163,27 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function doctor(dataDir: string, repair: boolean): number {
+  const report = runDoctor(dataDir, { repair });
+  if (report.ok) {
+    console.log(`The job store in ${dataDir} passed integrity_check.`);
+    return 0;
+  }
+  console.log(`The job store in ${dataDir} is damaged:`);
+  for (const p of report.problems) console.log(`  ${p}`);
+  if (!report.repaired) {
+    console.log(
+      'Run again with --repair to rebuild it from what is readable (the damaged file is kept).',
+    );
+    return 1;
+  }
+  const { damagedCopy, rows, lost } = report.repaired;
+  console.log(`Rebuilt. The damaged file is kept as ${damagedCopy}.`);
+  for (const [table, n] of Object.entries(rows)) console.log(`  ${table}: ${n} rows recovered`);
+  for (const l of lost) console.log(`  not recovered: ${l}`);
+  return 0;
 }
 
 const invokedDirectly = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];

@@ -19,9 +19,15 @@ import { createKeyFileSecretBox, type SecretBox } from './providers/secret-box.t
 import { EventBus } from './events.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSettingsService, type SettingsService } from './settings/settings-service.ts';
-import { openDatabase } from './store/db.ts';
 import type { VendorDeadlines } from './providers/deadlines.ts';
 import type { FileUrlScope } from './providers/url-policy.ts';
+import {
+  isDamageError,
+  quickCheck,
+  StoreDamagedError,
+  tightenPermissions,
+} from './safety/store-health.ts';
+import { openDatabase, type Db } from './store/db.ts';
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -84,7 +90,8 @@ export function createEngine(options: EngineOptions): Engine {
   const paths = enginePaths(options.dataDir);
   for (const dir of [paths.dataDir, paths.datasetsDir, paths.filesDir, paths.tmpDir])
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(paths.dbFile);
+  const db = openCheckedStore(paths.dbFile, paths.dataDir);
+  tightenPermissions(paths.dataDir);
   const config: EngineConfig = {
     dataDir: paths.dataDir,
     urlTtlSeconds: options.urlTtlSeconds ?? defaults.urlTtlSeconds,
@@ -189,4 +196,16 @@ export function createEngine(options: EngineOptions): Engine {
       db.close();
     },
   };
+}
+
+/** Opens the job store and refuses (keeping the file untouched) one that fails quick_check. */
+function openCheckedStore(file: string, dataDir: string): Db {
+  let db: Db;
+  try {
+    db = openDatabase(file, { beforeMigrate: quickCheck });
+  } catch (err) {
+    if (err instanceof StoreDamagedError || !isDamageError(err)) throw err;
+    throw new StoreDamagedError(file, dataDir, (err as Error).message);
+  }
+  return db;
 }

@@ -150,6 +150,7 @@ async function boot(): Promise<void> {
     version: packageVersion(),
     logger: createLogger('info'),
     staticDir: join(here, '../renderer'),
+    shell: 'desktop app',
     // Provider credentials sealed by the OS keychain where it has one; else the engine's key file.
     ...secretBoxOption(),
   });
@@ -180,10 +181,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_e, contents) => {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
-  app.whenReady().then(boot, (err: unknown) => {
-    console.error('Export Manager could not start:', err);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(boot)
+    .catch((err: unknown) => {
+      // One line, e.g. the data folder held by `export-manager serve` (pid, since when).
+      console.error(`Export Manager could not start: ${(err as Error).message ?? String(err)}`);
+      app.exit(1);
+    });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (event) => {
     quitting = true;

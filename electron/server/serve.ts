@@ -5,7 +5,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
 import { installLastResort } from '../engine/exports/job-scope.ts';
+import { lockDataFolder } from '../engine/safety/data-folder-lock.ts';
 import { buildApp, type App } from './app.ts';
+import {
+  defaultConnectionLimits,
+  limitConnections,
+  type ConnectionLimits,
+} from './connection-limits.ts';
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'] as const;
 
@@ -25,6 +31,10 @@ export interface StartOptions extends EngineOptions {
   readonly port?: number;
   readonly staticDir: string | null;
   readonly extraOrigins?: readonly string[];
+  /** Descriptor budget of the API server (defaults: 256 connections, 64 unproven, 10 s, 5 s). */
+  readonly connectionLimits?: Partial<ConnectionLimits>;
+  /** Who holds the data folder, as the second engine's refusal names it: 'serve' or 'desktop app'. */
+  readonly shell?: string;
 }
 
 /** Our package.json's version, found by walking up from this file (source or any bundle chunk). */
@@ -50,7 +60,20 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       `--host must be a loopback address (127.0.0.1, localhost or ::1), not ${host}: the API is for this machine only.`,
     );
   }
-  const engine = createEngine(opts);
+  // Before the store opens: a second engine must not recover (and take over) the first one's jobs.
+  const lock = lockDataFolder(opts.dataDir, opts.shell ?? 'serve');
+  let engine: Engine;
+  try {
+    engine = createEngine(opts);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  if (lock.staleHolder)
+    engine.ctx.logger.info('took over the data folder from an engine that is no longer running', {
+      pid: lock.staleHolder.pid,
+      shell: lock.staleHolder.shell,
+    });
   // From here on, an uncaught error fails the export that raised it, never the process.
   const removeLastResort = installLastResort(engine.ctx.logger);
   let port = 0;
@@ -62,10 +85,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       staticDir: opts.staticDir,
       extraOrigins: opts.extraOrigins,
     });
+    limitConnections(app.server, { ...defaultConnectionLimits, ...opts.connectionLimits });
     await app.listen({ host: host === 'localhost' ? '127.0.0.1' : host, port: opts.port ?? 8787 });
   } catch (err) {
     await engine.close();
     removeLastResort();
+    lock.release();
     throw err;
   }
   port = (app.server.address() as AddressInfo).port;
@@ -83,8 +108,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         await app.close();
-        await engine.close();
-        removeLastResort();
+        try {
+          await engine.close();
+        } finally {
+          removeLastResort();
+          lock.release();
+        }
       })();
       return closing;
     },

@@ -25,20 +25,27 @@ export async function startServe(
   dataDir: string,
   args: readonly string[] = [],
   port = 0,
+  env: NodeJS.ProcessEnv = process.env,
+  /** Runs it under `ulimit -n` this low (POSIX shells). */
+  fdLimit?: number,
 ): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'electron/cli.ts'),
-      'serve',
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir,
-      ...args,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const argv = [
+    join(root, 'electron/cli.ts'),
+    'serve',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    ...args,
+  ];
+  const quoted = [process.execPath, ...argv].map((a) => `'${a.replaceAll("'", "'\\''")}'`);
+  const child =
+    fdLimit === undefined
+      ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env })
+      : spawn('sh', ['-c', `ulimit -n ${fdLimit} && exec ${quoted.join(' ')}`], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env,
+        });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -79,4 +86,48 @@ export async function startServe(
       await exited;
     },
   };
+}
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly output: string;
+}
+
+/** Runs `export-manager ARGS` to its end (a serve that must refuse, a crash point, doctor). */
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 30_000,
+): Promise<CliRun> {
+  const child = spawn(process.execPath, [join(root, 'electron/cli.ts'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    }),
+  );
+}
+
+/** Resolves when the serve process has ended (by a crash point's SIGKILL, say). */
+export function ended(
+  p: ServeProcess,
+  timeoutMs = 30_000,
+): Promise<NodeJS.Signals | number | null> {
+  return new Promise((resolve, reject) => {
+    if (p.child.exitCode !== null || p.child.signalCode !== null)
+      return resolve(p.child.signalCode ?? p.child.exitCode);
+    const timer = setTimeout(() => reject(new Error(`still running:\n${p.output()}`)), timeoutMs);
+    p.child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(signal ?? code);
+    });
+  });
 }

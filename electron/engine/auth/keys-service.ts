@@ -1,6 +1,7 @@
 // API keys (stored hashed, compared in constant time), browser sessions and one-time tokens.
 import { hash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { removeTornBeside, writeFileAtomic } from '../safety/atomic-file.ts';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
 import type { ApiKey } from '../../../shared/schemas/system.ts';
@@ -64,15 +65,20 @@ export function createKeysService(
     keySource = { kind: 'env' };
   } else {
     const path = join(ctx.paths.dataDir, 'api-key');
-    if (!existsSync(path)) {
+    removeTornBeside(path);
+    const existing = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+    if (existsSync(path) && existing === '')
+      // Empty (an older version killed while creating it): no key can match it.
+      ctx.logger.warn(`${path} held no usable API key; a new one is written there`);
+    if (existing === '') {
       const key = newSecret(KEY_PREFIX);
-      writeFileSync(path, key + '\n', { mode: 0o600, flag: 'wx' });
+      // Beside, fsynced, renamed: a crash leaves the old state or the whole key, never a stub.
+      writeFileAtomic(path, key + '\n', { mode: 0o600, crashAt: 'api-key:beside-written' });
       insertKey('default (api-key file)', key);
     } else {
       chmodSync(path, 0o600);
-      const key = readFileSync(path, 'utf8').trim();
-      const known = db.prepare('SELECT 1 FROM api_keys WHERE key_hash = ?').get(sha256(key));
-      if (key && !known) insertKey('default (api-key file)', key);
+      const known = db.prepare('SELECT 1 FROM api_keys WHERE key_hash = ?').get(sha256(existing));
+      if (!known) insertKey('default (api-key file)', existing);
     }
     keySource = { kind: 'file', path };
   }

@@ -1,5 +1,6 @@
 // Datasets: list, import (file, completed export, demo), delete, and what the export runner reads.
 import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { keepAside } from './recovered.ts';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
 import type { Dataset, DatasetColumn, DatasetCreate } from '../../../shared/schemas/datasets.ts';
@@ -305,8 +306,8 @@ export function createDatasetsService(
     recover() {
       for (const r of repo.listByStatus('importing')) {
         if (runs.has(r.name)) continue;
-        // A crash between the rename and `ready` leaves a whole file nobody vouches for.
-        removeFile(fileOf(r.name));
+        // A crash between the rename and `ready` leaves a whole file nobody vouches for: kept aside.
+        keepAside(ctx, fileOf(r.name), 'its import was interrupted');
         emit(
           update(r.name, {
             status: 'failed',
@@ -319,13 +320,16 @@ export function createDatasetsService(
       }
       const live = new Set([...runs.values()].map((run) => run.id));
       for (const f of safeList(ctx.paths.tmpDir)) {
-        const m = /^.+\.([^.]+)\.sqlite\.part$/.exec(f);
+        // The part and the journal SQLite keeps beside it (-journal, -wal, -shm) while it writes.
+        const m = /^.+\.([^.]+)\.sqlite\.part(?:-journal|-wal|-shm)?$/.exec(f);
         if (m && !live.has(m[1])) removeFile(join(ctx.paths.tmpDir, f));
       }
-      // Files without a ready record: a crash between deleting a record and its file.
+      // Files without a ready record (a crash between deleting a record and its file, or a job
+      // store that is missing or empty) may be the user's only copy: moved aside, never deleted.
       const ready = new Set(repo.listByStatus('ready').map((r) => `${r.name}.sqlite`));
       for (const f of safeList(ctx.paths.datasetsDir)) {
-        if (f.endsWith('.sqlite') && !ready.has(f)) removeFile(join(ctx.paths.datasetsDir, f));
+        if (f.endsWith('.sqlite') && !ready.has(f))
+          keepAside(ctx, join(ctx.paths.datasetsDir, f), 'no dataset record names it');
       }
     },
 

@@ -1,5 +1,6 @@
 // Reads a CSV, CSV.gz or JSONL file as a stream and builds a dataset file from it (worker side).
 import { closeSync, createReadStream, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { crashPoint } from '../safety/fault-injection.ts';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvParser } from './csv-parser.ts';
@@ -79,6 +80,7 @@ export async function importFile(
         encoder.flush();
         onChunk({ bytesDone: raw.bytesRead, bytesTotal, rows: encoder.rowCount });
         await sink.drain();
+        if (encoder.rowCount > 0) crashPoint('import:part-written');
       }
     } catch (err) {
       raw.destroy();

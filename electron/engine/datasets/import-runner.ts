@@ -1,5 +1,5 @@
 // Runs an import (or the demo) in a worker thread and reports its progress and outcome.
-import { rmSync } from 'node:fs';
+import { removeQuietly } from '../safety/remove-quietly.ts';
 import { Worker } from 'node:worker_threads';
 import { ImportCanceled, ImportError, type ImportErrorCode } from './import-error.ts';
 import type { ImportFileJob } from './import-file.ts';
@@ -58,7 +58,7 @@ export function runImport(
       if (canceled) return reject(new ImportCanceled());
       const o = outcome ?? new ImportError('the import stopped unexpectedly', 'INTERNAL');
       if (o instanceof Error) {
-        rmSync(job.out, { force: true });
+        removeQuietly(job.out, true);
         reject(o);
       } else resolve(o);
     });
@@ -70,7 +70,7 @@ export function runImport(
     async cancel() {
       canceled = true;
       await worker.terminate();
-      rmSync(job.out, { force: true });
+      removeQuietly(job.out, true);
     },
   };
 }

@@ -7,12 +7,15 @@ import {
   linkSync,
   mkdirSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { crashPoint } from '../safety/fault-injection.ts';
 import { fsyncDir, isSafeFilename, slugify } from '../storage/files.ts';
+import { copyPartPath } from './plain-parts.ts';
 
 export interface DestinationSpec {
   readonly dir: string;
@@ -37,6 +40,9 @@ export async function saveToDestination(
   storedName: string,
   /** A verified, already decompressed copy in dest.dir (from the download's verify pass). */
   preparedPlain: string | null = null,
+  /** The export this copy is for: its part is named after it, and a copy an earlier attempt
+   * linked before it was killed (same inode as its part) is adopted instead of copied again. */
+  exportId: string | null = null,
 ): Promise<string> {
   if (!isAbsolute(dest.dir))
     throw new Error(`The destination folder must be an absolute path, not "${dest.dir}".`);
@@ -51,19 +57,27 @@ export async function saveToDestination(
     decompress && preparedPlain !== null && resolve(dirname(preparedPlain)) === resolve(dest.dir);
   const part = prepared
     ? preparedPlain
-    : join(dest.dir, `.${basename(wanted)}.${randomBytes(6).toString('hex')}.part`);
+    : exportId !== null
+      ? copyPartPath(dest.dir, basename(wanted), exportId)
+      : join(dest.dir, `.${basename(wanted)}.${randomBytes(6).toString('hex')}.part`);
+  if (!prepared && exportId !== null) {
+    const adopted = adoptEarlierCopy(part, dest.dir, wanted);
+    if (adopted !== null) return adopted;
+  }
   try {
     if (!prepared) {
       const out = createWriteStream(part, { flags: 'wx', flush: true, highWaterMark: 1 << 20 });
       const read = createReadStream(src, { highWaterMark: 1 << 20 });
       if (decompress) await pipeline(read, createGunzip({ chunkSize: 1 << 18 }), out);
       else await pipeline(read, out);
+      crashPoint('destination:part-written');
     }
     for (let n = 1; n < 10_000; n++) {
       const candidate = join(dest.dir, numbered(wanted, n));
       try {
         linkSync(part, candidate);
         fsyncDir(dest.dir);
+        crashPoint('destination:linked');
         return candidate;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -82,6 +96,34 @@ export async function saveToDestination(
       }
     }
     throw new Error(`Too many files named like ${wanted} in ${dest.dir}.`);
+  } finally {
+    rmSync(part, { force: true });
+  }
+}
+
+/**
+ * A part left by a killed attempt: if a numbered name shares its inode, that attempt linked it
+ * already (killed before its commit) and it is the copy; otherwise the part is torn and goes.
+ */
+function adoptEarlierCopy(part: string, dir: string, wanted: string): string | null {
+  let st;
+  try {
+    st = statSync(part);
+  } catch {
+    return null;
+  }
+  try {
+    for (let n = 1; n < 10_000; n++) {
+      const candidate = join(dir, numbered(wanted, n));
+      let c;
+      try {
+        c = statSync(candidate);
+      } catch {
+        break;
+      }
+      if (c.ino === st.ino && c.dev === st.dev) return candidate;
+    }
+    return null;
   } finally {
     rmSync(part, { force: true });
   }

@@ -5,6 +5,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SUFFIX = '.plain.part';
+const COPY_SUFFIX = '.copy.part';
 const tag = (exportId: string) => `.em-${exportId.replaceAll('-', '').slice(-16)}`;
 
 /** The hidden part for `name` of export `exportId`, in `dir`. */
@@ -12,7 +13,15 @@ export function plainPartPath(dir: string, name: string, exportId: string): stri
   return join(dir, `.${name}${tag(exportId)}${SUFFIX}`);
 }
 
-/** Removes the parts an earlier attempt of this export left in `dir`; returns how many. */
+/** The hidden part a destination copy of export `exportId` is written to before it is linked. */
+export function copyPartPath(dir: string, name: string, exportId: string): string {
+  return join(dir, `.${name}${tag(exportId)}${COPY_SUFFIX}`);
+}
+
+/**
+ * Removes the parts (decompressed vendor copies and destination copies) an earlier attempt of this
+ * export left in `dir`; returns how many.
+ */
 export function removePlainParts(dir: string, exportId: string): number {
   let names: string[];
   try {
@@ -20,10 +29,10 @@ export function removePlainParts(dir: string, exportId: string): number {
   } catch {
     return 0;
   }
-  const end = tag(exportId) + SUFFIX;
+  const ends = [tag(exportId) + SUFFIX, tag(exportId) + COPY_SUFFIX];
   let removed = 0;
   for (const n of names) {
-    if (!n.startsWith('.') || !n.endsWith(end)) continue;
+    if (!n.startsWith('.') || !ends.some((end) => n.endsWith(end))) continue;
     rmSync(join(dir, n), { force: true });
     removed++;
   }

@@ -132,7 +132,13 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
           // A schedule's file-name template names one file; several files keep their own names.
           const spec = files.length > 1 ? { dir: dest.dir, decompress: dest.decompress } : dest;
           saved.push(
-            await saveToDestination(join(dir, f.filename), spec, f.filename, f.plainCopy ?? null),
+            await saveToDestination(
+              join(dir, f.filename),
+              spec,
+              f.filename,
+              f.plainCopy ?? null,
+              row.id,
+            ),
           );
           if (signal.aborted) break;
         }

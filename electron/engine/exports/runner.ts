@@ -302,8 +302,13 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       worker.on('exit', () => {
         if (!settled)
           reject(new JobError('INTERRUPTED', 'The export worker stopped before finishing.'));
-        // Terminated mid-write (cancel, shutdown): its partial file goes with it.
-        rmSync(input.finalPath + '.part', { force: true });
+        // Terminated mid-write (cancel, shutdown): its partial file goes with it. An event handler
+        // must not throw (EMFILE would end the process): a part left here goes at the next start.
+        try {
+          rmSync(input.finalPath + '.part', { force: true });
+        } catch (err) {
+          ctx.logger.warn('could not remove a partial export file', { error: err });
+        }
       });
     });
   }

@@ -1,6 +1,7 @@
 // Seals provider credentials at rest: the Electron shell passes a keychain box, `serve` uses a key file.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { removeTornBeside, writeFileAtomic } from '../safety/atomic-file.ts';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
 
@@ -28,14 +29,31 @@ export function createKeyFileSecretBox(dataDir: string, logger: Logger): SecretB
       `Provider credentials are encrypted with a key kept in ${path} (readable by this user only); ` +
         'the OS keychain is not used here.',
     );
-    try {
-      writeFileSync(path, randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    removeTornBeside(path);
+    let raw = existsSync(path) ? Buffer.from(readFileSync(path, 'utf8').trim(), 'base64') : null;
+    if (raw !== null && raw.length !== 32) {
+      // Empty or torn (an older version killed while creating it): nothing sealed with it can be
+      // opened, so it is kept aside for inspection and a whole new key takes its place.
+      const aside = `${path}.damaged-${Date.now()}`;
+      renameSync(path, aside);
+      logger.warn(
+        `${path} was not a credentials key (empty or torn); kept as ${aside} and replaced. ` +
+          'Providers whose credentials were sealed with it need their credentials entered again.',
+      );
+      raw = null;
+    }
+    if (raw === null) {
+      // Beside, fsynced, then linked into place: a crash never leaves an empty key file, and of
+      // two first uses at once the first key written is the one both keep.
+      writeFileAtomic(path, randomBytes(32).toString('base64') + '\n', {
+        mode: 0o600,
+        exclusive: true,
+        crashAt: 'credentials-key:beside-written',
+      });
+      raw = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
     }
     // A key file copied around with looser permissions is tightened rather than refused.
     if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
-    const raw = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
     if (raw.length !== 32)
       throw new Error(`${path} is not a credentials key (expected 32 bytes, base64).`);
     key = raw;

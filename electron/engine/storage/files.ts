@@ -45,7 +45,8 @@ export interface FileStore {
   exportDir(id: string): string;
   /** The stored file for a served request; 400 for anything that is not a plain id and name. */
   resolveFile(id: string, filename: string): string;
-  removeExport(id: string): void;
+  /** False when it could not (EMFILE, EBUSY): never throws; the start-up sweep tries again. */
+  removeExport(id: string): boolean;
   /** Start-up: `.part` files left by a crash are removed. Returns how many. */
   removePartFiles(): number;
 }
@@ -69,7 +70,15 @@ export function createFileStore(root: string): FileStore {
       return path;
     },
     removeExport(id) {
-      rmSync(exportDir(id), { recursive: true, force: true });
+      const dir = exportDir(id);
+      try {
+        rmSync(dir, { recursive: true, force: true });
+        return true;
+      } catch {
+        // Out of descriptors (EMFILE), a file held open on Windows (EBUSY)...: never thrown past the
+        // job; the start-up sweep removes the folder of an export that is gone, failed or expired.
+        return false;
+      }
     },
     removePartFiles() {
       let n = 0;
@@ -77,8 +86,12 @@ export function createFileStore(root: string): FileStore {
         const full = join(rootAbs, dir);
         for (const f of safeReaddir(full)) {
           if (f.endsWith('.part')) {
-            rmSync(join(full, f), { force: true });
-            n++;
+            try {
+              rmSync(join(full, f), { force: true });
+              n++;
+            } catch {
+              // left for the next start; a .part is never served
+            }
           }
         }
       }

@@ -17,6 +17,8 @@ export class StoreVersionError extends Error {
 export interface OpenOptions {
   readonly readonly?: boolean;
   readonly migrations?: readonly Migration[];
+  /** Runs before any migration writes; problems it returns close the store and throw. */
+  readonly beforeMigrate?: (db: Db) => string[];
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
@@ -27,6 +29,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('foreign_keys = ON');
   }
   db.pragma('busy_timeout = 5000');
+  const problems = options.beforeMigrate?.(db) ?? [];
+  if (problems.length > 0) {
+    db.close();
+    throw Object.assign(new Error(problems.slice(0, 3).join('; ')), { code: 'SQLITE_CORRUPT' });
+  }
   if (!options.readonly) migrate(db, options.migrations ?? migrations);
   return db;
 }
