@@ -9,7 +9,26 @@ export const exportStatuses = [
   'expired',
 ] as const;
 
-export const whereOps = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'contains'] as const;
+export const whereOps = [
+  'eq',
+  'neq',
+  'in',
+  'not_in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'starts_with',
+  'ends_with',
+  'is_null',
+  'is_not_null',
+] as const;
+
+/** The ops that take no value. */
+export const nullOps = ['is_null', 'is_not_null'] as const;
+/** The ops on text that take `case_insensitive`. */
+export const textOps = ['contains', 'starts_with', 'ends_with'] as const;
 
 export const providerTypes = [
   'datadriver',

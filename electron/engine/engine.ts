@@ -16,6 +16,7 @@ import {
 } from './providers/providers-service.ts';
 import { createRemoteJobRunner, type RemoteRunnerSettings } from './providers/remote-runner.ts';
 import { createKeyFileSecretBox, type SecretBox } from './providers/secret-box.ts';
+import { createEventLog, type EventLog, type EventLogLimits } from './event-log.ts';
 import { EventBus } from './events.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSettingsService, type SettingsService } from './settings/settings-service.ts';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   readonly urlTtlSeconds?: number;
   readonly retentionSeconds?: number;
   readonly demoRows?: number;
+  /** How many events, and for how long, GET /v1/events can replay. */
+  readonly eventLogLimits?: EventLogLimits;
   readonly maxRows?: number;
   readonly concurrency?: number;
   readonly version?: string;
@@ -78,6 +81,8 @@ export interface Engine {
   readonly providers: ProvidersService;
   readonly schedules: SchedulesService;
   readonly presigner: Presigner;
+  /** Every bus event with its store-issued id, replayable by GET /v1/events. */
+  readonly eventLog: EventLog;
   /** Tells the engine where it is reachable, once the server listens (for presigned links). */
   setListening(baseUrl: string, port: number): void;
   /** Recovery, demo dataset, queues and timers. */
@@ -113,6 +118,7 @@ export function createEngine(options: EngineOptions): Engine {
     baseUrl: () => baseUrl,
   };
 
+  const eventLog = createEventLog(ctx, options.eventLogLimits);
   const keys = createKeysService(ctx, { envKey: options.envKey });
   const settings = createSettingsService(ctx, {
     port: () => port,
@@ -176,6 +182,7 @@ export function createEngine(options: EngineOptions): Engine {
     providers,
     schedules,
     presigner,
+    eventLog,
     setListening(url, p) {
       baseUrl = url;
       port = p;
@@ -193,6 +200,7 @@ export function createEngine(options: EngineOptions): Engine {
       await exportsSvc.close();
       await providers.close();
       await datasets.close();
+      eventLog.close();
       db.close();
     },
   };

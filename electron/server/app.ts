@@ -10,6 +10,7 @@ import { originGuard } from './guards.ts';
 import { withErrorResponses } from './openapi-responses.ts';
 import { registerRoutes } from './routes/index.ts';
 import { registerStatic } from './static.ts';
+import { exactValidatorCompiler } from './validation.ts';
 
 export interface BuildOptions {
   readonly engine: Engine;
@@ -36,14 +37,6 @@ export async function buildApp(opts: BuildOptions) {
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     // Our own ids only; never trust a client's.
     requestIdHeader: false,
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: false,
-      },
-    },
     return503OnClosing: true,
     forceCloseConnections: true,
     // The router's own refusals (a path segment over 100 characters, a malformed %-escape) answer
@@ -60,6 +53,8 @@ export async function buildApp(opts: BuildOptions) {
       );
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(exactValidatorCompiler());
 
   // Bodies are JSON only: a cross-site form (text/plain) cannot reach a handler.
   app.removeContentTypeParser('text/plain');

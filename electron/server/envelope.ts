@@ -32,8 +32,10 @@ function fromFastify(err: FastifyError): ApiError | null {
     const extra =
       first?.keyword === 'additionalProperties'
         ? ` (unknown field "${String((first.params as { additionalProperty?: string }).additionalProperty)}")`
-        : first?.keyword === 'enum' || first?.keyword === 'anyOf'
-          ? ''
+        : first?.keyword === 'enum'
+          ? ` (got ${JSON.stringify((first as { data?: unknown }).data) ?? 'nothing'}; one of ${(
+              (first.params as { allowedValues?: unknown[] }).allowedValues ?? []
+            ).join(', ')})`
           : '';
     return new ApiError('INVALID_REQUEST', `${path} ${first?.message ?? 'is invalid'}${extra}`, {
       errors: err.validation.map((v) => ({

@@ -38,7 +38,8 @@ export function typedValue(
     if (type === 'boolean' && (t === 'true' || t === 'false')) return t === 'true';
     return t;
   };
-  return c.op === 'in' ? c.value.split(',').map(one) : one(c.value);
+  if (c.op === 'is_null' || c.op === 'is_not_null') return undefined;
+  return c.op === 'in' || c.op === 'not_in' ? c.value.split(',').map(one) : one(c.value);
 }
 
 /** The POST /v1/exports body that made an export, rebuilt from the export itself. */

@@ -1,9 +1,9 @@
 // Export request and export object schemas (API.md "Exports").
 import { Type, type Static } from 'typebox';
 import { DateTime, Nullable } from './common.ts';
-import { exportStatuses, whereOps } from '../vocabulary.ts';
+import { exportStatuses, nullOps, textOps, whereOps } from '../vocabulary.ts';
 
-export { exportStatuses, whereOps };
+export { exportStatuses, nullOps, textOps, whereOps };
 export const ExportStatus = Type.Enum(exportStatuses);
 export type ExportStatus = (typeof exportStatuses)[number];
 
@@ -13,12 +13,25 @@ const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Nu
 
 export const WhereClause = Type.Object(
   {
-    column: Type.String({ minLength: 1, maxLength: 200 }),
-    // Checked against whereOps by the engine so the error names the unknown op.
-    op: Type.String({ minLength: 1, maxLength: 20 }),
-    value: Type.Union([Scalar, Type.Array(Scalar, { maxItems: 10000 })]),
+    column: Type.String({ minLength: 1, maxLength: 200, description: 'a column of the dataset' }),
+    op: Type.Enum(whereOps, {
+      description:
+        'eq, neq, gt, gte, lt, lte take one value; in, not_in one value or an array; contains, starts_with, ends_with a non-empty string; is_null, is_not_null no value. Comparisons never match null.',
+    }),
+    value: Type.Optional(
+      Type.Union([Scalar, Type.Array(Scalar, { minItems: 1, maxItems: 10000 })], {
+        description:
+          "Used exactly as sent, never coerced: its JSON type must be the column's (number, string, boolean, ISO 8601 string for timestamps).",
+      }),
+    ),
+    case_insensitive: Type.Optional(
+      Type.Boolean({
+        description:
+          'For contains, starts_with, ends_with: fold ASCII letters before comparing. Default false (case-sensitive).',
+      }),
+    ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'Condition' },
 );
 export type WhereClause = Static<typeof WhereClause>;
 

@@ -56,7 +56,7 @@ describe('local exports through the API', () => {
         (r) => r.state === 'TX' || r.state === 'CA',
       ],
       [{ column: 'score', op: 'gt', value: 50 }, (r) => Number(r.score) > 50],
-      [{ column: 'score', op: 'gte', value: '50' }, (r) => Number(r.score) >= 50],
+      [{ column: 'score', op: 'gte', value: 50 }, (r) => Number(r.score) >= 50],
       [{ column: 'revenue', op: 'lt', value: 1000 }, (r) => Number(r.revenue) < 1000],
       [{ column: 'revenue', op: 'lte', value: 1000 }, (r) => Number(r.revenue) <= 1000],
       [
@@ -64,6 +64,17 @@ describe('local exports through the API', () => {
         (r) => r.email!.includes('.example'),
       ],
       [{ column: 'id', op: 'eq', value: Number(sample.id) }, (r) => r.id === sample.id],
+      [{ column: 'state', op: 'in', value: 'TX' }, (r) => r.state === 'TX'],
+      [{ column: 'state', op: 'not_in', value: ['TX'] }, (r) => r.state !== 'TX'],
+      [
+        {
+          column: 'email',
+          op: 'starts_with',
+          value: sample.email!.slice(0, 3).toUpperCase(),
+          case_insensitive: true,
+        },
+        (r) => r.email!.toLowerCase().startsWith(sample.email!.slice(0, 3).toLowerCase()),
+      ],
     ];
     for (const [where, pred] of cases) {
       const exp = await complete({ dataset: 'leads', filter: { where: [where] } });
@@ -124,6 +135,19 @@ describe('local exports through the API', () => {
       [{ dataset: 'leads', provider: 'x' }, /exactly one/],
       [{}, /exactly one/],
       [{ dataset: 'leads', format: 'xml' }, /format/],
+      [
+        { dataset: 'leads', filter: { where: [{ column: 'score', op: 'eq', value: '50' }] } },
+        /where\[0\] \("score" eq\): value "50" is a string/,
+      ],
+      [
+        { dataset: 'leads', filter: { where: [{ column: 'state', op: 'eq', value: ['TX'] }] } },
+        /not an array/,
+      ],
+      [
+        { dataset: 'leads', filter: { where: [{ column: 'state', op: 'eq', value: null }] } },
+        /is_null/,
+      ],
+      [{ dataset: 'leads', compression_level: '6' }, /compression_level must be integer/],
       [{ dataset: 'leads', destination: { dir: 'relative/dir' } }, /absolute/],
     ];
     for (const [body, msg] of cases) {

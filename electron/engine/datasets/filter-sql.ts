@@ -1,11 +1,18 @@
 // Compiles an export's column selection and filter into parameterised SQL over a dataset file.
 //
 // Identifiers come only from the dataset's own column list (double-quoted); every value is a
-// bound parameter, coerced to its column's type so that '5' finds the integer 5.
+// bound parameter, used exactly as sent (filter-values.ts refuses a value of the wrong type).
 import { ApiError } from '../../../shared/errors.ts';
 import type { DatasetColumn } from '../../../shared/schemas/datasets.ts';
-import { whereOps, type ExportFilter, type WhereOp } from '../../../shared/schemas/exports.ts';
+import {
+  textOps,
+  whereOps,
+  type ExportFilter,
+  type WhereClause,
+  type WhereOp,
+} from '../../../shared/schemas/exports.ts';
 import { DATA_TABLE, quoteIdent } from './dataset-file.ts';
+import { invalidCondition, listValues, singleValue } from './filter-values.ts';
 import { normalizeTimestamp } from './values.ts';
 
 export interface CompiledQuery {
@@ -28,9 +35,7 @@ export interface QueryRequest {
   readonly filter?: ExportFilter | null;
 }
 
-type Scalar = string | number | boolean | null;
-
-const comparisons: Record<Exclude<WhereOp, 'in' | 'contains'>, string> = {
+const comparisons: Record<'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte', string> = {
   eq: '=',
   neq: '<>',
   gt: '>',
@@ -83,48 +88,11 @@ export function compileQuery(ds: QueryShape, req: QueryRequest): CompiledQuery {
     }
   }
 
-  for (const clause of filter.where ?? []) {
-    const c = column(clause.column, ' in filter');
-    const col = quoteIdent(c.name);
-    const op = clause.op as WhereOp;
-    if (!(whereOps as readonly string[]).includes(op))
-      throw invalid(`unknown op "${clause.op}" (one of ${whereOps.join(', ')})`, {
-        op: clause.op,
-      });
-    const value = clause.value as Scalar | Scalar[];
-    if (op === 'in') {
-      if (!Array.isArray(value) || value.length === 0)
-        throw invalid(`op "in" on "${c.name}" takes a non-empty array of values`);
-      const values = value.filter((v) => v !== null).map((v) => coerce(c, v));
-      const parts: string[] = [];
-      if (values.length > 0) {
-        parts.push(`${col} IN (${values.map(() => '?').join(', ')})`);
-        params.push(...values);
-      }
-      if (values.length < value.length) parts.push(`${col} IS NULL`);
-      conds.push(parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`);
-      continue;
-    }
-    if (Array.isArray(value))
-      throw invalid(`op "${op}" on "${c.name}" takes a single value, not an array`);
-    if (op === 'contains') {
-      if (c.type !== 'text' && c.type !== 'timestamp')
-        throw invalid(`op "contains" needs a text column; "${c.name}" is ${c.type}`);
-      if (value === null) throw invalid(`op "contains" on "${c.name}" needs a value`);
-      // instr, not LIKE: % and _ in the value are plain characters, and case counts.
-      conds.push(`instr(${col}, ?) > 0`);
-      params.push(String(value));
-      continue;
-    }
-    if (value === null) {
-      if (op === 'eq') conds.push(`${col} IS NULL`);
-      else if (op === 'neq') conds.push(`${col} IS NOT NULL`);
-      else throw invalid(`op "${op}" on "${c.name}" cannot compare with null`);
-      continue;
-    }
-    conds.push(`${col} ${comparisons[op]} ?`);
-    params.push(coerce(c, value));
-  }
+  (filter.where ?? []).forEach((clause, index) => {
+    const sql = conditionSql(column(clause.column, ' in filter'), clause, index);
+    conds.push(sql.text);
+    params.push(...sql.params);
+  });
 
   const where = conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '';
   return {
@@ -141,36 +109,47 @@ function instant(value: string, field: string): string {
   return ts;
 }
 
-/** The value as the column stores it, or INVALID_REQUEST when it cannot be one. */
-function coerce(c: DatasetColumn, v: Exclude<Scalar, null>): string | number {
-  const bad = () =>
-    invalid(`value ${JSON.stringify(v)} does not fit column "${c.name}" (${c.type})`, {
-      column: c.name,
-      type: c.type,
-    });
-  switch (c.type) {
-    case 'integer':
-    case 'real': {
-      if (typeof v === 'number') {
-        if (!Number.isFinite(v)) throw bad();
-        return v;
-      }
-      if (typeof v === 'string' && v.trim() !== '') {
-        const n = Number(v.trim());
-        if (Number.isFinite(n)) return n;
-      }
-      throw bad();
-    }
-    case 'boolean':
-      if (v === true || v === 'true' || v === 1) return 1;
-      if (v === false || v === 'false' || v === 0) return 0;
-      throw bad();
-    case 'timestamp': {
-      const ts = typeof v === 'string' ? normalizeTimestamp(v) : undefined;
-      if (ts === undefined) throw bad();
-      return ts;
-    }
-    default:
-      return typeof v === 'string' ? v : String(v);
+/** One where condition as SQL over its (already known) column. */
+function conditionSql(
+  c: DatasetColumn,
+  clause: WhereClause,
+  index: number,
+): { text: string; params: (string | number)[] } {
+  const ref = { index, column: c.name, op: String(clause.op) };
+  const col = quoteIdent(c.name);
+  const op = clause.op as WhereOp;
+  if (!(whereOps as readonly string[]).includes(op))
+    throw invalidCondition(ref, `unknown op "${clause.op}" (one of ${whereOps.join(', ')})`);
+  const isText = (textOps as readonly string[]).includes(op);
+  if (clause.case_insensitive !== undefined && !isText)
+    throw invalidCondition(ref, `case_insensitive applies to ${textOps.join(', ')} only`);
+  if (op === 'is_null' || op === 'is_not_null') {
+    if (clause.value !== undefined) throw invalidCondition(ref, 'takes no value');
+    return { text: `${col} ${op === 'is_null' ? 'IS NULL' : 'IS NOT NULL'}`, params: [] };
   }
+  if (op === 'in' || op === 'not_in') {
+    const values = listValues(ref, c, clause.value);
+    const marks = values.map(() => '?').join(', ');
+    return { text: `${col} ${op === 'in' ? 'IN' : 'NOT IN'} (${marks})`, params: values };
+  }
+  if (isText) {
+    if (c.type !== 'text' && c.type !== 'timestamp')
+      throw invalidCondition(ref, `needs a text column; "${c.name}" is ${c.type}`);
+    const v = clause.value;
+    if (typeof v !== 'string' || v === '')
+      throw invalidCondition(
+        ref,
+        `takes a non-empty string, not ${JSON.stringify(v === undefined ? null : v)}`,
+      );
+    // Plain string functions, not LIKE: % and _ in the value are ordinary characters.
+    const fold = clause.case_insensitive === true;
+    const subject = fold ? `lower(${col})` : col;
+    const needle = fold ? 'lower(?)' : '?';
+    if (op === 'contains') return { text: `instr(${subject}, ${needle}) > 0`, params: [v] };
+    if (op === 'starts_with')
+      return { text: `substr(${subject}, 1, length(?)) = ${needle}`, params: [v, v] };
+    return { text: `substr(${subject}, -length(?)) = ${needle}`, params: [v, v] };
+  }
+  const value = singleValue(ref, c, clause.value);
+  return { text: `${col} ${comparisons[op as keyof typeof comparisons]} ?`, params: [value] };
 }

@@ -8,6 +8,9 @@ export type VerifyResult = 'ok' | 'SIGNATURE_INVALID' | 'SIGNATURE_EXPIRED';
 export interface Presigner {
   /** The query string for a path: `expires=UNIX&signature=HEX`. */
   sign(path: string, expiresUnix: number): string;
+  /** The same signature in the path form, ending in the file's own name:
+   * `/files/ID/SIGNATURE/EXPIRES/NAME` for the link path `/files/ID/NAME`. */
+  signPath(path: string, expiresUnix: number): string;
   /** Checks in API.md's order: a bad or missing signature first, then expiry. */
   verify(
     method: string,
@@ -58,6 +61,11 @@ export function createPresigner(dataDir: string): Presigner {
         recent.set(key, query);
       }
       return query;
+    },
+    signPath(path, expiresUnix) {
+      const q = new URLSearchParams(this.sign(path, expiresUnix));
+      const cut = path.lastIndexOf('/');
+      return `${path.slice(0, cut)}/${q.get('signature')}/${q.get('expires')}${path.slice(cut)}`;
     },
     verify(method, path, expires, signature, nowMs) {
       if (

@@ -38,17 +38,25 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 
 export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const { id, filename } = req.params as { id: string; filename: string };
+    const { id, filename, signature, expires } = req.params as {
+      id: string;
+      filename: string;
+      signature?: string;
+      expires?: string;
+    };
     if (!isUuid(id) || !isSafeFilename(filename)) {
       return sendError(req, reply, 'INVALID_REQUEST', 'The file path is malformed.');
     }
     const rawPath = req.url.split('?')[0] ?? '';
     const query = req.query as { expires?: string; signature?: string };
+    // Both link forms sign the same thing: method, `/files/ID/NAME` as sent, and the expiry.
+    const pathForm = signature !== undefined;
+    const signedPath = pathForm ? rawPath.split('/').toSpliced(3, 2).join('/') : rawPath;
     const verdict = engine.presigner.verify(
       req.method,
-      rawPath,
-      query.expires,
-      query.signature,
+      signedPath,
+      pathForm ? expires : query.expires,
+      pathForm ? signature : query.signature,
       engine.ctx.clock.now(),
     );
     if (verdict === 'SIGNATURE_INVALID')
@@ -99,6 +107,12 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
   app.route({
     method: ['GET', 'HEAD'],
     url: '/files/:id/:filename',
+    schema: { hide: true },
+    handler,
+  });
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/files/:id/:signature/:expires/:filename',
     schema: { hide: true },
     handler,
   });

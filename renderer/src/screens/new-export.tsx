@@ -16,11 +16,16 @@ const opWords: Record<WhereOp, string> = {
   eq: 'is',
   neq: 'is not',
   in: 'is one of',
+  not_in: 'is none of',
   gt: '>',
   gte: '≥',
   lt: '<',
   lte: '≤',
   contains: 'contains',
+  starts_with: 'starts with',
+  ends_with: 'ends with',
+  is_null: 'is empty',
+  is_not_null: 'is not empty',
 };
 
 function toIso(local: string): string | undefined {

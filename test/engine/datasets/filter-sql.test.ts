@@ -42,7 +42,7 @@ function ids(filter: ExportFilter | null, columns: string[] | null = ['id']): nu
   return rows.map((r) => r[0] as number);
 }
 const where = (column: string, op: string, value: unknown): ExportFilter => ({
-  where: [{ column, op, value: value as never }],
+  where: [{ column, op: op as never, value: value as never }],
 });
 function invalid(fn: () => unknown, message: RegExp): void {
   try {
@@ -57,23 +57,41 @@ function invalid(fn: () => unknown, message: RegExp): void {
 }
 
 describe('where ops', () => {
-  it('eq / neq (text is case-sensitive; null means IS NULL)', () => {
+  it('eq / neq (text is case-sensitive; comparisons never match null)', () => {
     expect(ids(where('state', 'eq', 'TX'))).toEqual([1, 3]);
     expect(ids(where('state', 'neq', 'TX'))).toEqual([2, 4, 5, 6]);
-    expect(ids(where('score', 'eq', null))).toEqual([4]);
-    expect(ids(where('score', 'neq', null))).toEqual([1, 2, 3, 5, 6]);
+    expect(ids(where('score', 'neq', 5))).toEqual([2, 3, 5, 6]);
+    expect(ids(where('score', 'is_null', undefined))).toEqual([4]);
+    expect(ids(where('score', 'is_not_null', undefined))).toEqual([1, 2, 3, 5, 6]);
   });
 
-  it('in (with null meaning IS NULL)', () => {
+  it('in / not_in take one value or many', () => {
     expect(ids(where('state', 'in', ['TX', 'CA']))).toEqual([1, 2, 3, 6]);
-    expect(ids(where('score', 'in', [5, '9', null]))).toEqual([1, 3, 4]);
+    expect(ids(where('state', 'in', ['TX']))).toEqual([1, 3]);
+    expect(ids(where('state', 'in', 'TX'))).toEqual([1, 3]);
+    expect(ids(where('score', 'in', [5, 9]))).toEqual([1, 3]);
+    expect(ids(where('score', 'not_in', [5, 9]))).toEqual([2, 5, 6]);
+    expect(ids(where('state', 'not_in', 'TX'))).toEqual([2, 4, 5, 6]);
+  });
+
+  it('starts_with / ends_with / contains, case-sensitive unless case_insensitive', () => {
+    expect(ids(where('name', 'starts_with', 'O'))).toEqual([6]);
+    expect(ids(where('state', 'ends_with', 'X'))).toEqual([1, 3]);
+    const ci = (op: string, value: string): ExportFilter => ({
+      where: [{ column: 'state', op: op as never, value, case_insensitive: true }],
+    });
+    expect(ids(ci('ends_with', 'X'))).toEqual([1, 3, 5]);
+    expect(ids(ci('starts_with', 't'))).toEqual([1, 3, 5]);
+    expect(ids(ci('contains', 'x'))).toEqual([1, 3, 5]);
+    expect(ids(where('note', 'starts_with', '100%'))).toEqual([1]);
+    expect(ids(where('note', 'ends_with', '_b'))).toEqual([2]);
   });
 
   it('gt / gte / lt / lte compare numbers as numbers', () => {
     expect(ids(where('score', 'gt', 7))).toEqual([3, 5]);
     expect(ids(where('score', 'gte', 7))).toEqual([2, 3, 5]);
     expect(ids(where('score', 'lt', 7))).toEqual([1, 6]);
-    expect(ids(where('score', 'lte', '7'))).toEqual([1, 2, 6]);
+    expect(ids(where('score', 'lte', 7))).toEqual([1, 2, 6]);
     expect(ids(where('revenue', 'gte', 20))).toEqual([2, 5]);
     expect(ids(where('created_at', 'gte', '2024-01-05'))).toEqual([5, 6]);
   });
@@ -85,17 +103,28 @@ describe('where ops', () => {
     expect(ids(where('note', 'contains', '_'))).toEqual([2]);
   });
 
-  it('coerces values to the column type', () => {
-    expect(ids(where('id', 'eq', '5'))).toEqual([5]);
-    expect(ids(where('active', 'eq', 'true'))).toEqual([1, 3, 5]);
+  it('uses values exactly as sent: a wrong JSON type is refused, naming the condition', () => {
     expect(ids(where('active', 'eq', false))).toEqual([2, 4, 6]);
     expect(ids(where('name', 'eq', "O'Neil"))).toEqual([6]);
     invalid(
-      () => ids(where('id', 'eq', 'five')),
-      /value "five" does not fit column "id" \(integer\)/,
+      () => ids(where('id', 'eq', '5')),
+      /^where\[0\] \("id" eq\): value "5" is a string; column "id" \(integer\) takes a number/,
     );
-    invalid(() => ids(where('active', 'eq', 'yes')), /does not fit column "active"/);
-    invalid(() => ids(where('created_at', 'gt', 'yesterday')), /does not fit column "created_at"/);
+    invalid(() => ids(where('state', 'eq', 5)), /"state" eq.*value 5 is a number/);
+    invalid(
+      () => ids(where('active', 'eq', 'true')),
+      /column "active" \(boolean\) takes true or false/,
+    );
+    invalid(() => ids(where('state', 'eq', ['TX'])), /single value, not an array/);
+    invalid(() => ids(where('state', 'eq', null)), /use the op "is_null"/);
+    invalid(() => ids(where('state', 'in', ['TX', null])), /"state" in.*use the op "is_null"/);
+    invalid(() => ids(where('state', 'is_null', 'TX')), /takes no value/);
+    invalid(() => ids(where('created_at', 'gt', 'yesterday')), /column "created_at"/);
+    invalid(() => ids(where('state', 'contains', '')), /non-empty string/);
+    invalid(
+      () => ids({ where: [{ column: 'id', op: 'eq', value: 1, case_insensitive: true }] }),
+      /case_insensitive applies to/,
+    );
   });
 
   it('several clauses are ANDed', () => {
@@ -112,10 +141,10 @@ describe('where ops', () => {
     invalid(() => ids(where('nope', 'eq', 1)), /unknown column "nope" in filter/);
     invalid(() => ids(where('id', 'like', 1)), /unknown op "like"/);
     invalid(() => ids(where('id', 'in', [])), /non-empty array/);
-    invalid(() => ids(where('id', 'in', 3)), /non-empty array/);
+    invalid(() => ids(where('id', 'in', undefined)), /needs a value/);
     invalid(() => ids(where('id', 'eq', [1, 2])), /single value/);
     invalid(() => ids(where('score', 'contains', '1')), /needs a text column/);
-    invalid(() => ids(where('score', 'gt', null)), /cannot compare with null/);
+    invalid(() => ids(where('score', 'gt', null)), /use the op "is_null"/);
     invalid(() => ids(null, ['id', 'missing']), /unknown column "missing"/);
     invalid(() => ids(null, ['id', 'id']), /listed twice/);
   });

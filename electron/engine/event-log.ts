@@ -1,0 +1,105 @@
+// The bounded, persistent log behind GET /v1/events: every bus event gets an id from the store
+// (unique and increasing across connections and restarts) and stays replayable for a while.
+import type { EventName } from '../../shared/events.ts';
+import type { EngineContext } from './context.ts';
+
+export interface LoggedEvent {
+  readonly id: number;
+  readonly name: EventName;
+  /** The event's data as JSON text, written once and sent as is. */
+  readonly json: string;
+}
+
+export interface EventLogLimits {
+  /** At most this many events are kept. */
+  readonly maxEvents: number;
+  /** Events older than this are dropped, ms. */
+  readonly maxAgeMs: number;
+}
+
+export const defaultEventLogLimits: EventLogLimits = {
+  maxEvents: 10_000,
+  maxAgeMs: 24 * 60 * 60 * 1000,
+};
+
+/** What a client that last saw `lastId` should get: the events after it, or a reload. */
+export type Replay =
+  | { readonly kind: 'events'; readonly events: LoggedEvent[] }
+  | { readonly kind: 'reload'; readonly oldestId: number | null };
+
+export interface EventLog {
+  /** Calls `fn` with each event as it is logged; returns the unsubscribe. */
+  subscribe(fn: (event: LoggedEvent) => void): () => void;
+  /** The events after `lastId`, or `reload` when some of them have left the log. */
+  since(lastId: number): Replay;
+  /** The newest id handed out so far (0 before any). */
+  lastId(): number;
+  close(): void;
+}
+
+export function createEventLog(
+  ctx: EngineContext,
+  limits: EventLogLimits = defaultEventLogLimits,
+): EventLog {
+  const { db, clock } = ctx;
+  const insert = db.prepare('INSERT INTO event_log (name, data_json, at) VALUES (?, ?, ?)');
+  const after = db.prepare(
+    'SELECT id, name, data_json AS json FROM event_log WHERE id > ? ORDER BY id',
+  );
+  const oldest = db.prepare('SELECT min(id) AS id FROM event_log');
+  const newest = db.prepare(
+    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event_log'), 0) AS id",
+  );
+  const prune = db.prepare('DELETE FROM event_log WHERE id <= ? OR at < ?');
+  const subscribers = new Set<(event: LoggedEvent) => void>();
+  let sincePrune = 0;
+  let open = true;
+
+  const pruneNow = () => {
+    const last = (newest.get() as { id: number }).id;
+    prune.run(last - limits.maxEvents, clock.now() - limits.maxAgeMs);
+  };
+  pruneNow();
+
+  const off = ctx.events.onAny((name, data) => {
+    if (!open) return;
+    const json = JSON.stringify(data);
+    const id = Number(insert.run(name, json, clock.now()).lastInsertRowid);
+    if (++sincePrune >= 100) {
+      sincePrune = 0;
+      pruneNow();
+    }
+    const event: LoggedEvent = { id, name, json };
+    for (const fn of subscribers) {
+      try {
+        fn(event);
+      } catch {
+        /* a failing stream must not stop the others */
+      }
+    }
+  });
+
+  return {
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+    since(lastId) {
+      // Age-based pruning runs with appends; a quiet log is checked on read as well.
+      pruneNow();
+      const first = (oldest.get() as { id: number | null }).id;
+      const last = (newest.get() as { id: number }).id;
+      if (lastId === last) return { kind: 'events', events: [] };
+      // Something after lastId was pruned, or lastId was never handed out here: reload.
+      if (lastId > last || first === null || first > lastId + 1)
+        return { kind: 'reload', oldestId: first };
+      return { kind: 'events', events: after.all(lastId) as LoggedEvent[] };
+    },
+    lastId: () => (newest.get() as { id: number }).id,
+    close() {
+      open = false;
+      off();
+      subscribers.clear();
+    },
+  };
+}
