@@ -1,0 +1,200 @@
+// The desktop app as electron-builder lays it out for Linux, with a stand-in for the Electron binary
+// (none can be downloaded here): what app.asar holds, the one native prebuild unpacked beside it,
+// the bundles' runtime imports all in `dependencies`, and the packed headless entry serving
+// /healthz from the extracted tree alone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { builtinModules } from 'node:module';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tempDir } from '../helpers/context.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const target = `${process.platform}-${process.arch}`;
+
+let work: string;
+let appDir: string;
+let asarFiles: string[];
+let extracted: string;
+let dist: ReturnType<typeof spawnSync>;
+
+function dirSize(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((sum, f) => sum + dirSize(join(path, f)), 0);
+}
+
+beforeAll(() => {
+  work = tempDir('em-packaging-');
+  const fakeElectron = join(work, 'electron-dist');
+  mkdirSync(fakeElectron);
+  writeFileSync(join(fakeElectron, 'electron'), '#!/bin/sh\necho "stand-in electron $*"\n');
+  chmodSync(join(fakeElectron, 'electron'), 0o755);
+  dist = spawnSync(
+    process.execPath,
+    [
+      'electron/bin/dist.mjs',
+      '--linux',
+      'dir',
+      `-c.electronDist=${fakeElectron}`,
+      `-c.directories.output=${join(work, 'dist')}`,
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
+  appDir = join(work, 'dist', 'linux-unpacked');
+  const list = spawnSync(bin('asar'), ['list', join(appDir, 'resources', 'app.asar')], {
+    encoding: 'utf8',
+  });
+  asarFiles = list.stdout.split('\n').filter(Boolean);
+  extracted = join(work, 'extracted');
+  spawnSync(bin('asar'), ['extract', join(appDir, 'resources', 'app.asar'), extracted]);
+}, 300_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
+  it('lays out the app', () => {
+    expect(dist.status, String(dist.stderr)).toBe(0);
+    expect(existsSync(join(appDir, 'export-manager'))).toBe(true);
+    expect(existsSync(join(appDir, 'resources', 'bin', 'export-manager'))).toBe(true);
+  });
+
+  it('app.asar holds the main, preload, worker and renderer bundles and package.json', () => {
+    for (const f of [
+      '/out/main/index.js',
+      '/out/main/cli.js',
+      '/out/main/export-worker.js',
+      '/out/main/import-worker.js',
+      '/out/main/sink-worker.js',
+      '/out/preload/index.cjs',
+      '/out/renderer/index.html',
+      '/package.json',
+    ])
+      expect(asarFiles).toContain(f);
+    expect(asarFiles.some((f) => /^\/out\/renderer\/assets\/index-.*\.js$/.test(f))).toBe(true);
+  });
+
+  it('ships no dev dependency, no source and no TypeScript', () => {
+    const packed = new Set(
+      asarFiles
+        .map((f) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(f)?.[1])
+        .filter((n): n is string => Boolean(n)),
+    );
+    for (const dev of ['electron', 'react', 'react-dom', 'zustand', 'vitest', 'typescript', 'node'])
+      expect(packed.has(dev), dev).toBe(false);
+    for (const dep of Object.keys(pkg.dependencies)) expect(packed.has(dep), dep).toBe(true);
+    expect(asarFiles.filter((f) => /^\/(electron|renderer|shared|test)\//.test(f))).toEqual([]);
+    expect(asarFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it('unpacks the native SQLite module with only this platform’s prebuild and no sources', () => {
+    const unpacked = join(
+      appDir,
+      'resources',
+      'app.asar.unpacked',
+      'node_modules',
+      'better-sqlite3',
+    );
+    expect(readdirSync(join(unpacked, 'prebuilds'))).toEqual([`${target}.node`]);
+    for (const gone of ['deps', 'src', 'build', 'binding.gyp'])
+      expect(existsSync(join(unpacked, gone)), gone).toBe(false);
+  });
+
+  it('stays small: the app without Electron under 20 MB', () => {
+    const size = dirSize(join(appDir, 'resources'));
+    console.log(`packed app (resources/, without Electron): ${(size / 1e6).toFixed(1)} MB`);
+    expect(size).toBeLessThan(20e6);
+  });
+
+  it('every runtime import of the main, worker and preload bundles is in dependencies', () => {
+    const bundles = asarFiles.filter((f) => /^\/out\/(main|preload)\/.*\.c?js$/.test(f));
+    expect(bundles.length).toBeGreaterThanOrEqual(6);
+    const imported = new Set<string>();
+    for (const f of bundles) {
+      const code = readFileSync(join(extracted, f), 'utf8');
+      for (const m of code.matchAll(
+        /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"'.][^"']*)["']/g,
+      )) {
+        const spec = m[1]!;
+        const name = spec.startsWith('@')
+          ? spec.split('/').slice(0, 2).join('/')
+          : spec.split('/')[0]!;
+        imported.add(name);
+      }
+    }
+    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    const missing = [...imported].filter(
+      (n) =>
+        !builtins.has(n) && !n.startsWith('node:') && n !== 'electron' && !(n in pkg.dependencies),
+    );
+    expect(missing, `imported at run time but not in dependencies: ${missing.join(', ')}`).toEqual(
+      [],
+    );
+    expect(imported.has('better-sqlite3')).toBe(true);
+  });
+
+  it('the packed headless entry, extracted, starts and answers /healthz with nothing but the packed tree', async () => {
+    expect(
+      existsSync(join(extracted, 'node_modules', 'better-sqlite3', 'prebuilds', `${target}.node`)),
+    ).toBe(true);
+    const dataDir = join(work, 'data');
+    let child: ChildProcess | undefined;
+    try {
+      child = spawn(
+        process.execPath,
+        [
+          join(extracted, 'out', 'main', 'cli.js'),
+          'serve',
+          '--port',
+          '0',
+          '--data-dir',
+          dataDir,
+          '--demo-rows',
+          '10',
+        ],
+        { cwd: extracted, env: { PATH: process.env.PATH ?? '', HOME: work } },
+      );
+      let output = '';
+      const url = await new Promise<string>((ok, fail) => {
+        child!.stdout!.on('data', (d: Buffer) => {
+          output += d.toString();
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+          if (m) ok(m[1]!);
+        });
+        child!.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+        child!.on('exit', (code) => fail(new Error(`serve exited ${code}: ${output}`)));
+      });
+      const res = await fetch(`${url}/healthz`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { data: { status: string; version: string } };
+      expect(body.data).toEqual({ status: 'ok', version: pkg.version });
+    } finally {
+      child?.kill('SIGTERM');
+    }
+  });
+
+  it('without the Electron binary it stops with one clear line', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['electron/bin/dist.mjs', '--linux', 'dir', `-c.electronDist=${join(work, 'nothing-here')}`],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/-c\.electronDist must name a folder holding the Electron binary/);
+  });
+});
