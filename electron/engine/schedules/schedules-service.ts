@@ -9,6 +9,7 @@ import type {
 import { isoOrNull, type TimerHandle } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import { isUuid, newId } from '../ids.ts';
+import { faultPoint } from '../faults.ts';
 import { immediate } from '../store/db.ts';
 import { finalStatuses, type ExportsPort } from './exports-port.ts';
 import { completedRuns, pruneRuns } from './retain.ts';
@@ -18,7 +19,11 @@ import {
   type RequestValidator,
   type ScheduleSettings,
 } from './schedule-input.ts';
+import { createRunsRepo, type RunTrigger } from './runs-repo.ts';
+import { runView } from './run-view.ts';
 import { createSchedulesRepo, type ScheduleRow } from './schedules-repo.ts';
+import { replaceStableFile, stablePathOf } from './stable-file.ts';
+import { createWallWatch } from './wall-watch.ts';
 import {
   freshDueAt,
   newScheduleRow,
@@ -49,6 +54,8 @@ interface RunError {
 export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) {
   const { db, clock, events, logger } = ctx;
   const repo = createSchedulesRepo(db);
+  const runs = createRunsRepo(db);
+  const wall = createWallWatch(db, clock, logger);
   const exportsSvc = deps.exports;
   let timer: TimerHandle | null = null;
   let started = false;
@@ -120,11 +127,54 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     events.emit('schedule.updated', api);
   }
 
-  /** Starts one run (or keep-fresh re-creation) of a schedule that has none in progress. */
+  /** What started a run, for its history. */
+  function triggerOf(r: ScheduleRow, kind: 'run' | 'refresh', now: number): RunTrigger {
+    if (kind === 'refresh') return 'keep_fresh';
+    if (r.consecutive_failures > 0) return 'retry';
+    // A slot missed by more than the loop's longest wait was missed while asleep or off.
+    if (r.next_run_at !== null && now - r.next_run_at > MAX_WAIT_MS * 2) return 'catch_up';
+    return 'timetable';
+  }
+
+  /**
+   * Creates the export of a claimed run. The idempotency key makes this safe to repeat after a
+   * crash: the export a killed process created is found again, never created twice.
+   */
+  function createRunExport(r: ScheduleRow, n: number, startedAt: number, refresh: boolean) {
+    const s = settingsOf(r);
+    return exportsSvc.create(runRequest(r.name, s, n, startedAt), {
+      scheduleId: r.id,
+      recreatedFrom: refresh ? r.latest_export_id : null,
+      idempotencyKey: `schedule-run:${r.id}:${n}`,
+    }).export;
+  }
+
+  function attachRun(id: string, n: number, exp: Export, kind: 'run' | 'refresh'): void {
+    const updated = immediate(db, () => {
+      runs.update(id, n, { export_id: exp.id, status: exp.status });
+      return repo.update(id, { running_export_id: exp.id, running_kind: kind });
+    });
+    logger.info('schedule fired', { schedule_id: id, export_id: exp.id, kind, run: n });
+    if (updated) {
+      const api = toApi(updated);
+      events.emit('schedule.fired', api);
+      events.emit('schedule.updated', api);
+    }
+    // Read it again: an export that ended while create() was still emitting was not ours yet.
+    const settled = tryGet(exp.id);
+    if (settled && finalStatuses.includes(settled.status)) finishRun(settled);
+  }
+
+  /**
+   * Starts one run (or keep-fresh re-creation) of a schedule that has none in progress. The slot
+   * is claimed and the run numbered in one transaction first; a crash after that finishes this
+   * same run on restart (reconcile), so one slot never makes two exports.
+   */
   function startRun(
     r: ScheduleRow,
     kind: 'run' | 'refresh',
     now: number,
+    trigger: RunTrigger = triggerOf(r, kind, now),
   ): { export: Export } | { error: unknown } {
     const s = settingsOf(r);
     const n = r.run_count + 1;
@@ -134,36 +184,94 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
       run_count: n,
       updated_at: now,
     };
+    immediate(db, () => {
+      runs.claim(r.id, n, trigger, now);
+      repo.update(r.id, consumed);
+    });
     let exp: Export;
     try {
-      exp = exportsSvc.create(runRequest(r.name, s, n, now), {
-        scheduleId: r.id,
-        recreatedFrom: kind === 'refresh' ? r.latest_export_id : null,
-      }).export;
+      exp = createRunExport(r, n, now, kind === 'refresh');
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      recordFailure(
-        r.id,
-        { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) },
-        consumed,
-      );
+      const error = { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) };
+      runs.update(r.id, n, { status: 'failed', ended_at: now, error_json: JSON.stringify(error) });
+      recordFailure(r.id, error, {});
       return { error: err };
     }
-    const updated = repo.update(r.id, {
-      ...consumed,
-      running_export_id: exp.id,
-      running_kind: kind,
-    });
-    logger.info('schedule fired', { schedule_id: r.id, export_id: exp.id, kind });
-    if (updated) {
-      const api = toApi(updated);
-      events.emit('schedule.fired', api);
-      events.emit('schedule.updated', api);
-    }
-    // Read it again: an export that ended while create() was still emitting was not ours yet.
-    const settled = tryGet(exp.id);
-    if (settled && finalStatuses.includes(settled.status)) finishRun(settled);
+    faultPoint('schedule-after-export-create');
+    attachRun(r.id, n, exp, kind);
     return { export: exp };
+  }
+
+  /** After a crash between claiming a run and attaching its export: finish that same run. */
+  function resumeClaimedRuns(): void {
+    for (const run of runs.starting()) {
+      const r = repo.get(run.schedule_id);
+      if (!r) {
+        runs.update(run.schedule_id, run.number, { status: 'canceled', ended_at: clock.now() });
+        continue;
+      }
+      const kind = run.trigger === 'keep_fresh' ? 'refresh' : 'run';
+      try {
+        attachRun(
+          r.id,
+          run.number,
+          createRunExport(r, run.number, run.started_at, kind === 'refresh'),
+          kind,
+        );
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        const error = { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) };
+        runs.update(r.id, run.number, {
+          status: 'failed',
+          ended_at: clock.now(),
+          error_json: JSON.stringify(error),
+        });
+        recordFailure(r.id, error, {});
+      }
+    }
+  }
+
+  /** A completed run with a copy in a folder: its copy replaces the schedule's stable file. */
+  async function refreshStableFile(scheduleId: string, n: number, exp: Export): Promise<void> {
+    const saved = exp.destination?.saved_paths?.[0];
+    if (!saved) return;
+    const stable = stablePathOf(saved, n);
+    if (!stable) return;
+    // Runs never overlap, but their copies may finish out of order: an older run never wins.
+    if (runs.page(scheduleId, 50).some((x) => x.number > n && x.stable_path !== null)) return;
+    try {
+      await replaceStableFile(saved, stable, scheduleId);
+      runs.update(scheduleId, n, { stable_path: stable });
+    } catch (err) {
+      logger.warn('schedule: the stable file could not be replaced', {
+        schedule_id: scheduleId,
+        error: err as Error,
+      });
+      runs.update(scheduleId, n, {
+        error_json: JSON.stringify({
+          code: 'DESTINATION_FAILED',
+          message: `The file ${stable} could not be replaced: ${(err as Error).message}`,
+        }),
+      });
+    }
+  }
+
+  function recordRunEnd(exp: Export | null, id: string, now: number): number | null {
+    const run = runs.byExport(id)[0];
+    if (!run) return null;
+    const files = exp?.files ?? [];
+    runs.update(run.schedule_id, run.number, {
+      status: exp?.status ?? 'deleted',
+      ended_at: now,
+      rows: exp?.row_count ?? null,
+      bytes: files.length ? files.reduce((a, f) => a + f.byte_size, 0) : null,
+      saved_path: exp?.destination?.saved_paths?.[0] ?? null,
+      error_json: exp?.error
+        ? JSON.stringify({ code: exp.error.code, message: exp.error.message })
+        : null,
+    });
+    return run.number;
   }
 
   /** The running export of a schedule reached a final status (or vanished: `exp` null). */
@@ -173,6 +281,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     if (!r) return;
     const now = clock.now();
     const s = settingsOf(r);
+    const n = recordRunEnd(exp, id, now);
     // A slot that came while this run was in progress is skipped, not queued behind it: the run
     // that just ended is that slot's fresh data, and queued slots would run back to back forever
     // when runs are slower than the interval.
@@ -193,9 +302,14 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
         updated_at: now,
       });
       emitUpdated(updated);
-      if (s.retain !== null) {
-        track(pruneRuns(exportsSvc, logger, r.id, s.retain, [exp.id]));
-      }
+      const retain = s.retain;
+      track(
+        (async () => {
+          if (n !== null) await refreshStableFile(r.id, n, exp);
+          if (retain !== null)
+            await pruneRuns(exportsSvc, logger, r.id, retain, [exp.id], markPruned(retain));
+        })(),
+      );
     } else {
       const error: RunError = exp?.error
         ? exp.error
@@ -223,6 +337,12 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     if (latestId === r.latest_export_id && freshDue === r.fresh_due_at) return;
     emitUpdated(repo.update(r.id, { latest_export_id: latestId, fresh_due_at: freshDue }));
   }
+
+  /** Pruned runs stay in the history, saying why their files are gone. */
+  const markPruned = (retain: number) => (exportId: string) => {
+    for (const run of runs.byExport(exportId))
+      runs.update(run.schedule_id, run.number, { file_removed: `file removed (retain ${retain})` });
+  };
 
   function onExport(exp: Export): void {
     if (closed || !exp.schedule_id || !finalStatuses.includes(exp.status)) return;
@@ -255,6 +375,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
   function tick(): void {
     timer = null;
     if (closed) return;
+    wall.check();
     const now = clock.now();
     for (const r of repo.due(now)) {
       const slotDue = r.next_run_at !== null && r.next_run_at <= now;
@@ -277,7 +398,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
   function create(body: ScheduleCreate): Schedule {
     const now = clock.now();
     const s = settingsFromCreate(body, now, deps.validateRequest);
-    const row = newScheduleRow(newId(now), s, now);
+    const row = newScheduleRow(newId(now), s, now, body.first_run);
     repo.insert(row);
     const api = toApi(repo.get(row.id)!);
     events.emit('schedule.updated', api);
@@ -307,7 +428,14 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     emitUpdated(updated);
     if (s.retain !== null && s.retain !== before.retain) {
       track(
-        pruneRuns(exportsSvc, logger, id, s.retain, [cur.latest_export_id, cur.running_export_id]),
+        pruneRuns(
+          exportsSvc,
+          logger,
+          id,
+          s.retain,
+          [cur.latest_export_id, cur.running_export_id],
+          markPruned(s.retain),
+        ),
       );
     }
     arm();
@@ -330,7 +458,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
         `A run of this schedule is in progress (export ${r.running_export_id}); runs never overlap.`,
         { running_export_id: r.running_export_id },
       );
-    const result = startRun(r, 'run', clock.now());
+    const result = startRun(r, 'run', clock.now(), 'run_now');
     arm();
     // The failure is on the schedule (last_error, backoff) and the caller hears it too.
     if ('error' in result) {
@@ -359,6 +487,8 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
 
   /** After a restart: runs that ended while we were away are settled, keep-fresh times re-read. */
   function reconcile(): void {
+    wall.check();
+    resumeClaimedRuns();
     for (const r of repo.running()) {
       const exp = tryGet(r.running_export_id);
       if (!exp) finishRun(null, r.running_export_id!);
@@ -378,6 +508,14 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     delete: remove,
     runNow,
     latestDownload,
+    /** The history of runs, newest first; `cursor` is the number of the last run of the page before. */
+    runs(id: string, limit = 50, cursor?: string) {
+      mustGet(id);
+      const before = cursor ? Number(cursor) : undefined;
+      const rows = runs.page(id, limit + 1, before);
+      const items = rows.slice(0, limit).map(runView);
+      return { items, nextCursor: rows.length > limit ? String(rows[limit - 1]!.number) : null };
+    },
     previewRuns: (
       spec: { cron?: string | null; every_seconds?: number | null; timezone?: string | null },
       count = 5,

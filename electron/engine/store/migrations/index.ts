@@ -4,6 +4,7 @@ import { m0020 } from './0020-datasets.ts';
 import { m0030 } from './0030-keys-settings.ts';
 import { m0040 } from './0040-providers.ts';
 import { m0050 } from './0050-schedules.ts';
+import { m0060 } from './0060-schedule-runs.ts';
 
 export interface Migration {
   readonly version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   readonly up: string;
 }
 
-export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050];
+export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060];
