@@ -20,9 +20,8 @@ import {
   type ScheduleSettings,
 } from './schedule-input.ts';
 import { createRunsRepo, type RunTrigger } from './runs-repo.ts';
-import { runView } from './run-view.ts';
+import { createRunHistory } from './run-history.ts';
 import { createSchedulesRepo, type ScheduleRow } from './schedules-repo.ts';
-import { replaceStableFile, stablePathOf } from './stable-file.ts';
 import { createWallWatch } from './wall-watch.ts';
 import {
   freshDueAt,
@@ -55,6 +54,8 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
   const { db, clock, events, logger } = ctx;
   const repo = createSchedulesRepo(db);
   const runs = createRunsRepo(db);
+  const history = createRunHistory(runs, logger);
+  const { refreshStableFile, recordRunEnd, markPruned } = history;
   const wall = createWallWatch(db, clock, logger);
   const exportsSvc = deps.exports;
   let timer: TimerHandle | null = null;
@@ -232,48 +233,6 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     }
   }
 
-  /** A completed run with a copy in a folder: its copy replaces the schedule's stable file. */
-  async function refreshStableFile(scheduleId: string, n: number, exp: Export): Promise<void> {
-    const saved = exp.destination?.saved_paths?.[0];
-    if (!saved) return;
-    const stable = stablePathOf(saved, n);
-    if (!stable) return;
-    // Runs never overlap, but their copies may finish out of order: an older run never wins.
-    if (runs.page(scheduleId, 50).some((x) => x.number > n && x.stable_path !== null)) return;
-    try {
-      await replaceStableFile(saved, stable, scheduleId);
-      runs.update(scheduleId, n, { stable_path: stable });
-    } catch (err) {
-      logger.warn('schedule: the stable file could not be replaced', {
-        schedule_id: scheduleId,
-        error: err as Error,
-      });
-      runs.update(scheduleId, n, {
-        error_json: JSON.stringify({
-          code: 'DESTINATION_FAILED',
-          message: `The file ${stable} could not be replaced: ${(err as Error).message}`,
-        }),
-      });
-    }
-  }
-
-  function recordRunEnd(exp: Export | null, id: string, now: number): number | null {
-    const run = runs.byExport(id)[0];
-    if (!run) return null;
-    const files = exp?.files ?? [];
-    runs.update(run.schedule_id, run.number, {
-      status: exp?.status ?? 'deleted',
-      ended_at: now,
-      rows: exp?.row_count ?? null,
-      bytes: files.length ? files.reduce((a, f) => a + f.byte_size, 0) : null,
-      saved_path: exp?.destination?.saved_paths?.[0] ?? null,
-      error_json: exp?.error
-        ? JSON.stringify({ code: exp.error.code, message: exp.error.message })
-        : null,
-    });
-    return run.number;
-  }
-
   /** The running export of a schedule reached a final status (or vanished: `exp` null). */
   function finishRun(exp: Export | null, goneId?: string): void {
     const id = exp?.id ?? goneId!;
@@ -337,12 +296,6 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     if (latestId === r.latest_export_id && freshDue === r.fresh_due_at) return;
     emitUpdated(repo.update(r.id, { latest_export_id: latestId, fresh_due_at: freshDue }));
   }
-
-  /** Pruned runs stay in the history, saying why their files are gone. */
-  const markPruned = (retain: number) => (exportId: string) => {
-    for (const run of runs.byExport(exportId))
-      runs.update(run.schedule_id, run.number, { file_removed: `file removed (retain ${retain})` });
-  };
 
   function onExport(exp: Export): void {
     if (closed || !exp.schedule_id || !finalStatuses.includes(exp.status)) return;
@@ -511,10 +464,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     /** The history of runs, newest first; `cursor` is the number of the last run of the page before. */
     runs(id: string, limit = 50, cursor?: string) {
       mustGet(id);
-      const before = cursor ? Number(cursor) : undefined;
-      const rows = runs.page(id, limit + 1, before);
-      const items = rows.slice(0, limit).map(runView);
-      return { items, nextCursor: rows.length > limit ? String(rows[limit - 1]!.number) : null };
+      return history.page(id, limit, cursor);
     },
     previewRuns: (
       spec: { cron?: string | null; every_seconds?: number | null; timezone?: string | null },
