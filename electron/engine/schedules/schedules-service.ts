@@ -59,6 +59,8 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
   const wall = createWallWatch(db, clock, logger);
   const exportsSvc = deps.exports;
   let timer: TimerHandle | null = null;
+  /** The wall time the timer should fire at: a tick much earlier means the clock went back. */
+  let armedFor: number | null = null;
   let started = false;
   let closed = false;
   const pending = new Set<Promise<unknown>>();
@@ -328,7 +330,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
   function tick(): void {
     timer = null;
     if (closed) return;
-    wall.check();
+    wall.check(armedFor ?? undefined);
     const now = clock.now();
     for (const r of repo.due(now)) {
       const slotDue = r.next_run_at !== null && r.next_run_at <= now;
@@ -345,7 +347,9 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     if (!started || closed) return;
     const at = repo.earliestDue();
     if (at === null) return;
-    timer = clock.setTimeout(tick, Math.min(MAX_WAIT_MS, Math.max(0, at - clock.now())));
+    const wait = Math.min(MAX_WAIT_MS, Math.max(0, at - clock.now()));
+    armedFor = clock.now() + wait;
+    timer = clock.setTimeout(tick, wait);
   }
 
   function create(body: ScheduleCreate): Schedule {

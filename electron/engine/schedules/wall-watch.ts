@@ -31,10 +31,14 @@ export function createWallWatch(db: Db, clock: Clock, logger: Logger) {
   ].map((sql) => db.prepare(sql));
 
   return {
-    /** Call before acting on the clock; returns how far the clock went back (0: it did not). */
-    check(): number {
+    /**
+     * Call before acting on the clock; returns how far the clock went back (0: it did not).
+     * `expected` is the wall time a monotonic timer was armed to fire at: the jump is measured
+     * exactly against it rather than against the last look.
+     */
+    check(expected?: number): number {
       const now = clock.now();
-      const before = last;
+      const before = expected !== undefined ? Math.max(expected, last ?? expected) : last;
       last = Math.max(last ?? now, now);
       if (before === null || before - now < JUMP_MS) return 0;
       const d = before - now;
