@@ -17,10 +17,19 @@ const ScheduleFields = {
   enabled: Type.Optional(Type.Boolean()),
 };
 
-export const ScheduleCreate = Type.Object(ScheduleFields, { additionalProperties: false });
+export const ScheduleCreate = Type.Object(
+  {
+    ...ScheduleFields,
+    /** When the first run starts: at once, or at the first slot of the timetable (the default). */
+    first_run: Type.Optional(Type.Union([Type.Literal('now'), Type.Literal('after_interval')])),
+  },
+  { additionalProperties: false },
+);
 export type ScheduleCreate = Static<typeof ScheduleCreate>;
 
-export const ScheduleUpdate = Type.Partial(ScheduleCreate, { additionalProperties: false });
+export const ScheduleUpdate = Type.Partial(Type.Object(ScheduleFields), {
+  additionalProperties: false,
+});
 export type ScheduleUpdate = Static<typeof ScheduleUpdate>;
 
 export const Schedule = Type.Object({
@@ -71,3 +80,55 @@ export const SchedulePreview = Type.Object({
   ),
 });
 export type SchedulePreview = Static<typeof SchedulePreview>;
+
+export const RunTrigger = Type.Union(
+  [
+    Type.Literal('timetable'),
+    Type.Literal('keep_fresh'),
+    Type.Literal('run_now'),
+    Type.Literal('catch_up'),
+    Type.Literal('retry'),
+  ],
+  { title: 'ScheduleRunTrigger' },
+);
+
+export const RunChanges = Type.Object(
+  {
+    added: Type.Integer(),
+    removed: Type.Integer(),
+    changed: Type.Integer(),
+    key: Type.String(),
+    file: Nullable(Type.String()),
+  },
+  { title: 'ScheduleRunChanges' },
+);
+
+/** One run of a schedule, kept in its history after its files are pruned. */
+export const ScheduleRun = Type.Object(
+  {
+    number: Type.Integer(),
+    trigger: RunTrigger,
+    status: Type.String(),
+    export_id: Nullable(Type.String()),
+    started_at: DateTime,
+    ended_at: Nullable(DateTime),
+    rows: Nullable(Type.Integer()),
+    bytes: Nullable(Type.Integer()),
+    saved_path: Nullable(Type.String()),
+    stable_path: Nullable(Type.String()),
+    error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+    file_removed: Nullable(Type.String()),
+    changes: Nullable(RunChanges),
+  },
+  { title: 'ScheduleRun' },
+);
+export type ScheduleRun = Static<typeof ScheduleRun>;
+
+export const ScheduleRunsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$' })),
+  },
+  { additionalProperties: false },
+);
+export type ScheduleRunsQuery = Static<typeof ScheduleRunsQuery>;

@@ -54,6 +54,15 @@ export class FakeClock implements Clock {
     this.advance(Math.max(0, to - this.current));
   }
 
+  /**
+   * Sets the wall clock by ms (back when negative) as a user or NTP would: timers wait elapsed
+   * time, as Node's do, so each pending one moves with the wall clock.
+   */
+  jumpWall(ms: number): void {
+    this.current += ms;
+    for (const t of this.timers) t.at += ms;
+  }
+
   pendingTimers(): number {
     return this.timers.filter((t) => !t.canceled).length;
   }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeServer, type TestServer } from '../helpers/server.ts';
 import { fetchLink, gunzipText } from '../helpers/exports.ts';
 import { tempDir } from '../helpers/context.ts';
@@ -131,7 +132,25 @@ describe('/v1/schedules', () => {
     expect(after.latest_export.status).toBe('completed');
     expect(after.latest_export.schedule_id).toBe(sch.id);
     expect(after.last_run_at).toBe('2026-03-07T12:00:00.000Z');
-    expect(readdirSync(dest)).toEqual(['tx_2026-03-07_07-00-00_1.csv.gz']);
+    await s.engine.schedules.idle();
+    expect(readdirSync(dest).sort()).toEqual([
+      'tx_2026-03-07_07-00-00_1.1.csv.gz',
+      'tx_2026-03-07_07-00-00_1.csv.gz',
+    ]);
+    const runs = await s.call({ url: `/v1/schedules/${sch.id}/runs?limit=1` });
+    expect(runs.statusCode, runs.body).toBe(200);
+    expect(runs.json().data).toMatchObject([
+      {
+        number: 1,
+        trigger: 'run_now',
+        status: 'completed',
+        export_id: after.latest_export.id,
+        saved_path: join(dest, 'tx_2026-03-07_07-00-00_1.1.csv.gz'),
+        stable_path: join(dest, 'tx_2026-03-07_07-00-00_1.csv.gz'),
+        file_removed: null,
+        changes: null,
+      },
+    ]);
 
     const redirect = await s.call({ url: `/v1/schedules/${sch.id}/latest/download` });
     expect(redirect.statusCode).toBe(302);

@@ -8,7 +8,8 @@ export type CrashPoint =
   | 'retention:expired-committed'
   | 'destination:part-written'
   | 'destination:linked'
-  | 'import:part-written';
+  | 'import:part-written'
+  | 'schedule:export-created';
 
 export function crashPoint(point: CrashPoint): void {
   if (process.env.EXPORT_MANAGER_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');

@@ -4,7 +4,11 @@ import type { Export, ExportCreate, ExportStatus } from '../../../shared/schemas
 export interface ExportsPort {
   create(
     body: ExportCreate,
-    opts?: { scheduleId?: string | null; recreatedFrom?: string | null },
+    opts?: {
+      scheduleId?: string | null;
+      recreatedFrom?: string | null;
+      idempotencyKey?: string;
+    },
   ): { export: Export; replayed: boolean };
   get(id: string): Export;
   list(q: { schedule_id?: string; status?: ExportStatus; limit?: number; cursor?: string }): {

@@ -41,6 +41,7 @@ export async function pruneRuns(
   scheduleId: string,
   retain: number,
   keep: readonly (string | null)[],
+  onRemoved?: (exportId: string) => void,
 ): Promise<number> {
   let removed = 0;
   for (const exp of completedRuns(exports, scheduleId).slice(retain)) {
@@ -49,6 +50,7 @@ export async function pruneRuns(
     for (const path of exp.destination?.saved_paths ?? []) {
       if (isAbsolute(path)) await rm(path, { force: true });
     }
+    onRemoved?.(exp.id);
     try {
       await exports.delete(exp.id);
       removed++;

@@ -4,7 +4,9 @@ import type { Schedule } from '../../../shared/schemas/schedules.ts';
 import { iso, isoOrNull } from '../clock.ts';
 import type { ScheduleSettings } from './schedule-input.ts';
 import type { ScheduleRow } from './schedules-repo.ts';
-import { renderFilename } from './template.ts';
+import { slugify } from '../storage/files.ts';
+import { runCopyName } from './stable-file.ts';
+import { extensionOf, renderFilename } from './template.ts';
 import { nextSlot } from './timing.ts';
 
 export function settingsOf(r: ScheduleRow): ScheduleSettings {
@@ -92,7 +94,10 @@ export function scheduleView(r: ScheduleRow, latest: Export | null): Schedule {
   };
 }
 
-/** The request one run sends: the schedule's name and destination, the template filled in. */
+/**
+ * The request one run sends: the schedule's name, and with a folder the run's own copy
+ * `<name>.<n>.<ext>` beside the stable `<name>.<ext>` that the schedule replaces when it completes.
+ */
 export function runRequest(
   scheduleName: string,
   s: ScheduleSettings,
@@ -103,30 +108,40 @@ export function runRequest(
   const dest = s.destination ?? s.request.destination ?? null;
   if (dest) {
     const decompress = dest.decompress ?? false;
-    const filename = s.filename_template
-      ? renderFilename(s.filename_template, {
-          name: req.name!,
-          schedule: scheduleName,
-          at: now,
-          timezone: s.timezone,
-          n,
-          format: req.format ?? 'csv',
-          compression: req.compression ?? 'gzip',
-          decompress,
-        })
-      : dest.filename;
-    req.destination = { dir: dest.dir, decompress, ...(filename ? { filename } : {}) };
+    const values = {
+      name: req.name!,
+      schedule: scheduleName,
+      at: now,
+      timezone: s.timezone,
+      n,
+      format: req.format ?? 'csv',
+      compression: req.compression ?? 'gzip',
+      decompress,
+    };
+    const ext = extensionOf(values);
+    const stable = s.filename_template
+      ? renderFilename(s.filename_template, values)
+      : (dest.filename ?? slugify(req.name!) + ext);
+    req.destination = { dir: dest.dir, decompress, filename: runCopyName(stable, n, ext) };
   }
   return req;
 }
 
-/** A new schedule's row: first slot from now; keep-fresh with nothing to keep makes one at once. */
-export function newScheduleRow(id: string, s: ScheduleSettings, now: number): ScheduleRow {
+/**
+ * A new schedule's row. `first_run: 'now'` runs at once; 'after_interval' (the default) waits for
+ * the first slot, and keep-fresh starts with the first run's file (it has nothing to keep before).
+ */
+export function newScheduleRow(
+  id: string,
+  s: ScheduleSettings,
+  now: number,
+  firstRun: 'now' | 'after_interval' = 'after_interval',
+): ScheduleRow {
   return {
     id,
     ...settingsFields(s),
-    next_run_at: s.enabled ? nextSlot(s, null, now) : null,
-    fresh_due_at: s.enabled ? freshDueAt(s, null, now) : null,
+    next_run_at: !s.enabled ? null : firstRun === 'now' ? now : nextSlot(s, null, now),
+    fresh_due_at: null,
     retry_at: null,
     due_at: null,
     running_export_id: null,

@@ -9,6 +9,7 @@ import type {
 import { isoOrNull, type TimerHandle } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import { isUuid, newId } from '../ids.ts';
+import { crashPoint } from '../safety/fault-injection.ts';
 import { immediate } from '../store/db.ts';
 import { finalStatuses, type ExportsPort } from './exports-port.ts';
 import { completedRuns, pruneRuns } from './retain.ts';
@@ -18,7 +19,10 @@ import {
   type RequestValidator,
   type ScheduleSettings,
 } from './schedule-input.ts';
+import { createRunsRepo, type RunTrigger } from './runs-repo.ts';
+import { createRunHistory } from './run-history.ts';
 import { createSchedulesRepo, type ScheduleRow } from './schedules-repo.ts';
+import { createWallWatch } from './wall-watch.ts';
 import {
   freshDueAt,
   newScheduleRow,
@@ -49,8 +53,14 @@ interface RunError {
 export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) {
   const { db, clock, events, logger } = ctx;
   const repo = createSchedulesRepo(db);
+  const runs = createRunsRepo(db);
+  const history = createRunHistory(runs, logger);
+  const { refreshStableFile, recordRunEnd, markPruned } = history;
+  const wall = createWallWatch(db, clock, logger);
   const exportsSvc = deps.exports;
   let timer: TimerHandle | null = null;
+  /** The wall time the timer should fire at: a tick much earlier means the clock went back. */
+  let armedFor: number | null = null;
   let started = false;
   let closed = false;
   const pending = new Set<Promise<unknown>>();
@@ -120,11 +130,54 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     events.emit('schedule.updated', api);
   }
 
-  /** Starts one run (or keep-fresh re-creation) of a schedule that has none in progress. */
+  /** What started a run, for its history. */
+  function triggerOf(r: ScheduleRow, kind: 'run' | 'refresh', now: number): RunTrigger {
+    if (kind === 'refresh') return 'keep_fresh';
+    if (r.consecutive_failures > 0) return 'retry';
+    // A slot missed by more than the loop's longest wait was missed while asleep or off.
+    if (r.next_run_at !== null && now - r.next_run_at > MAX_WAIT_MS * 2) return 'catch_up';
+    return 'timetable';
+  }
+
+  /**
+   * Creates the export of a claimed run. The idempotency key makes this safe to repeat after a
+   * crash: the export a killed process created is found again, never created twice.
+   */
+  function createRunExport(r: ScheduleRow, n: number, startedAt: number, refresh: boolean) {
+    const s = settingsOf(r);
+    return exportsSvc.create(runRequest(r.name, s, n, startedAt), {
+      scheduleId: r.id,
+      recreatedFrom: refresh ? r.latest_export_id : null,
+      idempotencyKey: `schedule-run:${r.id}:${n}`,
+    }).export;
+  }
+
+  function attachRun(id: string, n: number, exp: Export, kind: 'run' | 'refresh'): void {
+    const updated = immediate(db, () => {
+      runs.update(id, n, { export_id: exp.id, status: exp.status });
+      return repo.update(id, { running_export_id: exp.id, running_kind: kind });
+    });
+    logger.info('schedule fired', { schedule_id: id, export_id: exp.id, kind, run: n });
+    if (updated) {
+      const api = toApi(updated);
+      events.emit('schedule.fired', api);
+      events.emit('schedule.updated', api);
+    }
+    // Read it again: an export that ended while create() was still emitting was not ours yet.
+    const settled = tryGet(exp.id);
+    if (settled && finalStatuses.includes(settled.status)) finishRun(settled);
+  }
+
+  /**
+   * Starts one run (or keep-fresh re-creation) of a schedule that has none in progress. The slot
+   * is claimed and the run numbered in one transaction first; a crash after that finishes this
+   * same run on restart (reconcile), so one slot never makes two exports.
+   */
   function startRun(
     r: ScheduleRow,
     kind: 'run' | 'refresh',
     now: number,
+    trigger: RunTrigger = triggerOf(r, kind, now),
   ): { export: Export } | { error: unknown } {
     const s = settingsOf(r);
     const n = r.run_count + 1;
@@ -134,36 +187,52 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
       run_count: n,
       updated_at: now,
     };
+    immediate(db, () => {
+      runs.claim(r.id, n, trigger, now);
+      repo.update(r.id, consumed);
+    });
     let exp: Export;
     try {
-      exp = exportsSvc.create(runRequest(r.name, s, n, now), {
-        scheduleId: r.id,
-        recreatedFrom: kind === 'refresh' ? r.latest_export_id : null,
-      }).export;
+      exp = createRunExport(r, n, now, kind === 'refresh');
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      recordFailure(
-        r.id,
-        { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) },
-        consumed,
-      );
+      const error = { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) };
+      runs.update(r.id, n, { status: 'failed', ended_at: now, error_json: JSON.stringify(error) });
+      recordFailure(r.id, error, {});
       return { error: err };
     }
-    const updated = repo.update(r.id, {
-      ...consumed,
-      running_export_id: exp.id,
-      running_kind: kind,
-    });
-    logger.info('schedule fired', { schedule_id: r.id, export_id: exp.id, kind });
-    if (updated) {
-      const api = toApi(updated);
-      events.emit('schedule.fired', api);
-      events.emit('schedule.updated', api);
-    }
-    // Read it again: an export that ended while create() was still emitting was not ours yet.
-    const settled = tryGet(exp.id);
-    if (settled && finalStatuses.includes(settled.status)) finishRun(settled);
+    crashPoint('schedule:export-created');
+    attachRun(r.id, n, exp, kind);
     return { export: exp };
+  }
+
+  /** After a crash between claiming a run and attaching its export: finish that same run. */
+  function resumeClaimedRuns(): void {
+    for (const run of runs.starting()) {
+      const r = repo.get(run.schedule_id);
+      if (!r) {
+        runs.update(run.schedule_id, run.number, { status: 'canceled', ended_at: clock.now() });
+        continue;
+      }
+      const kind = run.trigger === 'keep_fresh' ? 'refresh' : 'run';
+      try {
+        attachRun(
+          r.id,
+          run.number,
+          createRunExport(r, run.number, run.started_at, kind === 'refresh'),
+          kind,
+        );
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        const error = { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) };
+        runs.update(r.id, run.number, {
+          status: 'failed',
+          ended_at: clock.now(),
+          error_json: JSON.stringify(error),
+        });
+        recordFailure(r.id, error, {});
+      }
+    }
   }
 
   /** The running export of a schedule reached a final status (or vanished: `exp` null). */
@@ -173,6 +242,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     if (!r) return;
     const now = clock.now();
     const s = settingsOf(r);
+    const n = recordRunEnd(exp, id, now);
     // A slot that came while this run was in progress is skipped, not queued behind it: the run
     // that just ended is that slot's fresh data, and queued slots would run back to back forever
     // when runs are slower than the interval.
@@ -193,9 +263,14 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
         updated_at: now,
       });
       emitUpdated(updated);
-      if (s.retain !== null) {
-        track(pruneRuns(exportsSvc, logger, r.id, s.retain, [exp.id]));
-      }
+      const retain = s.retain;
+      track(
+        (async () => {
+          if (n !== null) await refreshStableFile(r.id, n, exp);
+          if (retain !== null)
+            await pruneRuns(exportsSvc, logger, r.id, retain, [exp.id], markPruned(retain));
+        })(),
+      );
     } else {
       const error: RunError = exp?.error
         ? exp.error
@@ -255,6 +330,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
   function tick(): void {
     timer = null;
     if (closed) return;
+    wall.check(armedFor ?? undefined);
     const now = clock.now();
     for (const r of repo.due(now)) {
       const slotDue = r.next_run_at !== null && r.next_run_at <= now;
@@ -271,13 +347,15 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     if (!started || closed) return;
     const at = repo.earliestDue();
     if (at === null) return;
-    timer = clock.setTimeout(tick, Math.min(MAX_WAIT_MS, Math.max(0, at - clock.now())));
+    const wait = Math.min(MAX_WAIT_MS, Math.max(0, at - clock.now()));
+    armedFor = clock.now() + wait;
+    timer = clock.setTimeout(tick, wait);
   }
 
   function create(body: ScheduleCreate): Schedule {
     const now = clock.now();
     const s = settingsFromCreate(body, now, deps.validateRequest);
-    const row = newScheduleRow(newId(now), s, now);
+    const row = newScheduleRow(newId(now), s, now, body.first_run);
     repo.insert(row);
     const api = toApi(repo.get(row.id)!);
     events.emit('schedule.updated', api);
@@ -307,7 +385,14 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     emitUpdated(updated);
     if (s.retain !== null && s.retain !== before.retain) {
       track(
-        pruneRuns(exportsSvc, logger, id, s.retain, [cur.latest_export_id, cur.running_export_id]),
+        pruneRuns(
+          exportsSvc,
+          logger,
+          id,
+          s.retain,
+          [cur.latest_export_id, cur.running_export_id],
+          markPruned(s.retain),
+        ),
       );
     }
     arm();
@@ -330,7 +415,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
         `A run of this schedule is in progress (export ${r.running_export_id}); runs never overlap.`,
         { running_export_id: r.running_export_id },
       );
-    const result = startRun(r, 'run', clock.now());
+    const result = startRun(r, 'run', clock.now(), 'run_now');
     arm();
     // The failure is on the schedule (last_error, backoff) and the caller hears it too.
     if ('error' in result) {
@@ -359,6 +444,8 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
 
   /** After a restart: runs that ended while we were away are settled, keep-fresh times re-read. */
   function reconcile(): void {
+    wall.check();
+    resumeClaimedRuns();
     for (const r of repo.running()) {
       const exp = tryGet(r.running_export_id);
       if (!exp) finishRun(null, r.running_export_id!);
@@ -378,6 +465,11 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     delete: remove,
     runNow,
     latestDownload,
+    /** The history of runs, newest first; `cursor` is the number of the last run of the page before. */
+    runs(id: string, limit = 50, cursor?: string) {
+      mustGet(id);
+      return history.page(id, limit, cursor);
+    },
     previewRuns: (
       spec: { cron?: string | null; every_seconds?: number | null; timezone?: string | null },
       count = 5,

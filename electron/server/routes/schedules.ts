@@ -7,6 +7,8 @@ import {
   ScheduleCreate,
   SchedulePreview,
   SchedulePreviewQuery,
+  ScheduleRun,
+  ScheduleRunsQuery,
   ScheduleUpdate,
 } from '../../../shared/schemas/schedules.ts';
 import { list, ok } from '../envelope.ts';
@@ -88,6 +90,24 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
       },
     },
     async (req, reply) => reply.code(202).send(ok(req, schedules.runNow(req.params.id))),
+  );
+
+  app.get(
+    '/v1/schedules/:id/runs',
+    {
+      schema: {
+        tags,
+        summary:
+          'Every run of the schedule, newest first, numbered, with trigger, file and changes',
+        params: Params,
+        querystring: ScheduleRunsQuery,
+        response: { 200: ListEnvelope(ScheduleRun) },
+      },
+    },
+    async (req) => {
+      const page = schedules.runs(req.params.id, req.query.limit ?? 50, req.query.cursor);
+      return list(req, page.items, page.nextCursor);
+    },
   );
 
   app.get(

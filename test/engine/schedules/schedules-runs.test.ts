@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EventName } from '../../../shared/events.ts';
 import { tempDir } from '../../helpers/context.ts';
 import { makeHarness, leads, type Harness } from './harness.ts';
@@ -27,14 +28,26 @@ describe('retain, destinations and templates', () => {
         every_seconds: 10,
         retain: 2,
         destination: { dir, decompress: true },
-        filename_template: '{schedule} {date} #{n}',
+        filename_template: '{schedule}',
       }),
     );
     await h.drive(50_000, 10_000);
+    // The stable file and the two newest runs' own copies.
     expect(readdirSync(dir).sort()).toEqual([
-      'daily leads 2026-03-01 #4.csv',
-      'daily leads 2026-03-01 #5.csv',
+      'daily leads.4.csv',
+      'daily leads.5.csv',
+      'daily leads.csv',
     ]);
+    const history = h.svc.runs(s.id, 10).items;
+    expect(history.map((r) => r.number)).toEqual([5, 4, 3, 2, 1]);
+    expect(history.map((r) => r.file_removed)).toEqual([
+      null,
+      null,
+      'file removed (retain 2)',
+      'file removed (retain 2)',
+      'file removed (retain 2)',
+    ]);
+    expect(history[0]!.stable_path).toBe(join(dir, 'daily leads.csv'));
     const kept = [...h.fake.all.values()];
     expect(kept).toHaveLength(2);
     expect(h.svc.get(s.id).latest_export?.id).toBe(
@@ -44,20 +57,27 @@ describe('retain, destinations and templates', () => {
     expect(readdirSync(h.ctx.paths.filesDir).sort()).toEqual(kept.map((e) => e.id).sort());
   });
 
-  it('never overwrites: two runs rendering the same name get a counter', async () => {
+  it('keeps one stable file, each run beside it as <name>.<n>.<ext>, never over a file of yours', async () => {
     h = makeHarness();
     const dir = folder();
+    writeFileSync(join(dir, 'leads-2026-03-01.2.csv.gz'), 'mine');
     const s = h.svc.create(
       leads({ every_seconds: 3600, destination: { dir }, filename_template: 'leads-{date}' }),
     );
     h.svc.runNow(s.id);
     await h.completeOpen();
+    expect(readFileSync(join(dir, 'leads-2026-03-01.csv.gz'))).toEqual(
+      readFileSync(join(dir, 'leads-2026-03-01.1.csv.gz')),
+    );
     h.svc.runNow(s.id);
     await h.completeOpen();
     expect(readdirSync(dir).sort()).toEqual([
-      'leads-2026-03-01 (2).csv.gz',
+      'leads-2026-03-01.1.csv.gz',
+      'leads-2026-03-01.2 (2).csv.gz',
+      'leads-2026-03-01.2.csv.gz',
       'leads-2026-03-01.csv.gz',
     ]);
+    expect(readFileSync(join(dir, 'leads-2026-03-01.2.csv.gz'), 'utf8')).toBe('mine');
   });
 
   it('lowering retain prunes at once; deleting a run by hand makes the previous one latest', async () => {
@@ -78,9 +98,14 @@ describe('keep-fresh', () => {
   it('re-creates the latest export a margin before it expires, so a fresh one is always there', async () => {
     h = makeHarness({ config: { retentionSeconds: 24 * 3600 } });
     const s = h.svc.create(
-      leads({ cron: '0 6 1 * *', keep_fresh: true, keep_fresh_margin_seconds: 3600 }),
+      leads({
+        cron: '0 6 1 * *',
+        keep_fresh: true,
+        keep_fresh_margin_seconds: 3600,
+        first_run: 'now',
+      }),
     );
-    // No export yet: keep-fresh makes one at once rather than waiting for the 1st of April.
+    // first_run 'now': one at once rather than waiting for the 1st of April.
     h.base.clock.advance(0);
     expect(h.fake.open()).toHaveLength(1);
     await h.completeOpen();
@@ -111,7 +136,7 @@ describe('keep-fresh', () => {
 
   it('with a margin longer than the export lives, re-creates at half-life instead of in a loop', async () => {
     h = makeHarness({ config: { retentionSeconds: 10 } });
-    const s = h.svc.create(leads({ every_seconds: 86400, keep_fresh: true }));
+    const s = h.svc.create(leads({ every_seconds: 86400, keep_fresh: true, first_run: 'now' }));
     h.base.clock.advance(0);
     await h.completeOpen();
     h.base.clock.advance(4_999);
@@ -130,6 +155,7 @@ describe('keep-fresh', () => {
       every_seconds: 7 * 86400,
       keep_fresh: true,
       keep_fresh_margin_seconds: 600,
+      first_run: 'now',
     });
     h.base.clock.advance(0);
     await h.completeOpen();

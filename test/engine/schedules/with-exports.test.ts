@@ -64,18 +64,19 @@ describe('schedules with the real exports service', () => {
       timezone: 'UTC',
       retain: 2,
       destination: { dir: dest, decompress: true },
-      filename_template: '{schedule}-{date}-{n}',
+      filename_template: '{schedule}',
     });
     for (let i = 0; i < 4; i++) {
       clock.advance(60_000);
       expect(e.schedules.get(s.id).running_export_id).not.toBeNull();
       await settled(e, s.id);
     }
-    expect(readdirSync(dest).sort()).toEqual([
-      'minutely-2026-03-01-3.csv',
-      'minutely-2026-03-01-4.csv',
-    ]);
-    const rows = parse(readFileSync(join(dest, 'minutely-2026-03-01-4.csv')), {
+    await e.schedules.idle();
+    expect(readdirSync(dest).sort()).toEqual(['minutely.3.csv', 'minutely.4.csv', 'minutely.csv']);
+    expect(readFileSync(join(dest, 'minutely.csv'))).toEqual(
+      readFileSync(join(dest, 'minutely.4.csv')),
+    );
+    const rows = parse(readFileSync(join(dest, 'minutely.csv')), {
       columns: true,
     }) as Record<string, string>[];
     expect(rows.length).toBeGreaterThan(0);
@@ -97,6 +98,7 @@ describe('schedules with the real exports service', () => {
       every_seconds: 30 * 86400,
       keep_fresh: true,
       keep_fresh_margin_seconds: 600,
+      first_run: 'now',
     });
     clock.advance(0);
     await settled(e, s.id);

@@ -5,6 +5,7 @@ import { m0030 } from './0030-keys-settings.ts';
 import { m0040 } from './0040-providers.ts';
 import { m0050 } from './0050-schedules.ts';
 import { m0060 } from './0060-export-timeline.ts';
+import { m0070 } from './0070-schedule-runs.ts';
 import { m0090 } from './0090-event-log.ts';
 
 export interface Migration {
@@ -13,4 +14,13 @@ export interface Migration {
   readonly up: string;
 }
 
-export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060, m0090];
+export const migrations: readonly Migration[] = [
+  m0010,
+  m0020,
+  m0030,
+  m0040,
+  m0050,
+  m0060,
+  m0070,
+  m0090,
+];

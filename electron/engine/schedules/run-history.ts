@@ -1,0 +1,67 @@
+// A schedule's run history: how each run ended, its stable file, and runs pruned by retain.
+import type { Export } from '../../../shared/schemas/exports.ts';
+import type { Logger } from '../logger.ts';
+import { runView } from './run-view.ts';
+import type { RunsRepo } from './runs-repo.ts';
+import { replaceStableFile, stablePathOf } from './stable-file.ts';
+
+export function createRunHistory(runs: RunsRepo, logger: Logger) {
+  /** A completed run with a copy in a folder: its copy replaces the schedule's stable file. */
+  async function refreshStableFile(scheduleId: string, n: number, exp: Export): Promise<void> {
+    const saved = exp.destination?.saved_paths?.[0];
+    if (!saved) return;
+    const stable = stablePathOf(saved, n);
+    if (!stable) return;
+    // Runs never overlap, but their copies may finish out of order: an older run never wins.
+    if (runs.page(scheduleId, 50).some((x) => x.number > n && x.stable_path !== null)) return;
+    try {
+      await replaceStableFile(saved, stable, scheduleId);
+      runs.update(scheduleId, n, { stable_path: stable });
+    } catch (err) {
+      logger.warn('schedule: the stable file could not be replaced', {
+        schedule_id: scheduleId,
+        error: err as Error,
+      });
+      runs.update(scheduleId, n, {
+        error_json: JSON.stringify({
+          code: 'DESTINATION_FAILED',
+          message: `The file ${stable} could not be replaced: ${(err as Error).message}`,
+        }),
+      });
+    }
+  }
+
+  function recordRunEnd(exp: Export | null, id: string, now: number): number | null {
+    const run = runs.byExport(id)[0];
+    if (!run) return null;
+    const files = exp?.files ?? [];
+    runs.update(run.schedule_id, run.number, {
+      status: exp?.status ?? 'deleted',
+      ended_at: now,
+      rows: exp?.row_count ?? null,
+      bytes: files.length ? files.reduce((a, f) => a + f.byte_size, 0) : null,
+      saved_path: exp?.destination?.saved_paths?.[0] ?? null,
+      error_json: exp?.error
+        ? JSON.stringify({ code: exp.error.code, message: exp.error.message })
+        : null,
+    });
+    return run.number;
+  }
+
+  /** Pruned runs stay in the history, saying why their files are gone. */
+  const markPruned = (retain: number) => (exportId: string) => {
+    for (const run of runs.byExport(exportId))
+      runs.update(run.schedule_id, run.number, { file_removed: `file removed (retain ${retain})` });
+  };
+
+  /** Newest first; the cursor is the number of the last run of the page before. */
+  function page(id: string, limit: number, cursor?: string) {
+    const rows = runs.page(id, limit + 1, cursor ? Number(cursor) : undefined);
+    return {
+      items: rows.slice(0, limit).map(runView),
+      nextCursor: rows.length > limit ? String(rows[limit - 1]!.number) : null,
+    };
+  }
+
+  return { refreshStableFile, recordRunEnd, markPruned, page };
+}
