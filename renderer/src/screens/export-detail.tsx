@@ -6,7 +6,7 @@ import { bytes, count, dateTime, duration, relative } from '../format.ts';
 import { useStore } from '../store.ts';
 import { CopyButton, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
 import { downloadHref, useExportActions } from './export-actions.tsx';
-import { sourceLabel } from './exports.tsx';
+import { sourceLabel } from './exports-row.tsx';
 
 /** What each failure means for the user, and what to do about it. */
 const errorWords: Record<string, string> = {
