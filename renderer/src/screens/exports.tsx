@@ -24,7 +24,7 @@ import { ExportRow, sourceLabel } from './exports-row.tsx';
 export { sourceLabel };
 
 type Density = 'comfortable' | 'compact';
-const ROW_HEIGHT: Record<Density, number> = { comfortable: 58, compact: 30 };
+const ROW_HEIGHT: Record<Density, number> = { comfortable: 58, compact: 28 };
 const DENSITY_KEY = 'export-manager.density';
 
 function useNow(ms = 5_000): number {
@@ -68,6 +68,8 @@ export function ExportsScreen() {
     setState(next);
     writeListState(next);
     setSelected(new Set());
+    // Another list: start at its top.
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
   };
   // The search box asks the server once typing pauses.
   useEffect(() => {
