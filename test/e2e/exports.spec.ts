@@ -170,7 +170,7 @@ test('10,000 exports: the table renders only what shows, scrolls to the end, and
     await expect(page.getByTestId('export-row').first()).toBeVisible();
     const visible = await page.getByTestId('exports-scroll').evaluate((el) => {
       const box = el.getBoundingClientRect();
-      return [...el.querySelectorAll('[data-testid="export-row"]')].filter((r) => {
+      return Array.from(el.querySelectorAll('[data-testid="export-row"]')).filter((r) => {
         const b = r.getBoundingClientRect();
         return b.top >= box.top - 1 && b.bottom <= box.bottom + 1;
       }).length;

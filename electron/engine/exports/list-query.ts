@@ -57,7 +57,8 @@ export function countsQuery(f: Omit<ListFilter, 'limit' | 'cursor' | 'status' | 
 export function listQuery(f: ListFilter): { sql: string; params: Record<string, unknown> } {
   const { where, params } = filterWhere(f);
   params.limit = f.limit + 1;
-  const statuses = f.status === undefined ? [] : typeof f.status === 'string' ? [f.status] : f.status;
+  const statuses =
+    f.status === undefined ? [] : typeof f.status === 'string' ? [f.status] : f.status;
   if (statuses.length === 1) {
     where.push('status = @status');
     params.status = statuses[0];
@@ -85,4 +86,3 @@ export function listQuery(f: ListFilter): { sql: string; params: Record<string, 
   const sql = `SELECT * FROM exports ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} LIMIT @limit`;
   return { sql, params };
 }
-
