@@ -10,6 +10,7 @@ import { NewExportScreen } from './screens/new-export.tsx';
 import { ProvidersScreen } from './screens/providers.tsx';
 import { SchedulesScreen } from './screens/schedules.tsx';
 import { SettingsScreen } from './screens/settings.tsx';
+import { Shortcuts } from './shortcuts.tsx';
 import { Notices } from './ui/kit.tsx';
 
 const titles: Record<Screen, string> = {
@@ -101,6 +102,7 @@ export function App() {
 
   return (
     <div className="app">
+      <Shortcuts />
       <a className="skip-link" href="#content">
         Skip to content
       </a>
