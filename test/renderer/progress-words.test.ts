@@ -1,7 +1,7 @@
 // A row's progress in words: rows x of y, speed and time left from what the export reports.
 import { describe, expect, it } from 'vitest';
 import type { Export } from '../../shared/schemas/exports.ts';
-import { progressWords } from '../../renderer/src/screens/exports-row.tsx';
+import { progressWords } from '../../renderer/src/screens/progress-words.ts';
 
 const start = Date.parse('2026-01-01T00:00:00Z');
 const exp = (patch: Partial<Export>): Export =>
