@@ -88,6 +88,7 @@ export function ExportsScreen() {
     () => Object.fromEntries((providers ?? []).map((p) => [p.id, p.name])),
     [providers],
   );
+  const hasLeads = (datasets ?? []).some((d) => d.name === 'leads');
   const rowHeight = ROW_HEIGHT[density];
   const virtualizer = useVirtualizer({
     count: rows.length + (page.hasMore ? 1 : 0),
@@ -212,10 +213,14 @@ export function ExportsScreen() {
       ) : total === 0 ? (
         <EmptyState
           title="No exports yet"
-          body="Start with the demo dataset leads: export it whole, or only the rows you filter. Vendors' exports and scripts calling POST /v1/exports appear here too, and update live."
+          body={
+            hasLeads
+              ? "Start with the demo dataset leads: export it whole, or only the rows you filter. Vendors' exports and scripts calling POST /v1/exports appear here too, and update live."
+              : "Export a local dataset, or have a vendor's export fetched for you. Scripts can also call POST /v1/exports; every export appears here and updates live."
+          }
         >
           <button type="button" className="primary" onClick={() => navigate('exports/new')}>
-            Export the leads dataset
+            {hasLeads ? 'Export the leads dataset' : 'Create your first export'}
           </button>
         </EmptyState>
       ) : (
