@@ -42,6 +42,17 @@ test('empty list names the leads dataset; shortcuts and Escape keep the keyboard
     await page.getByLabel('Search exports by name').fill('n?');
     await expect(page.getByRole('form', { name: 'New export' })).toHaveCount(0);
     await expect(page.getByTestId('shortcuts')).toHaveCount(0);
+    // At 1024×700 and at 800 px the row's actions stay on screen; columns give way instead.
+    await page.getByLabel('Search exports by name').fill('');
+    for (const [width, height] of [
+      [1024, 700],
+      [800, 600],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      const box = await more.boundingBox();
+      expect(box && box.x + box.width).toBeLessThanOrEqual(width);
+      await shoot(page, `exports-${width}`);
+    }
     expect(errors).toEqual([]);
   } finally {
     await served.stop();
