@@ -1,6 +1,11 @@
 // The typed API client: same-origin calls with the session cookie (browser tab) or the desktop key.
 import type { Dataset, DatasetCreate } from '../../shared/schemas/datasets.ts';
-import type { Export, ExportCreate, ExportSave } from '../../shared/schemas/exports.ts';
+import type {
+  Export,
+  ExportCounts,
+  ExportCreate,
+  ExportSave,
+} from '../../shared/schemas/exports.ts';
 import type {
   Provider,
   ProviderCreate,
@@ -86,6 +91,15 @@ export const api = {
 
   exports: (cursor?: string, limit = 1000) =>
     call<Export[]>('GET', `/v1/exports?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+  /** One page of the list: `params` are the list's query parameters (status, source, q, sort). */
+  listExports: (params: URLSearchParams, cursor?: string | null, limit = 100) => {
+    const qs = new URLSearchParams(params);
+    qs.set('limit', String(limit));
+    if (cursor) qs.set('cursor', cursor);
+    return call<Export[]>('GET', `/v1/exports?${qs.toString()}`);
+  },
+  exportCounts: (params?: URLSearchParams) =>
+    data<ExportCounts>('GET', `/v1/exports/counts${params ? `?${params.toString()}` : ''}`),
   getExport: (id: string) => data<Export>('GET', `/v1/exports/${enc(id)}`),
   createExport: (body: ExportCreate) => data<Export>('POST', '/v1/exports', body),
   cancelExport: (id: string) => data<Export>('POST', `/v1/exports/${enc(id)}/cancel`),

@@ -1,5 +1,5 @@
 // The frame: sidebar navigation, header with the connection indicator, one screen at a time.
-import { useEffect, useMemo } from 'react';
+import { useEffect } from 'react';
 import { setNativeTheme } from './desktop.ts';
 import { screens, useRoute, type Route, type Screen } from './router.ts';
 import { startLiveUpdates, useStore, type Connection } from './store.ts';
@@ -10,7 +10,8 @@ import { NewExportScreen } from './screens/new-export.tsx';
 import { ProvidersScreen } from './screens/providers.tsx';
 import { SchedulesScreen } from './screens/schedules.tsx';
 import { SettingsScreen } from './screens/settings.tsx';
-import { isActive, Notices } from './ui/kit.tsx';
+import { Shortcuts } from './shortcuts.tsx';
+import { Notices } from './ui/kit.tsx';
 
 const titles: Record<Screen, string> = {
   exports: 'Exports',
@@ -85,8 +86,7 @@ function useTheme() {
 export function App() {
   const route = useRoute();
   const connection = useStore((s) => s.connection);
-  const exportsById = useStore((s) => s.exports);
-  const running = useMemo(() => Object.values(exportsById).filter(isActive).length, [exportsById]);
+  const running = useStore((s) => s.exportCounts?.by_status.processing ?? 0);
   useTheme();
 
   useEffect(() => {
@@ -102,6 +102,7 @@ export function App() {
 
   return (
     <div className="app">
+      <Shortcuts />
       <a className="skip-link" href="#content">
         Skip to content
       </a>

@@ -1,7 +1,7 @@
 // App state (zustand): connection, and every list the screens show, kept live by the SSE stream.
 import { create } from 'zustand';
 import type { Dataset } from '../../shared/schemas/datasets.ts';
-import type { Export } from '../../shared/schemas/exports.ts';
+import type { Export, ExportCounts } from '../../shared/schemas/exports.ts';
 import type { Provider } from '../../shared/schemas/providers.ts';
 import type { Schedule } from '../../shared/schemas/schedules.ts';
 import type { Settings } from '../../shared/schemas/system.ts';
@@ -27,6 +27,9 @@ interface State {
   exports: Record<string, Export>;
   exportsLoaded: boolean;
   exportsError: string | null;
+  /** Counts by status over every export, for the sidebar and the toolbar. */
+  exportCounts: ExportCounts | null;
+  loadExportCounts(): Promise<void>;
   datasets: Dataset[] | null;
   datasetsError: string | null;
   providers: Loadable<Provider[]>;
@@ -61,6 +64,14 @@ export const useStore = create<State>((set, get) => ({
   exports: {},
   exportsLoaded: false,
   exportsError: null,
+  exportCounts: null,
+  async loadExportCounts() {
+    try {
+      set({ exportCounts: await api.exportCounts() });
+    } catch (err) {
+      failed(err, set);
+    }
+  },
   datasets: null,
   datasetsError: null,
   providers: { items: null, error: null },
@@ -178,11 +189,19 @@ export function startLiveUpdates(): () => void {
   // Progress events come many per second while exports run: apply them once per frame.
   let queued: Export[] = [];
   let flushTimer: number | null = null;
+  let countsTimer: number | null = null;
+  const refreshCounts = () => {
+    countsTimer ??= window.setTimeout(() => {
+      countsTimer = null;
+      void useStore.getState().loadExportCounts();
+    }, 1000);
+  };
   const flush = () => {
     flushTimer = null;
     const batch = queued;
     queued = [];
     useStore.getState().upsertExports(batch);
+    if (batch.length) refreshCounts();
   };
   const onExport = (ev: MessageEvent<string>) => {
     queued.push(JSON.parse(ev.data) as Export);
@@ -194,6 +213,7 @@ export function startLiveUpdates(): () => void {
   source.addEventListener('export.deleted', (ev: MessageEvent<string>) => {
     flush();
     useStore.getState().removeExport((JSON.parse(ev.data) as { id: string }).id);
+    refreshCounts();
   });
   source.addEventListener('dataset.updated', () => void useStore.getState().loadDatasets());
   source.addEventListener('dataset.deleted', () => void useStore.getState().loadDatasets());
@@ -209,7 +229,9 @@ export function startLiveUpdates(): () => void {
   source.onopen = () => {
     if (stopped) return;
     const s = useStore.getState();
-    void s.loadExports();
+    // The whole history only where a screen asked for it; the exports screen pages on its own.
+    if (s.exportsLoaded) void s.loadExports();
+    void s.loadExportCounts();
     void s.loadDatasets();
     void s.loadSchedules();
   };
@@ -217,6 +239,7 @@ export function startLiveUpdates(): () => void {
     stopped = true;
     window.clearInterval(timer);
     if (flushTimer !== null) window.clearTimeout(flushTimer);
+    if (countsTimer !== null) window.clearTimeout(countsTimer);
     source.close();
   };
 }

@@ -176,8 +176,10 @@ export const Export = Type.Object({
 });
 export type Export = Static<typeof Export>;
 
-export const ExportListQuery = Type.Object({
-  status: Type.Optional(ExportStatus),
+const statusList = `(${exportStatuses.join('|')})`;
+
+/** The filters the list and its counts share. */
+const listFilters = {
   source: Type.Optional(
     Type.String({
       maxLength: 200,
@@ -185,11 +187,48 @@ export const ExportListQuery = Type.Object({
     }),
   ),
   schedule_id: Type.Optional(Type.String({ maxLength: 64 })),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'search by name' })),
+  q: Type.Optional(
+    Type.String({ maxLength: 200, description: 'search: names containing this, any case' }),
+  ),
+};
+
+export const exportListSorts = ['created_desc', 'created_asc', 'name_asc', 'name_desc'] as const;
+export type ExportListSort = (typeof exportListSorts)[number];
+
+export const ExportListQuery = Type.Object({
+  status: Type.Optional(
+    Type.String({
+      pattern: `^${statusList}(,${statusList}){0,5}$`,
+      description:
+        'one status, or several comma-separated: "pending,processing" is the queue (queued and running)',
+    }),
+  ),
+  ...listFilters,
+  sort: Type.Optional(
+    Type.Enum(exportListSorts, {
+      description: 'created_desc (newest first, the default), created_asc, name_asc, name_desc',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 400, description: 'next_cursor of the previous page, same sort' }),
+  ),
 });
 export type ExportListQuery = Static<typeof ExportListQuery>;
+
+/** GET /v1/exports/counts: how many exports are in each status under the list's filters. */
+export const ExportCountsQuery = Type.Object(listFilters);
+export type ExportCountsQuery = Static<typeof ExportCountsQuery>;
+export const ExportCounts = Type.Object({
+  total: Type.Integer(),
+  by_status: Type.Object(
+    Object.fromEntries(exportStatuses.map((st) => [st, Type.Integer()])) as Record<
+      ExportStatus,
+      ReturnType<typeof Type.Integer>
+    >,
+  ),
+});
+export type ExportCounts = { total: number; by_status: Record<ExportStatus, number> };
 
 /** POST /v1/exports/{id}/save (an extension to API.md): a copy in a folder of the user's. */
 export const ExportSave = Type.Object(

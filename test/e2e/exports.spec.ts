@@ -133,18 +133,67 @@ test('10,000 exports: the table renders only what shows, scrolls to the end, and
     expect(rendered).toBeLessThan(60);
     await expect(page.getByTestId('export-row').first()).toContainText('bulk 10000');
 
-    // Scroll to the very end: the oldest export is there, still only a window of rows in the DOM.
-    await page.getByTestId('exports-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
-    await expect(page.getByTestId('export-row').filter({ hasText: 'bulk 00001' })).toBeVisible();
+    // Pages come from the server as the table scrolls: never the whole history at once.
+    const scroller = page.getByTestId('exports-scroll');
+    await expect
+      .poll(async () => {
+        await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+        const names = await page.getByTestId('export-row').locator('.row-link').allTextContents();
+        return Math.min(...names.map((n) => Number(n.replace('bulk ', ''))));
+      })
+      .toBeLessThan(9750);
     expect(await page.getByTestId('export-row').count()).toBeLessThan(60);
     await shoot(page, 'exports-10k');
+
+    // Oldest first, from the server: the very first export heads the list.
+    await page.getByLabel('Sort').selectOption('created_asc');
+    await expect(page.getByTestId('export-row').first()).toContainText('bulk 00001');
 
     await page.getByLabel('Filter by status').selectOption('failed');
     await expect(page.getByTestId('exports-summary')).toContainText('3,333 of 10,000');
     await page.getByLabel('Search exports by name').fill('bulk 0999');
     await expect(page.getByTestId('exports-summary')).toContainText('4 of 10,000');
+    await expect(page.getByTestId('export-row')).toHaveCount(4);
+    // The filters live in the URL: a reload keeps them.
+    expect(page.url()).toContain('status=failed');
+    await page.reload();
+    await expect(page.getByTestId('exports-summary')).toContainText('4 of 10,000');
+    await expect(page.getByLabel('Search exports by name')).toHaveValue('bulk 0999');
+    await expect(page.getByLabel('Sort')).toHaveValue('created_asc');
     await page.getByLabel('Search exports by name').fill('no such export');
     await expect(page.getByText('No export matches these filters.')).toBeVisible();
+
+    // Compact density shows at least 20 rows at 1280×800.
+    await page.getByLabel('Search exports by name').fill('');
+    await page.getByLabel('Filter by status').selectOption('all');
+    await page.getByLabel('Density').selectOption('compact');
+    await expect(page.getByTestId('export-row').first()).toBeVisible();
+    const visible = await page.getByTestId('exports-scroll').evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return Array.from(el.querySelectorAll('[data-testid="export-row"]')).filter((r) => {
+        const b = r.getBoundingClientRect();
+        return b.top >= box.top - 1 && b.bottom <= box.bottom + 1;
+      }).length;
+    });
+    expect(visible).toBeGreaterThanOrEqual(20);
+    await shoot(page, 'exports-compact');
+
+    // Multi-select: two rows, the bulk bar offers what applies to them; Delete asks first.
+    await page.getByLabel('Select bulk 00001').check();
+    await page.getByLabel('Select bulk 00003').check();
+    const bar = page.getByTestId('bulk-bar');
+    await expect(bar).toContainText('2 selected');
+    await expect(bar.getByRole('button', { name: 'Retry (1)' })).toBeEnabled();
+    await expect(bar.getByRole('button', { name: 'Cancel (0)' })).toBeDisabled();
+    await bar.getByRole('button', { name: 'Delete (2)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete 2 exports?' });
+    await expect(dialog).toBeVisible();
+    // The safe answer has the focus, never the destructive one.
+    await expect(dialog.getByRole('button', { name: 'Keep it' })).toBeFocused();
+    await shoot(page, 'exports-bulk');
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(page.getByTestId('exports-summary')).toContainText('9,998 exports');
+    await expect(page.getByTestId('export-row').filter({ hasText: 'bulk 00001' })).toHaveCount(0);
     expect(errors).toEqual([]);
   } finally {
     await served.stop();

@@ -154,6 +154,9 @@ test('keyboard: skip link, visible focus, menus and dialogs without a mouse', as
   await page.getByRole('menuitem', { name: 'Delete' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('dialog', { name: 'Delete this export?' })).toBeVisible();
+  // The safe answer has the focus; the destructive one is a deliberate Tab away.
+  await expect(page.getByRole('button', { name: 'Keep it' })).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Delete', exact: true })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'No exports yet' })).toBeVisible();

@@ -1,12 +1,13 @@
 // A POST /v1/exports body checked and turned into a new export row; list cursors.
 import { isAbsolute } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
-import type { ExportCreate } from '../../../shared/schemas/exports.ts';
+import type { ExportCreate, ExportStatus } from '../../../shared/schemas/exports.ts';
 import { iso } from '../clock.ts';
 import type { DatasetDescription } from '../datasets/datasets-service.ts';
 import { compileQuery } from '../datasets/filter-sql.ts';
 import { newId } from '../ids.ts';
 import type { ExportRow } from './exports-repo.ts';
+import type { ListCursor } from './list-query.ts';
 
 export interface RequestDeps {
   readonly datasets: { describe(name: string): DatasetDescription };
@@ -122,15 +123,44 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-export const encodeCursor = (row: Pick<ExportRow, 'created_at' | 'id'>): string =>
-  Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
+/** A page's end: "created:id" in created order; "n:" + JSON [name, id] in name order. */
+export const encodeCursor = (row: Pick<ExportRow, 'created_at' | 'id' | 'name'>, byName = false) =>
+  Buffer.from(
+    byName ? `n:${JSON.stringify([row.name, row.id])}` : `${row.created_at}:${row.id}`,
+  ).toString('base64url');
 
-export function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  const m = /^(\d{1,16}):([0-9a-f-]{36})$/i.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m)
-    throw new ApiError(
-      'INVALID_REQUEST',
-      'The cursor is malformed; use next_cursor from the previous page.',
-    );
+const malformed = () =>
+  new ApiError(
+    'INVALID_REQUEST',
+    'The cursor is malformed, or was made for another sort; use next_cursor from the previous page with the same sort.',
+    { field: 'query.cursor' },
+  );
+
+export function decodeCursor(cursor: string, byName = false): ListCursor {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  if (byName) {
+    if (!text.startsWith('n:')) throw malformed();
+    let pair: unknown;
+    try {
+      pair = JSON.parse(text.slice(2));
+    } catch {
+      throw malformed();
+    }
+    if (
+      !Array.isArray(pair) ||
+      typeof pair[0] !== 'string' ||
+      typeof pair[1] !== 'string' ||
+      !/^[0-9a-f-]{36}$/i.test(pair[1])
+    )
+      throw malformed();
+    return { createdAt: 0, name: pair[0], id: pair[1] };
+  }
+  const m = /^(\d{1,16}):([0-9a-f-]{36})$/i.exec(text);
+  if (!m) throw malformed();
   return { createdAt: Number(m[1]), id: m[2]! };
+}
+
+/** "pending,processing" → the statuses, each known (the schema's pattern already checked). */
+export function parseStatuses(list: string): ExportStatus[] {
+  return [...new Set(list.split(',') as ExportStatus[])];
 }

@@ -1,12 +1,15 @@
 // The exports aggregate in SQLite: rows, status history, files, transitions, cursor pagination.
 import { ApiError } from '../../../shared/errors.ts';
 import type { Export, ExportStatus, TimelineKind } from '../../../shared/schemas/exports.ts';
+import { exportStatuses as exportStatusList } from '../../../shared/vocabulary.ts';
 import { iso } from '../clock.ts';
 import type { Db } from '../store/db.ts';
 import { immediate } from '../store/db.ts';
-import { isUuid } from '../ids.ts';
 import { exportShape } from './export-shape.ts';
+import { countsQuery, listQuery, type ListFilter } from './list-query.ts';
 import { clockTime, createTimelineRepo } from './timeline-repo.ts';
+
+export { countsQuery, listQuery, listSorts, type ListFilter, type ListSort } from './list-query.ts';
 
 export interface ExportRow {
   id: string;
@@ -76,48 +79,6 @@ export const canTransition = (from: ExportStatus, to: ExportStatus): boolean =>
 /** Statuses an export never leaves (completed only leaves for expired, by retention). */
 export const isFinal = (s: ExportStatus): boolean =>
   transitions[s].length === 0 || s === 'completed';
-
-export interface ListFilter {
-  status?: ExportStatus | undefined;
-  source?: string | undefined;
-  scheduleId?: string | undefined;
-  q?: string | undefined;
-  limit: number;
-  cursor?: { createdAt: number; id: string } | undefined;
-}
-
-/** The SQL of one page (newest first) and its parameters; exported for the query-plan test. */
-export function listQuery(f: ListFilter): { sql: string; params: Record<string, unknown> } {
-  const where: string[] = [];
-  const params: Record<string, unknown> = { limit: f.limit + 1 };
-  if (f.status) {
-    where.push('status = @status');
-    params.status = f.status;
-  }
-  if (f.source === 'dataset' || f.source === 'provider') {
-    where.push('source_type = @source');
-    params.source = f.source;
-  } else if (f.source) {
-    // Provider ids are UUIDs; dataset names start with a letter. One column keeps an index.
-    where.push(isUuid(f.source) ? 'provider_id = @source' : 'dataset = @source');
-    params.source = f.source;
-  }
-  if (f.scheduleId) {
-    where.push('schedule_id = @schedule');
-    params.schedule = f.scheduleId;
-  }
-  if (f.q) {
-    where.push('instr(lower(name), lower(@q)) > 0');
-    params.q = f.q;
-  }
-  if (f.cursor) {
-    where.push('(created_at, id) < (@cAt, @cId)');
-    params.cAt = f.cursor.createdAt;
-    params.cId = f.cursor.id;
-  }
-  const sql = `SELECT * FROM exports ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id DESC LIMIT @limit`;
-  return { sql, params };
-}
 
 export function createExportsRepo(db: Db) {
   const getRow = db.prepare('SELECT * FROM exports WHERE id = ?');
@@ -290,6 +251,17 @@ export function createExportsRepo(db: Db) {
     return db.prepare(sql).all(params) as ExportRow[];
   }
 
+  function counts(f: Parameters<typeof countsQuery>[0]): Record<ExportStatus, number> {
+    const { sql, params } = countsQuery(f);
+    const out = Object.fromEntries(exportStatusList.map((st) => [st, 0])) as Record<
+      ExportStatus,
+      number
+    >;
+    for (const r of db.prepare(sql).all(params) as { status: ExportStatus; n: number }[])
+      out[r.status] = r.n;
+    return out;
+  }
+
   function remove(id: string): void {
     try {
       immediate(db, () => db.prepare('DELETE FROM exports WHERE id = ?').run(id));
@@ -354,6 +326,7 @@ export function createExportsRepo(db: Db) {
     setFiles,
     files,
     list,
+    counts,
     remove,
     byStatus,
     dueForExpiry,

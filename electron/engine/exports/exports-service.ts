@@ -2,7 +2,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
-import type { Export, ExportCreate, ExportListQuery } from '../../../shared/schemas/exports.ts';
+import type {
+  Export,
+  ExportCounts,
+  ExportCountsQuery,
+  ExportCreate,
+  ExportListQuery,
+} from '../../../shared/schemas/exports.ts';
 import { iso } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import type { DatasetDescription } from '../datasets/datasets-service.ts';
@@ -11,7 +17,7 @@ import { isUuid } from '../ids.ts';
 import type { FileStore } from '../storage/files.ts';
 import type { Presigner } from '../storage/presigner.ts';
 import { immediate } from '../store/db.ts';
-import { buildRow, decodeCursor, encodeCursor } from './export-request.ts';
+import { buildRow, decodeCursor, encodeCursor, parseStatuses } from './export-request.ts';
 import { createExportsRepo, type ExportRow } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
 import type { JobFile, RemoteJobRunner } from './job-types.ts';
@@ -241,19 +247,28 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
 
   function list(q: ExportListQuery): { items: Export[]; nextCursor: string | null } {
     const limit = q.limit ?? 50;
+    const sort = q.sort ?? 'created_desc';
+    const byName = sort.startsWith('name');
     const rows = repo.list({
-      status: q.status,
+      status: q.status ? parseStatuses(q.status) : undefined,
       source: q.source,
       scheduleId: q.schedule_id,
       q: q.q,
+      sort,
       limit,
-      cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
+      cursor: q.cursor ? decodeCursor(q.cursor, byName) : undefined,
     });
     const page = rows.slice(0, limit);
     return {
       items: page.map(toApi),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!, byName) : null,
     };
+  }
+
+  function counts(q: ExportCountsQuery): ExportCounts {
+    const byStatus = repo.counts({ source: q.source, scheduleId: q.schedule_id, q: q.q });
+    const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+    return { total, by_status: byStatus };
   }
 
   function conflict(row: ExportRow, action: string): ApiError {
@@ -388,6 +403,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     create,
     get,
     list,
+    counts,
     cancel,
     recreate,
     delete: remove,

@@ -4,6 +4,8 @@ import { Envelope, ListEnvelope } from '../../../shared/schemas/common.ts';
 import {
   DownloadQuery,
   Export,
+  ExportCounts,
+  ExportCountsQuery,
   ExportCreate,
   ExportListQuery,
   ExportSave,
@@ -41,11 +43,31 @@ export function exportRoutes(app: RouteApp, { engine }: RouteDeps): void {
 
   app.get(
     '/v1/exports',
-    { schema: { tags, querystring: ExportListQuery, response: { 200: ListEnvelope(Export) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A page of exports: filtered by status, source, schedule and name, sorted',
+        querystring: ExportListQuery,
+        response: { 200: ListEnvelope(Export) },
+      },
+    },
     async (req) => {
       const { items, nextCursor } = exportsSvc.list(req.query);
       return list(req, items, nextCursor);
     },
+  );
+
+  app.get(
+    '/v1/exports/counts',
+    {
+      schema: {
+        tags,
+        summary: 'How many exports are in each status, under the same filters as the list',
+        querystring: ExportCountsQuery,
+        response: { 200: Envelope(ExportCounts) },
+      },
+    },
+    (req) => ok(req, exportsSvc.counts(req.query)),
   );
 
   app.get(

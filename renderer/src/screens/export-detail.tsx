@@ -7,7 +7,7 @@ import { useStore } from '../store.ts';
 import { CopyButton, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
 import { downloadHref, useExportActions } from './export-actions.tsx';
 import { ExpiryBanner, inTimeOrder, TimelineStep, vendorSaid } from './expiry-parts.tsx';
-import { sourceLabel } from './exports.tsx';
+import { sourceLabel } from './exports-row.tsx';
 
 /** What each failure means for the user, and what to do about it. */
 const errorWords: Record<string, string> = {

@@ -1,22 +1,33 @@
-// Every export, local and remote, live: filters, search, a virtualised table, actions per row.
+// Every export, local and remote, as a queue: server-side pages, filters and sort in the URL,
+// counts by status, multi-select with bulk actions, a density setting, live rows.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Export } from '../../../shared/schemas/exports.ts';
-import { bytes, count, relative } from '../format.ts';
-import { navigate } from '../router.ts';
+import { count } from '../format.ts';
+import { navigate, useRoute } from '../router.ts';
 import { useStore } from '../store.ts';
-import { EmptyState, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
-import { ActionMenu, downloadHref, useExportActions } from './export-actions.tsx';
-import { InlineRecreate } from './expiry-parts.tsx';
+import { EmptyState, ErrorBanner } from '../ui/kit.tsx';
+import { BulkBar } from './exports-bulk.tsx';
+import {
+  matching,
+  readListState,
+  sorts,
+  statusFilters,
+  useExportsPage,
+  useRows,
+  writeListState,
+  type ListState,
+  type SortKey,
+  type StatusFilter,
+} from './exports-query.ts';
+import { ExportRow, sourceLabel } from './exports-row.tsx';
 
-const ROW_HEIGHT = 58;
+export { sourceLabel };
 
-export function sourceLabel(e: Export, providerNames: Record<string, string>): string {
-  if (e.source.type === 'dataset') return e.source.dataset;
-  return providerNames[e.source.provider_id] ?? e.source.provider_type;
-}
+type Density = 'comfortable' | 'compact';
+const ROW_HEIGHT: Record<Density, number> = { comfortable: 58, compact: 28 };
+const DENSITY_KEY = 'export-manager.density';
 
-function useNow(ms = 15_000): number {
+function useNow(ms = 5_000): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = window.setInterval(() => setNow(Date.now()), ms);
@@ -25,102 +36,50 @@ function useNow(ms = 15_000): number {
   return now;
 }
 
-function Row({
-  e,
-  now,
-  source,
-  style,
-}: {
-  e: Export;
-  now: number;
-  source: string;
-  style: React.CSSProperties;
-}) {
-  const actions = useExportActions(e);
-  return (
-    <div className="grid-row" role="row" style={style} data-testid="export-row" data-id={e.id}>
-      <div role="cell" className="cell-name">
-        <a href={`#/exports/${e.id}`} className="row-link">
-          {e.name}
-        </a>
-        {e.error && e.status === 'failed' ? (
-          <div className="row-error" title={e.error.message}>
-            {e.error.message}
-          </div>
-        ) : e.schedule_id ? (
-          <div className="row-sub muted">scheduled</div>
-        ) : null}
-      </div>
-      <div role="cell" className="cell-source">
-        <span className={`source-kind source-${e.source.type}`}>
-          {e.source.type === 'dataset' ? 'Local' : 'Vendor'}
-        </span>{' '}
-        {source}
-      </div>
-      <div role="cell" className="cell-status">
-        {isActive(e) ? (
-          <ProgressBar
-            pct={e.progress_pct}
-            stage={e.progress_stage ?? (e.status === 'pending' ? 'queued' : null)}
-            label={`Progress of ${e.name}`}
-          />
-        ) : (
-          <StatusBadge status={e.status} />
-        )}
-      </div>
-      <div role="cell" className="num">
-        {count(e.row_count ?? (e.rows_done || null))}
-      </div>
-      <div role="cell" className="num">
-        {bytes(e.byte_size ?? (e.bytes_done || null))}
-      </div>
-      <div role="cell" title={e.created_at}>
-        {relative(e.created_at, now)}
-      </div>
-      <div role="cell" title={e.expires_at ?? undefined}>
-        {e.status === 'completed' ? relative(e.expires_at, now) : '—'}
-      </div>
-      <div role="cell" className="cell-actions">
-        {e.status === 'completed' ? (
-          <a className="button" href={downloadHref(e)} aria-label={`Download ${e.name}`}>
-            Download
-          </a>
-        ) : null}
-        <InlineRecreate e={e} />
-        <ActionMenu label={`More actions for ${e.name}`} actions={actions} />
-      </div>
-    </div>
+function useDensity(): [Density, (d: Density) => void] {
+  const [density, set] = useState<Density>(() =>
+    window.localStorage.getItem(DENSITY_KEY) === 'compact' ? 'compact' : 'comfortable',
   );
-}
-
-type StatusFilter = 'all' | 'active' | Export['status'];
-
-function matches(e: Export, status: StatusFilter, source: string, q: string): boolean {
-  if (status === 'active' ? !isActive(e) : status !== 'all' && e.status !== status) return false;
-  if (source === 'dataset' || source === 'provider') {
-    if (e.source.type !== source) return false;
-  } else if (source !== 'all') {
-    const key = e.source.type === 'dataset' ? `d:${e.source.dataset}` : `p:${e.source.provider_id}`;
-    if (key !== source) return false;
-  }
-  return q === '' || e.name.toLowerCase().includes(q);
+  return [
+    density,
+    (d) => {
+      window.localStorage.setItem(DENSITY_KEY, d);
+      set(d);
+    },
+  ];
 }
 
 export function ExportsScreen() {
-  const exportsById = useStore((s) => s.exports);
-  const loaded = useStore((s) => s.exportsLoaded);
-  const error = useStore((s) => s.exportsError);
+  const route = useRoute();
   const providers = useStore((s) => s.providers.items);
   const datasets = useStore((s) => s.datasets);
-  const [status, setStatus] = useState<StatusFilter>('all');
-  const [source, setSource] = useState('all');
-  const [query, setQuery] = useState('');
+  const [state, setState] = useState<ListState>(() => readListState(route.query));
+  const [query, setQuery] = useState(state.q);
+  const [density, setDensity] = useDensity();
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const lastPicked = useRef<number | null>(null);
   const now = useNow();
   const scrollRef = useRef<HTMLDivElement>(null);
+  const page = useExportsPage(state);
+  const rows = useRows(page.ids);
+
+  const update = (patch: Partial<ListState>) => {
+    const next = { ...state, ...patch };
+    setState(next);
+    writeListState(next);
+    setSelected(new Set());
+    // Another list: start at its top.
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  };
+  // The search box asks the server once typing pauses.
+  useEffect(() => {
+    if (query === state.q) return;
+    const t = window.setTimeout(() => update({ q: query }), 250);
+    return () => window.clearTimeout(t);
+  });
 
   useEffect(() => {
     const s = useStore.getState();
-    if (!s.exportsLoaded) void s.loadExports();
     void s.loadDatasets();
     void s.loadProviders();
   }, []);
@@ -129,32 +88,43 @@ export function ExportsScreen() {
     () => Object.fromEntries((providers ?? []).map((p) => [p.id, p.name])),
     [providers],
   );
-  const all = useMemo(
-    () =>
-      Object.values(exportsById).sort((a, b) =>
-        a.created_at < b.created_at
-          ? 1
-          : a.created_at > b.created_at
-            ? -1
-            : b.id.localeCompare(a.id),
-      ),
-    [exportsById],
-  );
-  const q = query.trim().toLowerCase();
-  const rows = useMemo(
-    () => all.filter((e) => matches(e, status, source, q)),
-    [all, status, source, q],
-  );
-  const running = useMemo(() => all.filter(isActive).length, [all]);
-
+  const hasLeads = (datasets ?? []).some((d) => d.name === 'leads');
+  const rowHeight = ROW_HEIGHT[density];
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: rows.length + (page.hasMore ? 1 : 0),
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 8,
   });
+  useEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.length ? items[items.length - 1]!.index : -1;
+  useEffect(() => {
+    if (page.hasMore && lastIndex >= rows.length - 10) page.loadMore();
+  }, [lastIndex, rows.length, page]);
 
-  const filtered = status !== 'all' || source !== 'all' || q !== '';
+  const total = page.totals?.total ?? null;
+  const shown = matching(page.counts, state.status);
+  const filtered = state.status !== 'all' || state.source !== 'all' || state.q.trim() !== '';
+  const running = page.totals?.by_status.processing ?? 0;
+  const queued = page.totals?.by_status.pending ?? 0;
+  const selectedRows = rows.filter((e) => selected.has(e.id));
+  const allSelected = rows.length > 0 && selectedRows.length === rows.length;
+
+  const pick = (index: number, id: string, on: boolean, shift: boolean) => {
+    const next = new Set(selected);
+    const from = shift && lastPicked.current !== null ? lastPicked.current : index;
+    for (let i = Math.min(from, index); i <= Math.max(from, index); i++) {
+      const rowId = rows[i]?.id;
+      if (rowId) {
+        if (on) next.add(rowId);
+        else next.delete(rowId);
+      }
+    }
+    next[on ? 'add' : 'delete'](id);
+    lastPicked.current = index;
+    setSelected(next);
+  };
 
   return (
     <>
@@ -164,81 +134,141 @@ export function ExportsScreen() {
           className="search"
           placeholder="Search by name"
           aria-label="Search exports by name"
+          aria-keyshortcuts="/"
           value={query}
           onChange={(ev) => setQuery(ev.target.value)}
         />
         <select
           aria-label="Filter by status"
-          value={status}
-          onChange={(ev) => setStatus(ev.target.value as StatusFilter)}
+          value={state.status}
+          onChange={(ev) => update({ status: ev.target.value as StatusFilter })}
         >
-          <option value="all">All statuses</option>
-          <option value="active">Queued or running</option>
-          <option value="completed">Completed</option>
-          <option value="failed">Failed</option>
-          <option value="canceled">Canceled</option>
-          <option value="expired">Expired</option>
+          {Object.entries(statusFilters).map(([v, label]) => (
+            <option key={v} value={v}>
+              {label}
+            </option>
+          ))}
         </select>
         <select
           aria-label="Filter by source"
-          value={source}
-          onChange={(ev) => setSource(ev.target.value)}
+          value={state.source}
+          onChange={(ev) => update({ source: ev.target.value })}
         >
           <option value="all">All sources</option>
           <option value="dataset">Local datasets</option>
           <option value="provider">Vendors</option>
           {(datasets ?? []).map((d) => (
-            <option key={d.name} value={`d:${d.name}`}>
+            <option key={d.name} value={d.name}>
               Dataset: {d.name}
             </option>
           ))}
           {(providers ?? []).map((p) => (
-            <option key={p.id} value={`p:${p.id}`}>
+            <option key={p.id} value={p.id}>
               Vendor: {p.name}
             </option>
           ))}
         </select>
-        <span className="muted summary" data-testid="exports-summary">
-          {filtered ? `${count(rows.length)} of ${count(all.length)}` : count(all.length)} export
-          {all.length === 1 ? '' : 's'}
-          {running ? ` · ${running} running` : ''}
+        <select
+          aria-label="Sort"
+          value={state.sort}
+          onChange={(ev) => update({ sort: ev.target.value as SortKey })}
+        >
+          {Object.entries(sorts).map(([v, label]) => (
+            <option key={v} value={v}>
+              {label}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Density"
+          value={density}
+          onChange={(ev) => setDensity(ev.target.value as Density)}
+        >
+          <option value="comfortable">Comfortable</option>
+          <option value="compact">Compact</option>
+        </select>
+        <span className="muted summary" data-testid="exports-summary" aria-live="polite">
+          {total === null
+            ? ''
+            : `${filtered ? `${count(shown)} of ${count(total)}` : count(total)} export${total === 1 ? '' : 's'}`}
+          {running ? ` · ${count(running)} running` : ''}
+          {queued ? ` · ${count(queued)} queued` : ''}
         </span>
         <span className="spacer" />
-        <button type="button" className="primary" onClick={() => navigate('exports/new')}>
+        <button
+          type="button"
+          className="primary"
+          aria-keyshortcuts="n"
+          onClick={() => navigate('exports/new')}
+        >
           New export
         </button>
       </div>
-      {error ? <ErrorBanner what="Could not load exports" error={error} /> : null}
-      {!loaded ? (
+      {selectedRows.length ? (
+        <BulkBar selected={selectedRows} onClear={() => setSelected(new Set())} />
+      ) : null}
+      {page.error ? <ErrorBanner what="Could not load exports" error={page.error} /> : null}
+      {page.loading ? (
         <p className="muted loading">Loading exports…</p>
-      ) : all.length === 0 ? (
+      ) : total === 0 ? (
         <EmptyState
           title="No exports yet"
-          body="Export a local dataset, or have a vendor's export fetched for you. Scripts can also call POST /v1/exports; every export appears here and updates live."
+          body={
+            hasLeads
+              ? "Start with the demo dataset leads: export it whole, or only the rows you filter. Vendors' exports and scripts calling POST /v1/exports appear here too, and update live."
+              : "Export a local dataset, or have a vendor's export fetched for you. Scripts can also call POST /v1/exports; every export appears here and updates live."
+          }
         >
           <button type="button" className="primary" onClick={() => navigate('exports/new')}>
-            Create your first export
+            {hasLeads ? 'Export the leads dataset' : 'Create your first export'}
           </button>
         </EmptyState>
       ) : (
-        <div className="grid" role="table" aria-label="Exports" aria-rowcount={rows.length + 1}>
+        <div
+          className={`grid density-${density}`}
+          role="table"
+          aria-label="Exports"
+          aria-rowcount={(shown ?? rows.length) + 1}
+        >
           <div className="grid-row grid-head" role="row">
+            <div role="columnheader" className="cell-select">
+              <input
+                type="checkbox"
+                aria-label="Select all loaded exports"
+                checked={allSelected}
+                onChange={(ev) =>
+                  setSelected(ev.target.checked ? new Set(rows.map((e) => e.id)) : new Set())
+                }
+              />
+            </div>
             <div role="columnheader">Name</div>
-            <div role="columnheader">Source</div>
+            <div role="columnheader" className="col-source">
+              Source
+            </div>
             <div role="columnheader">Status</div>
-            <div role="columnheader" className="num">
+            <div role="columnheader" className="num col-rows">
               Rows
             </div>
-            <div role="columnheader" className="num">
+            <div role="columnheader" className="num col-size">
               Size
             </div>
-            <div role="columnheader">Created</div>
-            <div role="columnheader">Expires</div>
+            <div role="columnheader" className="col-created">
+              Created
+            </div>
+            <div role="columnheader" className="col-expires">
+              Expires
+            </div>
             <div role="columnheader">
               <span className="visually-hidden">Actions</span>
             </div>
           </div>
-          <div className="grid-scroll" ref={scrollRef} data-testid="exports-scroll">
+          <div
+            className="grid-scroll"
+            ref={scrollRef}
+            data-testid="exports-scroll"
+            tabIndex={0}
+            aria-label="Exports list"
+          >
             {rows.length === 0 ? (
               <p className="muted grid-empty">No export matches these filters.</p>
             ) : (
@@ -247,15 +277,29 @@ export function ExportsScreen() {
                 role="rowgroup"
                 style={{ height: virtualizer.getTotalSize() }}
               >
-                {virtualizer.getVirtualItems().map((v) => {
-                  const e = rows[v.index]!;
+                {items.map((v) => {
+                  const e = rows[v.index];
+                  if (!e)
+                    return (
+                      <div
+                        key="more"
+                        className="grid-row grid-more muted"
+                        role="row"
+                        style={{ transform: `translateY(${v.start}px)`, height: rowHeight }}
+                      >
+                        <div role="cell">Loading more…</div>
+                      </div>
+                    );
                   return (
-                    <Row
+                    <ExportRow
                       key={e.id}
                       e={e}
                       now={now}
                       source={sourceLabel(e, providerNames)}
-                      style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
+                      compact={density === 'compact'}
+                      selected={selected.has(e.id)}
+                      onSelect={(on, shift) => pick(v.index, e.id, on, shift)}
+                      style={{ transform: `translateY(${v.start}px)`, height: rowHeight }}
                     />
                   );
                 })}

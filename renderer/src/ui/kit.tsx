@@ -122,14 +122,13 @@ export function useConfirm(): [ReactNode, (o: ConfirmOptions) => Promise<boolean
     <Modal title={open.title} onClose={() => close(false)}>
       <p>{open.body}</p>
       <div className="modal-actions">
-        <button type="button" onClick={() => close(false)}>
+        <button type="button" onClick={() => close(false)} data-autofocus>
           Keep it
         </button>
         <button
           type="button"
           className={open.danger === false ? 'primary' : 'danger solid'}
           onClick={() => close(true)}
-          data-autofocus
         >
           {open.action}
         </button>

@@ -190,6 +190,8 @@ describe('exports repo', () => {
       { limit: 50, source: '01930000-0000-7000-8000-00000000000a' },
       { limit: 50, scheduleId: 'sched', cursor },
       { limit: 50, q: 'texas', source: 'dataset' },
+      { limit: 50, sort: 'created_asc', cursor },
+      { limit: 50, status: ['pending', 'processing'], cursor },
     ];
     for (const f of filters) {
       const { sql, params } = listQuery(f);
