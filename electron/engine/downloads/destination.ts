@@ -11,8 +11,8 @@ import {
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { fsyncDir, isSafeFilename, slugify } from '../storage/files.ts';
+import { compressionOfName, decompressor, stripCompressionSuffix } from './compressed.ts';
 
 export interface DestinationSpec {
   readonly dir: string;
@@ -41,9 +41,9 @@ export async function saveToDestination(
   if (!isAbsolute(dest.dir))
     throw new Error(`The destination folder must be an absolute path, not "${dest.dir}".`);
   mkdirSync(dest.dir, { recursive: true });
-  const gz = storedName.endsWith('.gz');
-  const decompress = (dest.decompress ?? false) && gz;
-  const plainName = decompress ? storedName.slice(0, -3) : storedName;
+  const packed = compressionOfName(storedName);
+  const decompress = (dest.decompress ?? false) && packed !== null;
+  const plainName = decompress ? stripCompressionSuffix(storedName) : storedName;
   let wanted = dest.filename && isSafeFilename(dest.filename) ? dest.filename : plainName;
   if (!isSafeFilename(wanted)) wanted = slugify(wanted) + extname(plainName);
 
@@ -56,7 +56,7 @@ export async function saveToDestination(
     if (!prepared) {
       const out = createWriteStream(part, { flags: 'wx', flush: true, highWaterMark: 1 << 20 });
       const read = createReadStream(src, { highWaterMark: 1 << 20 });
-      if (decompress) await pipeline(read, createGunzip({ chunkSize: 1 << 18 }), out);
+      if (packed && decompress) await pipeline(read, decompressor(packed), out);
       else await pipeline(read, out);
     }
     for (let n = 1; n < 10_000; n++) {

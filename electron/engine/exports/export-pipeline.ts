@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { ExportCompression } from '../../../shared/schemas/exports.ts';
 import { fsyncDir } from '../storage/files.ts';
 import { encoderFor, type EncoderColumn } from './encoders.ts';
 import { parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
 import { BATCH_ROWS, rowBatches } from './row-batches.ts';
+import { zstdBlocks } from './zstd-blocks.ts';
 
 export interface ExportWorkerInput {
   readonly datasetFile: string;
@@ -21,7 +23,7 @@ export interface ExportWorkerInput {
   readonly params: unknown[];
   readonly columns: EncoderColumn[];
   readonly format: 'csv' | 'jsonl';
-  readonly compression: 'gzip' | 'none';
+  readonly compression: ExportCompression;
   readonly level: number;
   readonly finalPath: string;
   readonly maxRows: number;
@@ -86,7 +88,9 @@ export async function runExport(
     const sink: BlockSink =
       input.compression === 'gzip'
         ? parallelGzip(input.level, IN_FLIGHT, write)
-        : plainBlocks(write);
+        : input.compression === 'zstd'
+          ? zstdBlocks(input.level, write)
+          : plainBlocks(write);
 
     const encoder = encoderFor(input.format, input.columns);
     const blockBytes = input.blockBytes ?? BLOCK_BYTES;

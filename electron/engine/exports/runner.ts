@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ExportCreate } from '../../../shared/schemas/exports.ts';
+import type { ExportCompression, ExportCreate } from '../../../shared/schemas/exports.ts';
 import type { TimerHandle } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import { compileQuery } from '../datasets/filter-sql.ts';
@@ -233,7 +233,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
         params: q.params,
         columns: q.columns.map((c) => ({ name: c.name, type: c.type })),
         format: row.format as 'csv' | 'jsonl',
-        compression: row.compression as 'gzip' | 'none',
+        compression: row.compression as ExportCompression,
         level: row.compression_level,
         finalPath: join(dir, filename),
         maxRows: ctx.config.maxRows,
@@ -311,7 +311,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
         exportId: row.id,
         name: row.name,
         format: row.format as 'csv' | 'jsonl',
-        compression: row.compression as 'gzip' | 'none',
+        compression: row.compression as ExportCompression,
         compressionLevel: row.compression_level,
         providerId: row.provider_id,
         params: row.params_json ? (JSON.parse(row.params_json) as Record<string, unknown>) : null,
