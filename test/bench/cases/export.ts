@@ -1,7 +1,7 @@
 // Export rows: a dataset exported through the API (csv.gz at level 6, or csv.zst) against
 // `sqlite3 -csv -header | pigz -6 -p CORES` (or `| zstd -T2`); and the server's peak RSS at two
 // sizes (it must be flat).
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchData } from '../data.ts';
 import { shQuote, timeShell, type BenchContext, type ResultRow } from '../context.ts';
@@ -75,6 +75,7 @@ export async function exportPairCase(
   let oursBytes = 0;
   let baseBytes = 0;
   const select = `select ${data.kind.columns.join(', ')} from rows`;
+  const ids = new Set<string>();
   const cmd = `sqlite3 -csv -header ${shQuote(data.sqlite)} ${shQuote(select)} | ${pair.compressor} > ${shQuote(out)}`;
   const result = await alternate(
     {
@@ -86,6 +87,7 @@ export async function exportPairCase(
         });
         peakMb = Math.max(peakMb, peak.stop() ?? 0);
         oursBytes = r.bytes;
+        ids.add(r.id);
         await serve.ok('DELETE', `/v1/exports/${r.id}`);
         return r.seconds;
       },
@@ -103,6 +105,7 @@ export async function exportPairCase(
     ctx.log,
   );
   onPeak(peakMb);
+  const phases = exportPhases(serve.logFile, ids);
   const ours = median(result.ours);
   const baseline = ctx.tools.sqlite3 ? median(result.baseline) : null;
   const ratio = baseline === null ? null : ours / baseline;
@@ -116,6 +119,7 @@ export async function exportPairCase(
     pass: ratio === null ? null : ratio <= REQUIRED,
     aim_met: ratio === null ? null : ratio <= AIM,
     runs: result.ours.length,
+    ...(phases ? { phases } : {}),
     baseline_command: `sqlite3 -csv -header DB '${select}' | ${pair.compressor}`,
     ours_bytes: oursBytes,
     baseline_bytes: ctx.tools.sqlite3 ? baseBytes : null,
@@ -153,6 +157,31 @@ export function peakRow(
         : `${smallPeak.rows.toLocaleString('en-US')} rows: ${smallPeak.mb.toFixed(0)} MB; ` +
           `${big.toLocaleString('en-US')} rows: ${peakMb.toFixed(0)} MB`,
   };
+}
+
+/**
+ * Medians of the phases the export worker logs for these exports ('export timing'): SQLite step,
+ * encode, hand-off to the compressor, the compressor's own time; null when none were logged.
+ */
+function exportPhases(logFile: string, ids: ReadonlySet<string>): Record<string, number> | null {
+  const seen: Record<string, number[]> = {};
+  let text = '';
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of text.split('\n')) {
+    const at = line.indexOf(' export timing {');
+    if (at < 0) continue;
+    const fields = JSON.parse(line.slice(at + ' export timing '.length)) as Record<string, unknown>;
+    if (!ids.has(String(fields.id))) continue;
+    for (const [k, v] of Object.entries(fields))
+      if (k.endsWith('Ms') && typeof v === 'number') (seen[k] ??= []).push(v);
+  }
+  const keys = Object.keys(seen);
+  if (keys.length === 0) return null;
+  return Object.fromEntries(keys.map((k) => [k, Math.round(median(seen[k]!))]));
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
