@@ -58,7 +58,7 @@ export type DestinationRequest = Static<typeof DestinationRequest>;
 
 export const formats = ['csv', 'jsonl'] as const;
 export type ExportFormat = (typeof formats)[number];
-export const compressions = ['gzip', 'none'] as const;
+export const compressions = ['gzip', 'zstd', 'none'] as const;
 export type ExportCompression = (typeof compressions)[number];
 
 /** POST /v1/exports: a dataset export or a provider export (exactly one of the two). */

@@ -23,7 +23,12 @@ export interface BenchContext {
   readonly tmp: string;
   /** The serve data dir that holds the imported `bench` dataset. */
   readonly dataDir: string;
-  readonly tools: { readonly sqlite3: boolean; readonly curl: boolean };
+  readonly tools: {
+    readonly sqlite3: boolean;
+    readonly curl: boolean;
+    readonly pigz: boolean;
+    readonly zstd: boolean;
+  };
   log(s: string): void;
 }
 

@@ -101,32 +101,57 @@ function csvValue(v: string | number): string {
   return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
+/** A generated table: its columns, its CREATE TABLE and row i's values. */
+export interface DataKind {
+  readonly tag: string;
+  readonly columns: readonly string[];
+  readonly createSql: string;
+  makeRow(i: number): (string | number)[];
+}
+
+export const notesKind: DataKind = {
+  tag: 'notes',
+  columns,
+  // A plain table as a user would make it: typed columns, id as the rowid.
+  createSql: `CREATE TABLE rows (id INTEGER PRIMARY KEY, created_at TEXT, name TEXT, email TEXT,
+      city TEXT, note TEXT, quantity INTEGER, amount REAL, score REAL, status TEXT)`,
+  makeRow,
+};
+
 export interface BenchData {
+  readonly kind: DataKind;
   readonly rows: number;
   readonly csv: string;
   readonly sqlite: string;
   readonly csvBytes: number;
 }
 
-export const paths = (rows: number) => {
-  const base = join(cacheDir, `rows-v${DATA_VERSION}-${rows}`);
+export const paths = (rows: number, kind: DataKind = notesKind) => {
+  const prefix = kind === notesKind ? 'rows' : kind.tag;
+  const base = join(cacheDir, `${prefix}-v${DATA_VERSION}-${rows}`);
   return { csv: `${base}.csv`, sqlite: `${base}.sqlite`, gz: `${base}.csv.gz` };
 };
 
 /** Writes the CSV and the SQLite file for `rows` rows unless the cache already has them. */
-export function ensureData(rows: number, log: (s: string) => void): BenchData {
+export function ensureData(
+  rows: number,
+  log: (s: string) => void,
+  kind: DataKind = notesKind,
+): BenchData {
   mkdirSync(cacheDir, { recursive: true });
-  const p = paths(rows);
+  const p = paths(rows, kind);
   if (!existsSync(p.csv) || !existsSync(p.sqlite)) {
     const t0 = performance.now();
-    log(`generating ${rows.toLocaleString('en-US')} rows into ${cacheDir} (cached for next runs)`);
-    writeBoth(rows, p.csv, p.sqlite);
+    log(
+      `generating ${rows.toLocaleString('en-US')} ${kind.tag} rows into ${cacheDir} (cached for next runs)`,
+    );
+    writeBoth(kind, rows, p.csv, p.sqlite);
     log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  return { rows, csv: p.csv, sqlite: p.sqlite, csvBytes: statSync(p.csv).size };
+  return { kind, rows, csv: p.csv, sqlite: p.sqlite, csvBytes: statSync(p.csv).size };
 }
 
-function writeBoth(rows: number, csvPath: string, sqlitePath: string): void {
+function writeBoth(kind: DataKind, rows: number, csvPath: string, sqlitePath: string): void {
   const csvTmp = csvPath + '.tmp';
   const dbTmp = sqlitePath + '.tmp';
   rmSync(dbTmp, { force: true });
@@ -135,17 +160,15 @@ function writeBoth(rows: number, csvPath: string, sqlitePath: string): void {
   try {
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
-    // A plain table as a user would make it: typed columns, id as the rowid.
-    db.exec(`CREATE TABLE rows (id INTEGER PRIMARY KEY, created_at TEXT, name TEXT, email TEXT,
-      city TEXT, note TEXT, quantity INTEGER, amount REAL, score REAL, status TEXT)`);
-    const insert = db.prepare('INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,?)');
-    let text = columns.join(',') + '\n';
+    db.exec(kind.createSql);
+    const insert = db.prepare(`INSERT INTO rows VALUES (${kind.columns.map(() => '?').join(',')})`);
+    let text = kind.columns.join(',') + '\n';
     const batch = 50_000;
     for (let start = 0; start < rows; start += batch) {
       const end = Math.min(rows, start + batch);
       db.transaction(() => {
         for (let i = start; i < end; i++) {
-          const row = makeRow(i);
+          const row = kind.makeRow(i);
           insert.run(...row);
           let line = csvValue(row[0]);
           for (let c = 1; c < row.length; c++) line += ',' + csvValue(row[c]!);
@@ -168,7 +191,7 @@ function writeBoth(rows: number, csvPath: string, sqlitePath: string): void {
 
 /** The CSV gzipped at level 6: the file the vendor fake serves for download_decompress. */
 export async function ensureGzip(data: BenchData, log: (s: string) => void): Promise<string> {
-  const gz = paths(data.rows).gz;
+  const gz = paths(data.rows, data.kind).gz;
   if (!existsSync(gz)) {
     log(`gzipping the CSV for the vendor fake (cached)`);
     await pipeline(

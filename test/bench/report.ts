@@ -19,6 +19,10 @@ function cell(r: ResultRow, key: 'ours' | 'baseline'): string {
     const rps = r[key === 'ours' ? 'ours_rps' : 'baseline_rps'];
     return typeof rps === 'number' ? `${rps} req/s` : '-';
   }
+  if (r.name === 'small_exports' && key === 'ours')
+    return typeof r.per_s === 'number' ? `${r.per_s} /s` : '-';
+  if (r.name === 'list_exports_page' && key === 'ours')
+    return typeof r.p99_ms === 'number' ? `p99 ${r.p99_ms} ms` : '-';
   const v = key === 'ours' ? r.ours_s : r.baseline_s;
   if (v === null || Number.isNaN(v)) return '-';
   return v < 1 ? `${(v * 1000).toFixed(0)} ms` : `${v.toFixed(2)} s`;
@@ -34,6 +38,9 @@ export function table(rows: readonly ResultRow[]): string {
     if (r.name === 'api_get_export' && typeof r.p99_ms === 'number')
       extra = ` (p99 ${r.p99_ms} ms, ${String(r.errors)} errors)`;
     if (r.note && r.pass === null && r.ours_s === null) extra = ` (${r.note})`;
+    const phases = r.phases as Record<string, number> | undefined;
+    if (phases)
+      extra += ` (SQLite ${phases.sqliteMs} ms, encode ${phases.encodeMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`;
     return [
       r.name,
       cell(r, 'ours'),

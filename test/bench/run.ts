@@ -6,22 +6,31 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { apiGetCase } from './cases/api-get.ts';
 import { downloadCase } from './cases/download.ts';
-import { exportCase, exportPeak } from './cases/export.ts';
+import { exportPairCase, exportPeak, peakRow, type ExportPair } from './cases/export.ts';
 import { ensureDataset, importCase } from './cases/import.ts';
+import { LIST_EXPORTS, listPageCase, seedExports } from './cases/list-page.ts';
 import { serveStartCase } from './cases/serve-start.ts';
+import { smallExportsCase } from './cases/small-exports.ts';
 import { hasTool, type BenchContext, type BenchOptions, type ResultRow } from './context.ts';
+import { availableParallelism } from 'node:os';
 import { ensureData, repoRoot } from './data.ts';
+import { leadsKind } from './leads.ts';
 import { summarizeProfiles } from './profile.ts';
 import { machine, readmeBlock, table, writeResults } from './report.ts';
 import { buildBundle, Serve } from './serve.ts';
 
 export const rowNames = [
   'export_csv_gzip',
+  'export_leads_gzip',
+  'export_leads_zstd',
   'export_peak_memory',
   'import_csv',
+  'import_leads_csv',
   'download_decompress',
   'api_get_export',
+  'small_exports',
   'serve_start',
+  'list_exports_page',
 ] as const;
 
 const SMALL_ROWS = 200_000;
@@ -77,7 +86,12 @@ async function main(): Promise<void> {
   const wants = (...names: string[]) =>
     opts.only === null || names.some((n) => opts.only!.includes(n));
   log(`Export Manager bench on ${machine()}`);
-  const tools = { sqlite3: hasTool('sqlite3'), curl: hasTool('curl') };
+  const tools = {
+    sqlite3: hasTool('sqlite3'),
+    curl: hasTool('curl'),
+    pigz: hasTool('pigz'),
+    zstd: hasTool('zstd'),
+  };
   for (const [tool, ok] of Object.entries(tools))
     if (!ok) log(`${tool} is not installed: the rows that need it are skipped.`);
   log('building the bundles (electron-vite build), as npm start does');
@@ -110,15 +124,23 @@ async function main(): Promise<void> {
   try {
     const exporting = wants('export_csv_gzip', 'export_peak_memory');
     const small = exporting && opts.rows > SMALL_ROWS ? ensureData(SMALL_ROWS, log) : null;
+    const withLeads = wants('export_leads_gzip', 'export_leads_zstd', 'import_leads_csv');
+    const leads = withLeads ? ensureData(opts.rows, log, leadsKind) : null;
+    const cores = availableParallelism();
 
     // 1. Imports, and the datasets the later rows export (untimed).
     let serve = await start('import');
     log(`serve ${serve.url} (pid ${serve.pid}), data in ${ctx.dataDir}`);
     await ensureDataset(serve, 'bench', data.csv, data.rows);
     if (small) await ensureDataset(serve, 'bench_small', small.csv, small.rows);
+    if (leads) await ensureDataset(serve, 'leads_bench', leads.csv, leads.rows);
     if (wants('import_csv')) {
       log('\nimport_csv');
       results.push(await importCase(ctx, serve));
+    }
+    if (leads && wants('import_leads_csv')) {
+      log('\nimport_leads_csv');
+      results.push(await importCase(ctx, serve, leads, 'import_leads_csv'));
     }
     await serve.stop();
 
@@ -134,10 +156,52 @@ async function main(): Promise<void> {
 
     // 3. Exports first in a fresh process, so their peak is not lifted by other work.
     serve = await start('export');
-    if (exporting) {
-      log('\nexport_csv_gzip');
-      results.push(...(await exportCase(ctx, serve, smallPeak)));
+    const peaks: { rows: number; mb: number }[] = [];
+    const onPeak = (mb: number) => peaks.push({ rows: opts.rows, mb });
+    const pigz = tools.pigz ? `pigz -6 -p ${cores}` : 'gzip -6';
+    if (!tools.pigz) log('pigz is not installed: the gzip rows compare with `gzip -6` instead.');
+    const pairs: ExportPair[] = [
+      {
+        name: 'export_csv_gzip',
+        dataset: 'bench',
+        data,
+        compression: 'gzip' as const,
+        level: 6,
+        compressor: pigz,
+      },
+      ...(leads
+        ? [
+            {
+              name: 'export_leads_gzip',
+              dataset: 'leads_bench',
+              data: leads,
+              compression: 'gzip' as const,
+              level: 6,
+              compressor: pigz,
+            },
+            ...(tools.zstd
+              ? [
+                  {
+                    name: 'export_leads_zstd',
+                    dataset: 'leads_bench',
+                    data: leads,
+                    compression: 'zstd' as const,
+                    level: 3,
+                    compressor: `zstd -3 -T${cores} -q`,
+                  },
+                ]
+              : []),
+          ]
+        : []),
+    ];
+    if (leads && !tools.zstd) log('zstd is not installed: export_leads_zstd is skipped.');
+    for (const pair of pairs) {
+      if (!wants(pair.name) && !(pair.name === 'export_csv_gzip' && exporting)) continue;
+      log(`\n${pair.name}`);
+      results.push(await exportPairCase(ctx, serve, pair, onPeak));
     }
+    if (wants('export_peak_memory') && peaks.length > 0)
+      results.push(peakRow(peaks, smallPeak, opts.runs + opts.warmup));
     if (wants('download_decompress')) {
       log('\ndownload_decompress');
       results.push(await downloadCase(ctx, serve));
@@ -146,11 +210,32 @@ async function main(): Promise<void> {
       log('\napi_get_export');
       results.push(await apiGetCase(ctx, serve));
     }
+    if (wants('small_exports')) {
+      log('\nsmall_exports');
+      results.push(await smallExportsCase(ctx, serve, 'bench'));
+    }
     await serve.stop();
 
     if (wants('serve_start')) {
       log('\nserve_start');
       results.push(await serveStartCase(ctx));
+    }
+
+    // Last: it leaves LIST_EXPORTS exports in the store.
+    if (wants('list_exports_page')) {
+      log(`\nlist_exports_page (seeding ${LIST_EXPORTS.toLocaleString('en-US')} exports)`);
+      serve = await start('list');
+      // One finished one-row export, the template the seeded ones copy.
+      const one = await serve.ok<{ id: string }>('POST', '/v1/exports', {
+        dataset: 'bench',
+        filter: { where: [{ column: 'id', op: 'eq', value: 1 }] },
+      });
+      await serve.waitExport(one.id);
+      await serve.stop();
+      const total = seedExports(ctx.dataDir, LIST_EXPORTS);
+      serve = await start('list');
+      results.push(await listPageCase(ctx, serve, total));
+      await serve.stop();
     }
   } finally {
     if (opts.keep) log(`kept ${tmp}`);

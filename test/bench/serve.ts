@@ -52,6 +52,9 @@ export class Serve {
   readonly #waiters = new Set<Waiter>();
   readonly #events = new AbortController();
 
+  /** Where serve's stderr (its log) goes. */
+  logFile = '';
+
   private constructor(url: string, key: string, child: ChildProcess, log: WriteStream) {
     this.url = url;
     this.key = key;
@@ -100,6 +103,7 @@ export class Serve {
       serve.#waiters.clear();
     });
     await serve.#watch();
+    serve.logFile = opts.logFile;
     return serve;
   }
 

@@ -12,9 +12,9 @@ import {
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { crashPoint } from '../safety/fault-injection.ts';
 import { fsyncDir, isSafeFilename, slugify } from '../storage/files.ts';
+import { compressionOfName, decompressor, stripCompressionSuffix } from './compressed.ts';
 import { copyPartPath } from './plain-parts.ts';
 
 export interface DestinationSpec {
@@ -47,9 +47,9 @@ export async function saveToDestination(
   if (!isAbsolute(dest.dir))
     throw new Error(`The destination folder must be an absolute path, not "${dest.dir}".`);
   mkdirSync(dest.dir, { recursive: true });
-  const gz = storedName.endsWith('.gz');
-  const decompress = (dest.decompress ?? false) && gz;
-  const plainName = decompress ? storedName.slice(0, -3) : storedName;
+  const packed = compressionOfName(storedName);
+  const decompress = (dest.decompress ?? false) && packed !== null;
+  const plainName = decompress ? stripCompressionSuffix(storedName) : storedName;
   let wanted = dest.filename && isSafeFilename(dest.filename) ? dest.filename : plainName;
   if (!isSafeFilename(wanted)) wanted = slugify(wanted) + extname(plainName);
 
@@ -68,7 +68,7 @@ export async function saveToDestination(
     if (!prepared) {
       const out = createWriteStream(part, { flags: 'wx', flush: true, highWaterMark: 1 << 20 });
       const read = createReadStream(src, { highWaterMark: 1 << 20 });
-      if (decompress) await pipeline(read, createGunzip({ chunkSize: 1 << 18 }), out);
+      if (packed && decompress) await pipeline(read, decompressor(packed), out);
       else await pipeline(read, out);
       crashPoint('destination:part-written');
     }

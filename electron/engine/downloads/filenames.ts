@@ -2,7 +2,7 @@
 import { isSafeFilename, slugify } from '../storage/files.ts';
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
-const DATA_EXT = /\.(csv|tsv|txt|json|jsonl|ndjson)(\.gz)?$/i;
+const DATA_EXT = /\.(csv|tsv|txt|json|jsonl|ndjson)(\.gz|\.zst)?$/i;
 
 /**
  * A vendor's name for a file, reduced to something that cannot leave the folder it is written to:

@@ -1,18 +1,10 @@
 // Verifies a downloaded file in one streaming pass: size, sha256, gzip integrity (capped), row count.
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  createReadStream,
-  createWriteStream,
-  openSync,
-  readSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { JobError } from '../exports/job-types.ts';
+import { decompressor, sniffCompression } from './compressed.ts';
 
 export interface VerifySettings {
   /** Decompressed bytes one file may expand to. */
@@ -43,19 +35,11 @@ export interface Verified {
   /** Data rows (CSV: lines outside quotes, less the header; JSONL: non-empty lines). */
   readonly rowCount: number;
   readonly gzip: boolean;
+  /** The bytes are zstd (vendors that offer it; our own `compression: "zstd"` exports). */
+  readonly zstd: boolean;
 }
 
 class CapError extends Error {}
-
-function startsWithGzipMagic(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const isBlank = (c: number) => c === 0x0d || c === 0x20 || c === 0x09 || c === 0x0a;
 
@@ -147,7 +131,8 @@ export async function verifyFile(
       `The file has ${size} bytes, but the vendor announced ${expect.size}.`,
       { expected_size: expect.size, actual_size: size },
     );
-  const gzip = size >= 2 && startsWithGzipMagic(path);
+  const packed = sniffCompression(path);
+  const gzip = packed === 'gzip';
   if (expect.gzip === true && !gzip)
     throw new JobError('CHECKSUM_MISMATCH', 'The file should be gzip, but it is not.');
 
@@ -163,7 +148,7 @@ export async function verifyFile(
   const counter = createRowCounter(expect.format);
   // The copy is written in the same pass as the check, so a saved file costs no second gunzip.
   const copy =
-    gzip && plainOut !== null
+    packed !== null && plainOut !== null
       ? createWriteStream(plainOut, { flags: 'wx', flush: true, highWaterMark: 1 << 20 })
       : null;
   let copyError: Error | null = null;
@@ -178,7 +163,7 @@ export async function verifyFile(
       counter.push(chunk);
       const out = counter.bytes();
       if (
-        gzip &&
+        packed !== null &&
         (out > settings.maxOutputBytes ||
           (out > settings.ratioFloorBytes && out / Math.max(1, inBytes) > settings.maxRatio))
       ) {
@@ -200,7 +185,7 @@ export async function verifyFile(
   try {
     // Large chunks: fewer callbacks and buffers per byte (the default 64 KiB / 16 KiB cost GC time).
     const read = createReadStream(path, { highWaterMark: 1 << 20 });
-    if (gzip) await pipeline(read, tap, createGunzip({ chunkSize: 1 << 18 }), sink, { signal });
+    if (packed) await pipeline(read, tap, decompressor(packed), sink, { signal });
     else await pipeline(read, tap, sink, { signal });
   } catch (err) {
     dropCopy();
@@ -212,10 +197,14 @@ export async function verifyFile(
         { max_output_bytes: settings.maxOutputBytes, max_ratio: settings.maxRatio },
       );
     const code = (err as NodeJS.ErrnoException).code;
-    if (code?.startsWith('Z_') || code === 'ERR_STREAM_PREMATURE_CLOSE')
+    if (
+      code?.startsWith('Z_') ||
+      code?.startsWith('ZSTD_') ||
+      code === 'ERR_STREAM_PREMATURE_CLOSE'
+    )
       throw new JobError(
         'CHECKSUM_MISMATCH',
-        `The gzip file is damaged or cut short (${(err as Error).message}).`,
+        `The ${packed ?? 'gzip'} file is damaged or cut short (${(err as Error).message}).`,
         { zlib_code: code },
       );
     throw err;
@@ -241,5 +230,12 @@ export async function verifyFile(
       { expected_rows: expect.rowCount, actual_rows: rowCount },
     );
   }
-  return { byteSize: size, sha256, rowCount, gzip, plainCopy: copy ? plainOut : null };
+  return {
+    byteSize: size,
+    sha256,
+    rowCount,
+    gzip,
+    zstd: packed === 'zstd',
+    plainCopy: copy ? plainOut : null,
+  };
 }

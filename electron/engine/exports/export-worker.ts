@@ -1,11 +1,13 @@
-// Worker thread entry for one local export; the work itself is in export-pipeline.ts.
-import { parentPort, workerData } from 'node:worker_threads';
+// Worker thread entry for local exports, one at a time, for as long as the runner keeps the worker
+// (worker-pool.ts); the work itself is in export-pipeline.ts.
+import { parentPort } from 'node:worker_threads';
 import { runExport, type ExportWorkerInput, type ExportWorkerMessage } from './export-pipeline.ts';
 
 export type { ExportWorkerInput, ExportWorkerMessage };
 
 if (parentPort) {
   const port = parentPort;
-  const result = await runExport(workerData as ExportWorkerInput, (m) => port.postMessage(m));
-  port.postMessage(result);
+  port.on('message', (input: ExportWorkerInput) => {
+    void runExport(input, (m) => port.postMessage(m)).then((result) => port.postMessage(result));
+  });
 }

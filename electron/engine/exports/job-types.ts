@@ -1,6 +1,6 @@
 // The contract between the export runner and the code that does a job's work (local or remote).
 import type { ExportErrorCode } from '../../../shared/errors.ts';
-import type { TimelineKind } from '../../../shared/schemas/exports.ts';
+import type { ExportCompression, TimelineKind } from '../../../shared/schemas/exports.ts';
 
 /** A failure that ends an export as `failed` with this code (see API.md export error codes). */
 export class JobError extends Error {
@@ -43,7 +43,7 @@ export interface JobSpec {
   readonly exportId: string;
   readonly name: string;
   readonly format: 'csv' | 'jsonl';
-  readonly compression: 'gzip' | 'none';
+  readonly compression: ExportCompression;
   readonly compressionLevel: number;
   /** Provider exports only. */
   readonly providerId: string | null;

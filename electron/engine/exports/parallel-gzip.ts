@@ -21,6 +21,8 @@ export interface BlockSink {
   push(block: Buffer): Promise<void>;
   /** Writes whatever is still in flight and the end of the stream. */
   end(): Promise<void>;
+  /** Milliseconds the compressor's jobs ran (summed; they overlap each other and the caller). */
+  busyMs?(): number;
 }
 
 /**
@@ -37,6 +39,7 @@ export function parallelGzip(
   let tail: Buffer = Buffer.alloc(0);
   const queue: Promise<Buffer>[] = [];
   let started = false;
+  let busy = 0;
 
   async function drainOne(): Promise<void> {
     const next = queue.shift();
@@ -60,8 +63,12 @@ export function parallelGzip(
         chunkSize: Math.max(64 * 1024, (block.length >> 1) + 1024),
         ...(tail.length > 0 ? { dictionary: tail } : {}),
       });
+      const jobStart = performance.now();
       // A rejected job is awaited (and thrown) by drainOne; this keeps it from being "unhandled".
-      job.catch(() => undefined);
+      job.then(
+        () => (busy += performance.now() - jobStart),
+        () => undefined,
+      );
       queue.push(job);
       // A copy: the caller may reuse the block's memory (see push).
       tail = Buffer.from(
@@ -83,6 +90,7 @@ export function parallelGzip(
       // An empty final block ends the deflate stream.
       await write(Buffer.concat([deflateRawSync(Buffer.alloc(0)), trailer]));
     },
+    busyMs: () => busy,
   };
 }
 

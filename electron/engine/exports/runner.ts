@@ -1,9 +1,9 @@
 // The job queue: a concurrency limit, leases, progress to store and bus, crash recovery, cancel.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { ExportCreate } from '../../../shared/schemas/exports.ts';
+import type { Worker } from 'node:worker_threads';
+import type { ExportCompression, ExportCreate } from '../../../shared/schemas/exports.ts';
 import type { TimerHandle } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import { compileQuery } from '../datasets/filter-sql.ts';
@@ -13,8 +13,9 @@ import { removePlainParts } from '../downloads/plain-parts.ts';
 import type { FileStore } from '../storage/files.ts';
 import { extensionFor, slugify } from '../storage/files.ts';
 import type { ExportsRepo, ExportRow } from './exports-repo.ts';
-import type { ExportWorkerInput, ExportWorkerMessage } from './export-pipeline.ts';
+import type { ExportWorkerInput } from './export-pipeline.ts';
 import { keysetSql } from './row-batches.ts';
+import { createWorkerPool, runOnWorker, type WorkerPool } from './worker-pool.ts';
 import { JobError, type JobFile, type JobProgress, type RemoteJobRunner } from './job-types.ts';
 import { runInJobScope } from './job-scope.ts';
 
@@ -77,6 +78,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   const running = new Map<string, Running>();
   const progressMs = deps.progressMs ?? 250;
   let accepting = false;
+  let pool: WorkerPool | null = null;
   let heartbeatTimer: TimerHandle | null = null;
 
   const lease = (): Partial<ExportRow> => ({
@@ -244,7 +246,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
         params: q.params,
         columns: q.columns.map((c) => ({ name: c.name, type: c.type })),
         format: row.format as 'csv' | 'jsonl',
-        compression: row.compression as 'gzip' | 'none',
+        compression: row.compression as ExportCompression,
         level: row.compression_level,
         finalPath: join(dir, filename),
         maxRows: ctx.config.maxRows,
@@ -263,54 +265,24 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     mkdirSync(dir, { recursive: true });
     const file = deps.workerFile ?? workerUrl('export-worker', import.meta.url);
     const oldGenMb = deps.workerOldGenMb ?? WORKER_OLD_GEN_MB;
-    return new Promise<JobFile[]>((resolve, reject) => {
-      const worker = new Worker(file, {
-        workerData: input,
-        resourceLimits: {
-          maxYoungGenerationSizeMb: WORKER_YOUNG_GEN_MB,
-          maxOldGenerationSizeMb: oldGenMb,
+    pool ??= createWorkerPool(
+      file,
+      { maxYoungGenerationSizeMb: WORKER_YOUNG_GEN_MB, maxOldGenerationSizeMb: oldGenMb },
+      ctx.config.concurrency,
+    );
+    const m = await runOnWorker(pool, input, entry, oldGenMb, (w) =>
+      progress(
+        {
+          pct: w.total > 0 ? (w.rows / w.total) * 99 : 0,
+          stage: w.stage,
+          rowsDone: w.rows,
+          bytesDone: w.bytes,
         },
-      });
-      entry.worker = worker;
-      let settled = false;
-      worker.on('message', (m: ExportWorkerMessage) => {
-        if (m.type === 'progress') {
-          const pct = m.total > 0 ? (m.rows / m.total) * 99 : 0;
-          progress(
-            { pct, stage: m.stage, rowsDone: m.rows, bytesDone: m.bytes },
-            m.stage !== 'writing rows',
-          );
-        } else if (m.type === 'done') {
-          settled = true;
-          resolve([{ filename, byteSize: m.bytes, sha256: m.sha256, rowCount: m.rows }]);
-        } else {
-          settled = true;
-          reject(new JobError(m.code as JobError['code'], m.message));
-        }
-      });
-      worker.on('error', (err: NodeJS.ErrnoException) => {
-        settled = true;
-        reject(
-          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new JobError(
-                'INTERNAL',
-                `The export needed more than ${oldGenMb} MB of memory and was stopped: a row of the dataset is too large to export.`,
-              )
-            : new JobError('INTERNAL', err.message),
-        );
-      });
-      worker.on('exit', () => {
-        if (!settled)
-          reject(new JobError('INTERRUPTED', 'The export worker stopped before finishing.'));
-        // Terminated mid-write (cancel, shutdown): its partial file goes with it. An event handler
-        // must not throw (EMFILE would end the process): a part left here goes at the next start.
-        try {
-          rmSync(input.finalPath + '.part', { force: true });
-        } catch (err) {
-          ctx.logger.warn('could not remove a partial export file', { error: err });
-        }
-      });
-    });
+        w.stage !== 'writing rows',
+      ),
+    );
+    ctx.logger.info('export timing', { id: row.id, rows: m.rows, ...m.phases });
+    return [{ filename, byteSize: m.bytes, sha256: m.sha256, rowCount: m.rows }];
   }
 
   async function runRemote(
@@ -327,7 +299,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
         exportId: row.id,
         name: row.name,
         format: row.format as 'csv' | 'jsonl',
-        compression: row.compression as 'gzip' | 'none',
+        compression: row.compression as ExportCompression,
         compressionLevel: row.compression_level,
         providerId: row.provider_id,
         params: row.params_json ? (JSON.parse(row.params_json) as Record<string, unknown>) : null,
@@ -379,6 +351,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       heartbeatTimer = null;
       const ids = [...running.keys()];
       await Promise.all(ids.map((id) => stop(id)));
+      await pool?.close();
       for (const id of ids) {
         // A clean stop is not a failed attempt.
         const attempts = Math.max(0, (repo.get(id)?.attempts ?? 1) - 1);

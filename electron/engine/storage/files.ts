@@ -30,11 +30,13 @@ export function slugify(text: string, fallback = 'export'): string {
 }
 
 export function extensionFor(format: string, compression: string): string {
-  return `.${format === 'jsonl' ? 'jsonl' : 'csv'}${compression === 'gzip' ? '.gz' : ''}`;
+  const suffix = compression === 'gzip' ? '.gz' : compression === 'zstd' ? '.zst' : '';
+  return `.${format === 'jsonl' ? 'jsonl' : 'csv'}${suffix}`;
 }
 
 export function contentTypeFor(filename: string): string {
   if (filename.endsWith('.gz')) return 'application/gzip';
+  if (filename.endsWith('.zst')) return 'application/zstd';
   if (filename.endsWith('.jsonl')) return 'application/x-ndjson';
   if (filename.endsWith('.csv')) return 'text/csv; charset=utf-8';
   return 'application/octet-stream';

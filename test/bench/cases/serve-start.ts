@@ -46,6 +46,9 @@ async function timeStart(args: (port: number) => string[], env: NodeJS.ProcessEn
   }
 }
 
+const AIM_MS = 250;
+const REQUIRED_MS = 400;
+
 const BARE = `require('node:http').createServer((q, s) => s.end('ok')).listen(+process.argv[1], '127.0.0.1')`;
 
 export async function serveStartCase(ctx: BenchContext): Promise<ResultRow> {
@@ -76,8 +79,9 @@ export async function serveStartCase(ctx: BenchContext): Promise<ResultRow> {
     baseline_s: baseline,
     ratio: ours / baseline,
     peak_rss_mb: peakMb || null,
-    target: 'report',
-    pass: null,
+    target: `/healthz <= ${AIM_MS} ms (required <= ${REQUIRED_MS} ms)`,
+    pass: ours * 1000 <= REQUIRED_MS,
+    aim_met: ours * 1000 <= AIM_MS,
     runs: result.ours.length,
   };
 }

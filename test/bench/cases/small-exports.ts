@@ -1,0 +1,60 @@
+// small_exports: what a script asking for many tiny exports sees. N one-row exports (one id each)
+// are created back to back through the API; the rate is N over the time from the first POST to the
+// last `completed` event, end to end (queue, worker, file, fsync, store writes, events).
+import type { BenchContext, ResultRow } from '../context.ts';
+import { median, PeakRss } from '../measure.ts';
+import type { Serve } from '../serve.ts';
+
+const TARGET_PER_S = 200;
+const EXPORTS = 300;
+
+async function round(serve: Serve, dataset: string, rows: number, offset: number) {
+  const t0 = performance.now();
+  const waits: Promise<{ at: number }>[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < EXPORTS; i++) {
+    const id = 1 + ((offset + i * 7919) % rows);
+    const created = await serve.ok<{ id: string }>('POST', '/v1/exports', {
+      dataset,
+      compression: 'gzip',
+      filter: { where: [{ column: 'id', op: 'eq', value: id }] },
+    });
+    ids.push(created.id);
+    waits.push(serve.waitExport(created.id));
+  }
+  const done = await Promise.all(waits);
+  const last = Math.max(...done.map((d) => d.at));
+  for (const id of ids) await serve.ok('DELETE', `/v1/exports/${id}`);
+  return EXPORTS / ((last - t0) / 1000);
+}
+
+export async function smallExportsCase(
+  ctx: BenchContext,
+  serve: Serve,
+  dataset: string,
+): Promise<ResultRow> {
+  const peak = new PeakRss(serve.pid);
+  const rates: number[] = [];
+  peak.start();
+  for (let i = -ctx.opts.warmup; i < ctx.opts.runs; i++) {
+    const rate = await round(serve, dataset, ctx.data.rows, (i + 10) * 1000);
+    ctx.log(
+      `  ${i < 0 ? 'warm-up' : `run ${i + 1}/${ctx.opts.runs}`}: ${rate.toFixed(0)} exports/s`,
+    );
+    if (i >= 0) rates.push(rate);
+  }
+  const peakMb = peak.stop();
+  const rate = median(rates);
+  return {
+    name: 'small_exports',
+    ours_s: null,
+    baseline_s: null,
+    ratio: null,
+    peak_rss_mb: peakMb,
+    target: `>= ${TARGET_PER_S} one-row exports/s`,
+    pass: rate >= TARGET_PER_S,
+    runs: rates.length,
+    per_s: Math.round(rate),
+    note: `${rate.toFixed(0)} exports/s (${EXPORTS} one-row exports per run, POST to last completed)`,
+  };
+}
