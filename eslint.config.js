@@ -1,8 +1,10 @@
 // ESLint flat config: type-aware rules plus the layering rules of ARCHITECTURE.md.
+import { resolve } from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import engineFolders from './eslint/engine-folder-cycles.js';
 
 const noElectron = {
   group: ['electron', 'electron/*'],
@@ -37,6 +39,16 @@ export const layerRules = [
   {
     files: ['electron/engine/**/*.ts', 'electron/server/**/*.ts', 'electron/cli.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noElectron] }] },
+  },
+  {
+    files: ['electron/engine/**/*.ts'],
+    plugins: { 'engine-folders': engineFolders },
+    rules: {
+      'engine-folders/engine-folder-cycles': [
+        'error',
+        { root: resolve(import.meta.dirname, 'electron/engine') },
+      ],
+    },
   },
   {
     files: ['shared/**/*.ts'],

@@ -114,3 +114,36 @@ describe('layering', () => {
     ).toMatch(/Cannot find name 'document'/);
   });
 });
+
+async function cycleErrors(code: string, filePath: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: root });
+  const [result] = await eslint.lintText(code, { filePath: resolve(root, filePath) });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'engine-folders/engine-folder-cycles')
+    .map((m) => m.message);
+}
+
+describe('engine folders depend one way', () => {
+  it('ESLint refuses an import that closes a cycle between engine folders, naming the way back', async () => {
+    const upward =
+      "import { MAX_ATTEMPTS } from '../exports/runner.ts';\nexport const most = MAX_ATTEMPTS;\n";
+    const errors = await cycleErrors(upward, 'electron/engine/jobs/probe.ts');
+    expect(errors.join('\n')).toMatch(/Import cycle between engine folders: jobs → exports → jobs/);
+    expect(errors.join('\n')).toMatch(/exports\/\S+ imports \.\.\/jobs\/job-types\.ts/);
+    const storageToProviders =
+      "export { placeVendorFile } from '../providers/vendor-files/vendor-file.ts';\n";
+    expect(
+      (await cycleErrors(storageToProviders, 'electron/engine/storage/probe.ts')).join('\n'),
+    ).toMatch(/storage → providers → storage/);
+  });
+
+  it('the same imports pointing down a layer pass (the rule is not blanket)', async () => {
+    const downward =
+      "import { JobError } from '../jobs/job-types.ts';\nexport const E = JobError;\n";
+    expect(await cycleErrors(downward, 'electron/engine/providers/probe.ts')).toEqual([]);
+    expect(await cycleErrors(downward, 'electron/engine/storage/probe.ts')).toEqual([]);
+    const sameFolder =
+      "import { MAX_ATTEMPTS } from './runner.ts';\nexport const most = MAX_ATTEMPTS;\n";
+    expect(await cycleErrors(sameFolder, 'electron/engine/exports/probe.ts')).toEqual([]);
+  });
+});

@@ -8,14 +8,17 @@ import { gzipSync } from 'node:zlib';
 import {
   defaultDownloadSettings,
   downloadToPart,
-} from '../../electron/engine/downloads/download-file.ts';
+} from '../../electron/engine/providers/vendor-files/download-file.ts';
 import {
   nameFromUrl,
   sanitizeFilename,
   uniqueName,
   withHonestExtension,
-} from '../../electron/engine/downloads/filenames.ts';
-import { createRowCounter, verifyFile } from '../../electron/engine/downloads/verify.ts';
+} from '../../electron/engine/providers/vendor-files/filenames.ts';
+import {
+  createRowCounter,
+  verifyFile,
+} from '../../electron/engine/providers/vendor-files/verify.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
 import {
   createHttpClient,

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderCreate } from '../../shared/schemas/providers.ts';
 import { createExportsRepo, type ExportRow } from '../../electron/engine/exports/exports-repo.ts';
-import type { JobFile, JobProgress, JobSpec } from '../../electron/engine/exports/job-types.ts';
+import type { JobFile, JobProgress, JobSpec } from '../../electron/engine/jobs/job-types.ts';
 import { systemClock, type Clock } from '../../electron/engine/clock.ts';
 import { newId } from '../../electron/engine/ids.ts';
 import { createLogger } from '../../electron/engine/logger.ts';

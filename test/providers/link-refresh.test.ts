@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LinkExpiredError } from '../../electron/engine/downloads/download-file.ts';
-import { storageError } from '../../electron/engine/downloads/storage-error.ts';
+import { LinkExpiredError } from '../../electron/engine/providers/vendor-files/download-file.ts';
+import { storageError } from '../../electron/engine/providers/vendor-files/storage-error.ts';
 import { LinkRefresher } from '../../electron/engine/providers/link-refresh.ts';
 import type { RemoteExport } from '../../electron/engine/providers/remote-export.ts';
 import { AutoClock } from '../fixtures/vendors/auto-clock.ts';

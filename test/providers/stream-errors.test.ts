@@ -11,9 +11,9 @@ import { gzipSync } from 'node:zlib';
 import {
   defaultDownloadSettings,
   downloadToPart,
-} from '../../electron/engine/downloads/download-file.ts';
-import { verifyFile } from '../../electron/engine/downloads/verify.ts';
-import { JobError } from '../../electron/engine/exports/job-types.ts';
+} from '../../electron/engine/providers/vendor-files/download-file.ts';
+import { verifyFile } from '../../electron/engine/providers/vendor-files/verify.ts';
+import { JobError } from '../../electron/engine/jobs/job-types.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
 import {
   createHttpClient,

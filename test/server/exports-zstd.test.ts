@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
-import { verifyFile } from '../../electron/engine/downloads/verify.ts';
+import { verifyFile } from '../../electron/engine/providers/vendor-files/verify.ts';
 import { zstdBlocks } from '../../electron/engine/exports/zstd-blocks.ts';
 import { makeServer, type TestServer } from '../helpers/server.ts';
 import { createExport, fetchLink, gunzipText, waitFinal } from '../helpers/exports.ts';

@@ -8,7 +8,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ExportCompression } from '../../../shared/schemas/exports.ts';
-import { fsyncDir } from '../storage/files.ts';
+import { fsyncDir } from '../safety/atomic-file.ts';
 import { encoderFor, type EncoderColumn } from './encoders.ts';
 import { parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
 import { BATCH_ROWS, rowBatches } from './row-batches.ts';

@@ -7,7 +7,8 @@ import type { Db } from '../store/db.ts';
 import { immediate } from '../store/db.ts';
 import { exportShape } from './export-shape.ts';
 import { countsQuery, listQuery, type ListFilter } from './list-query.ts';
-import { clockTime, createTimelineRepo } from './timeline-repo.ts';
+import { clockTime } from '../jobs/job-types.ts';
+import { createTimelineRepo } from './timeline-repo.ts';
 
 export { countsQuery, listQuery, listSorts, type ListFilter, type ListSort } from './list-query.ts';
 

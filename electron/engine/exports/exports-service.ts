@@ -12,7 +12,7 @@ import type {
 import { iso } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import type { DatasetDescription } from '../datasets/datasets-service.ts';
-import { saveToDestination, type DestinationSpec } from '../downloads/destination.ts';
+import { saveToDestination, type DestinationSpec } from '../storage/destination.ts';
 import { isUuid } from '../ids.ts';
 import type { FileStore } from '../storage/files.ts';
 import type { Presigner } from '../storage/presigner.ts';
@@ -20,7 +20,7 @@ import { immediate } from '../store/db.ts';
 import { buildRow, decodeCursor, encodeCursor, parseStatuses } from './export-request.ts';
 import { createExportsRepo, type ExportRow } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
-import type { JobFile, RemoteJobRunner } from './job-types.ts';
+import type { JobFile, RemoteJobRunner } from '../jobs/job-types.ts';
 import { createRunner } from './runner.ts';
 import { createSweeper } from './sweeper.ts';
 import { capDeep, capText } from '../text-cap.ts';

@@ -9,14 +9,19 @@ import type { EngineContext } from '../context.ts';
 import { compileQuery } from '../datasets/filter-sql.ts';
 import type { DatasetDescription } from '../datasets/datasets-service.ts';
 import { workerUrl } from '../datasets/worker-url.ts';
-import { removePlainParts } from '../downloads/plain-parts.ts';
+import { removePlainParts } from '../storage/plain-parts.ts';
 import type { FileStore } from '../storage/files.ts';
 import { extensionFor, slugify } from '../storage/files.ts';
 import type { ExportsRepo, ExportRow } from './exports-repo.ts';
 import type { ExportWorkerInput } from './export-pipeline.ts';
 import { keysetSql } from './row-batches.ts';
 import { createWorkerPool, runOnWorker, type WorkerPool } from './worker-pool.ts';
-import { JobError, type JobFile, type JobProgress, type RemoteJobRunner } from './job-types.ts';
+import {
+  JobError,
+  type JobFile,
+  type JobProgress,
+  type RemoteJobRunner,
+} from '../jobs/job-types.ts';
 import { runInJobScope } from './job-scope.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */

@@ -3,9 +3,6 @@ import { iso } from '../clock.ts';
 import type { TimelineEntry, TimelineKind } from '../../../shared/schemas/exports.ts';
 import type { Db } from '../store/db.ts';
 
-/** "14:02 UTC": the clock time a timeline line names. */
-export const clockTime = (ms: number): string => `${new Date(ms).toISOString().slice(11, 16)} UTC`;
-
 /** Enough for every refresh and re-creation an export can go through; older lines are dropped. */
 const MAX_LINES = 200;
 

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ExportWorkerInput, ExportWorkerMessage } from './export-pipeline.ts';
-import { JobError } from './job-types.ts';
+import { JobError } from '../jobs/job-types.ts';
 
 export interface WorkerPool {
   /** An idle worker, or a new one. */

@@ -2,7 +2,7 @@
 // signal of its own that aborts, with a JobError saying which phase ran out, when its time is up;
 // the job's own signal (cancel, shutdown) still aborts it too.
 import type { Clock } from '../clock.ts';
-import { JobError } from '../exports/job-types.ts';
+import { JobError } from '../jobs/job-types.ts';
 
 export type VendorPhase = 'create' | 'wait' | 'download';
 

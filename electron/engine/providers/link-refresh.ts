@@ -2,16 +2,13 @@
 // refreshed shortly before the stated expiry, after any early death, and never in a loop.
 import type { TimelineKind } from '../../../shared/schemas/exports.ts';
 import type { Clock } from '../clock.ts';
-import type { LinkExpiredError } from '../downloads/download-file.ts';
-import { JobError } from '../exports/job-types.ts';
-import { clockTime } from '../exports/timeline-repo.ts';
+import type { LinkExpiredError } from './vendor-files/download-file.ts';
+import { clockTime, JobError } from '../jobs/job-types.ts';
 import { capText, VENDOR_EXCERPT } from '../text-cap.ts';
 import type { RemoteError, RemoteExport } from './remote-export.ts';
 
 /** A line in an export's timeline: a kind for machines, words for people. */
 export type Note = (kind: TimelineKind, text: string) => void;
-
-export { clockTime };
 
 /** The vendor's own words, quoted as they came (at most 300 characters), or nothing. */
 export function vendorWords(e: RemoteError | null | undefined): string {

@@ -10,7 +10,7 @@ import type {
 import { providerTypes } from '../../../shared/schemas/providers.ts';
 import { iso } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
-import { JobError } from '../exports/job-types.ts';
+import { JobError } from '../jobs/job-types.ts';
 import { isUuid, newId } from '../ids.ts';
 import { createAdapter, validateOptions } from './adapters/index.ts';
 import {

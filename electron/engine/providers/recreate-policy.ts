@@ -1,6 +1,6 @@
 // When a vendor expired its export: how long to wait before re-creating it, and the words when we stop.
-import { JobError } from '../exports/job-types.ts';
-import { clockTime, vendorWords } from './link-refresh.ts';
+import { clockTime, JobError } from '../jobs/job-types.ts';
+import { vendorWords } from './link-refresh.ts';
 import type { RemoteExport } from './remote-export.ts';
 
 /** Wait before re-creation number `n` (1-based): 5 s, 20 s, 80 s… at most 5 minutes. */

@@ -8,13 +8,19 @@ import {
   NotReadyError,
   partSize,
   type ResumeState,
-} from '../downloads/download-file.ts';
-import { nameFromUrl, sanitizeFilename, uniqueName } from '../downloads/filenames.ts';
-import { JobError, type JobFile, type JobHooks, type JobSpec } from '../exports/job-types.ts';
+} from './vendor-files/download-file.ts';
+import { nameFromUrl, sanitizeFilename, uniqueName } from './vendor-files/filenames.ts';
+import {
+  clockTime,
+  JobError,
+  type JobFile,
+  type JobHooks,
+  type JobSpec,
+} from '../jobs/job-types.ts';
 import { slugify } from '../storage/files.ts';
 import { deadlineError, PhaseDeadlines } from './deadlines.ts';
 import { span, type RetryNotice } from './http-client.ts';
-import { LinkRefresher, clockTime, type Note, type Refreshed } from './link-refresh.ts';
+import { LinkRefresher, type Note, type Refreshed } from './link-refresh.ts';
 import { sleep } from './politeness.ts';
 import { capText, VENDOR_EXCERPT } from '../text-cap.ts';
 import type { ProviderHandle } from './providers-service.ts';
@@ -22,7 +28,7 @@ import type { ProvidersRepo } from './providers-repo.ts';
 import type { RemoteExport } from './remote-export.ts';
 import type { RemoteRunnerSettings } from './remote-runner.ts';
 import { expiredText, gaveUp, recreateBackoffMs } from './recreate-policy.ts';
-import { formatSpeed, placeVendorFile } from './vendor-file.ts';
+import { formatSpeed, placeVendorFile } from './vendor-files/vendor-file.ts';
 
 /** The vendor export went away (or its links can no longer be refreshed): re-create it. */
 class ExpiredSignal {

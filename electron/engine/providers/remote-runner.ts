@@ -1,17 +1,17 @@
 // createRemoteJobRunner: one provider export from create (once) to verified files in the export folder.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { removePlainParts } from '../downloads/plain-parts.ts';
+import { removePlainParts } from '../storage/plain-parts.ts';
 import type { EngineContext } from '../context.ts';
-import { defaultDownloadSettings, type DownloadSettings } from '../downloads/download-file.ts';
-import { defaultVerifySettings, type VerifySettings } from '../downloads/verify.ts';
+import { defaultDownloadSettings, type DownloadSettings } from './vendor-files/download-file.ts';
+import { defaultVerifySettings, type VerifySettings } from './vendor-files/verify.ts';
 import {
   JobError,
   type JobFile,
   type JobHooks,
   type JobSpec,
   type RemoteJobRunner,
-} from '../exports/job-types.ts';
+} from '../jobs/job-types.ts';
 import { defaultVendorDeadlines, type VendorDeadlines } from './deadlines.ts';
 import { TransportError } from './http-client.ts';
 import { createFileUrlCheck, type FileUrlScope } from './url-policy.ts';

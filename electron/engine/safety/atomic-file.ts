@@ -11,7 +11,6 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fsyncDir } from '../storage/files.ts';
 import { crashPoint, type CrashPoint } from './fault-injection.ts';
 
 const besideName = (path: string) => `.${basename(path)}.${process.pid}.writing`;
@@ -79,4 +78,17 @@ export function removeTornBeside(path: string): number {
     }
   }
   return n;
+}
+
+/** fsync a directory so a rename inside it survives a power cut. */
+export function fsyncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* not supported on every platform (Windows): the rename itself is still atomic */
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }

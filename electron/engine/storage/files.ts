@@ -1,5 +1,5 @@
 // The file layout under the data dir (files/<export id>/<filename>) and safe name handling.
-import { closeSync, fsyncSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
 import { isUuid } from '../ids.ts';
@@ -116,18 +116,5 @@ function safeReaddir(dir: string): string[] {
     return statSync(dir).isDirectory() ? readdirSync(dir) : [];
   } catch {
     return [];
-  }
-}
-
-/** fsync a directory so a rename inside it survives a power cut. */
-export function fsyncDir(dir: string): void {
-  let fd: number | null = null;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    /* not supported on every platform (Windows): the rename itself is still atomic */
-  } finally {
-    if (fd !== null) closeSync(fd);
   }
 }

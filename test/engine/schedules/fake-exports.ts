@@ -7,7 +7,7 @@ import { ApiError } from '../../../shared/errors.ts';
 import type { Export, ExportCreate, ExportStatus } from '../../../shared/schemas/exports.ts';
 import { iso } from '../../../electron/engine/clock.ts';
 import type { EngineContext } from '../../../electron/engine/context.ts';
-import { saveToDestination } from '../../../electron/engine/downloads/destination.ts';
+import { saveToDestination } from '../../../electron/engine/storage/destination.ts';
 import { newId } from '../../../electron/engine/ids.ts';
 import type { ExportsPort } from '../../../electron/engine/schedules/exports-port.ts';
 import { extensionFor, slugify } from '../../../electron/engine/storage/files.ts';

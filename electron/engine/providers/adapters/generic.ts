@@ -1,5 +1,5 @@
 // The declarative adapter: turns a GenericConfig into create/get/test calls and RemoteExport views.
-import { JobError } from '../../exports/job-types.ts';
+import { JobError } from '../../jobs/job-types.ts';
 import { TransportError, type HttpClient, type JsonResponse } from '../http-client.ts';
 import type {
   ProviderAdapter,

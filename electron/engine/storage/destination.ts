@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { crashPoint } from '../safety/fault-injection.ts';
-import { fsyncDir, isSafeFilename, slugify } from '../storage/files.ts';
+import { fsyncDir } from '../safety/atomic-file.ts';
+import { isSafeFilename, slugify } from './files.ts';
 import { compressionOfName, decompressor, stripCompressionSuffix } from './compressed.ts';
 import { copyPartPath } from './plain-parts.ts';
 

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { JobError } from '../exports/job-types.ts';
-import { decompressor, sniffCompression } from './compressed.ts';
+import { JobError } from '../../jobs/job-types.ts';
+import { decompressor, sniffCompression } from '../../storage/compressed.ts';
 
 export interface VerifySettings {
   /** Decompressed bytes one file may expand to. */

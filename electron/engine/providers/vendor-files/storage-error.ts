@@ -1,6 +1,6 @@
 // The storage host's own words out of an error body: S3/GCS/R2 XML, a vendor's JSON, or plain text.
-import { vendorError } from '../providers/adapters/generic.ts';
-import type { RemoteError } from '../providers/remote-export.ts';
+import { vendorError } from '../adapters/generic.ts';
+import type { RemoteError } from '../remote-export.ts';
 
 const xmlTag = (xml: string, tag: string): string | null => {
   const m = new RegExp(`<${tag}>([^<]{0,500})</${tag}>`).exec(xml);

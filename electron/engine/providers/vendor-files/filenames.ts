@@ -1,5 +1,5 @@
 // Vendor file names made safe to store and serve: one plain segment, honest extension, no clashes.
-import { isSafeFilename, slugify } from '../storage/files.ts';
+import { isSafeFilename, slugify } from '../../storage/files.ts';
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 const DATA_EXT = /\.(csv|tsv|txt|json|jsonl|ndjson)(\.gz|\.zst)?$/i;

@@ -2,6 +2,9 @@
 import type { ExportErrorCode } from '../../../shared/errors.ts';
 import type { ExportCompression, TimelineKind } from '../../../shared/schemas/exports.ts';
 
+/** "14:02 UTC": the clock time a timeline line names. */
+export const clockTime = (ms: number): string => `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+
 /** A failure that ends an export as `failed` with this code (see API.md export error codes). */
 export class JobError extends Error {
   readonly code: ExportErrorCode;

@@ -1,20 +1,20 @@
 // Resumable download of one vendor file into `<name>.part`: Range + If-Range, size caps, link expiry.
 import { createWriteStream, rmSync, statSync, truncateSync } from 'node:fs';
 import { once } from 'node:events';
-import type { Clock } from '../clock.ts';
-import { JobError } from '../exports/job-types.ts';
-import type { Logger } from '../logger.ts';
-import { TransportError, safeUrl, type HttpClient } from '../providers/http-client.ts';
-import { sleep } from '../providers/politeness.ts';
-import type { RemoteError } from '../providers/remote-export.ts';
-import { capText, VENDOR_EXCERPT } from '../text-cap.ts';
+import type { Clock } from '../../clock.ts';
+import { JobError } from '../../jobs/job-types.ts';
+import type { Logger } from '../../logger.ts';
+import { TransportError, safeUrl, type HttpClient } from '../http-client.ts';
+import { sleep } from '../politeness.ts';
+import type { RemoteError } from '../remote-export.ts';
+import { capText, VENDOR_EXCERPT } from '../../text-cap.ts';
 import { storageError } from './storage-error.ts';
 import {
   isRetryableStatus,
   parseRetryAfter,
   retryDelay,
   type BackoffSettings,
-} from '../providers/retry-policy.ts';
+} from '../retry-policy.ts';
 
 /**
  * The file URL refused the request (400, 401, 403, 404 or 410): the link expired, was revoked or

@@ -1,14 +1,14 @@
 // One downloaded vendor file: verified (size, sha256, gzip, rows), then moved durably to its final name.
 import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { uniqueName, withHonestExtension } from '../downloads/filenames.ts';
-import { plainPartPath } from '../downloads/plain-parts.ts';
-import { verifyFile, type VerifySettings } from '../downloads/verify.ts';
-import type { JobFile } from '../exports/job-types.ts';
-import type { Logger } from '../logger.ts';
-import { fsyncDir } from '../storage/files.ts';
-import { safeUrl } from './http-client.ts';
-import type { RemoteFile } from './remote-export.ts';
+import { uniqueName, withHonestExtension } from './filenames.ts';
+import { plainPartPath } from '../../storage/plain-parts.ts';
+import { verifyFile, type VerifySettings } from './verify.ts';
+import type { JobFile } from '../../jobs/job-types.ts';
+import type { Logger } from '../../logger.ts';
+import { fsyncDir } from '../../safety/atomic-file.ts';
+import { safeUrl } from '../http-client.ts';
+import type { RemoteFile } from '../remote-export.ts';
 
 export interface PlaceInput {
   readonly part: string;
