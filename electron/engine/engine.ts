@@ -14,7 +14,8 @@ import {
   type ProvidersDeps,
   type ProvidersService,
 } from './providers/providers-service.ts';
-import { createRemoteJobRunner, type RemoteRunnerSettings } from './providers/remote-runner.ts';
+import { createRemoteJobRunner } from './providers/remote-runner.ts';
+import type { RemoteRunnerSettings } from './providers/remote-settings.ts';
 import { createKeyFileSecretBox, type SecretBox } from './providers/secret-box.ts';
 import { createEventLog, type EventLog, type EventLogLimits } from './event-log.ts';
 import { EventBus } from './events.ts';

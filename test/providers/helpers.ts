@@ -11,10 +11,8 @@ import {
   createProvidersService,
   type ProvidersService,
 } from '../../electron/engine/providers/providers-service.ts';
-import {
-  createRemoteJobRunner,
-  type RemoteRunnerSettings,
-} from '../../electron/engine/providers/remote-runner.ts';
+import { createRemoteJobRunner } from '../../electron/engine/providers/remote-runner.ts';
+import type { RemoteRunnerSettings } from '../../electron/engine/providers/remote-settings.ts';
 import { createKeyFileSecretBox } from '../../electron/engine/providers/secret-box.ts';
 import { makeContext, type TestContext } from '../helpers/context.ts';
 import { AutoClock } from '../fixtures/vendors/auto-clock.ts';

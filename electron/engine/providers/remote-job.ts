@@ -2,13 +2,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineContext } from '../context.ts';
-import {
-  downloadToPart,
-  LinkExpiredError,
-  NotReadyError,
-  partSize,
-  type ResumeState,
-} from './vendor-files/download-file.ts';
+import { fetchVendorFile } from './vendor-files/fetch-file.ts';
 import { nameFromUrl, sanitizeFilename, uniqueName } from './vendor-files/filenames.ts';
 import {
   clockTime,
@@ -20,13 +14,13 @@ import {
 import { slugify } from '../storage/files.ts';
 import { deadlineError, PhaseDeadlines } from './deadlines.ts';
 import { span, type RetryNotice } from './http-client.ts';
-import { LinkRefresher, type Note, type Refreshed } from './link-refresh.ts';
+import { LinkRefresher, type Note } from './link-refresh.ts';
 import { sleep } from './politeness.ts';
 import { capText, VENDOR_EXCERPT } from '../text-cap.ts';
 import type { ProviderHandle } from './providers-service.ts';
 import type { ProvidersRepo } from './providers-repo.ts';
 import type { RemoteExport } from './remote-export.ts';
-import type { RemoteRunnerSettings } from './remote-runner.ts';
+import type { RemoteRunnerSettings } from './remote-settings.ts';
 import { expiredText, gaveUp, recreateBackoffMs } from './recreate-policy.ts';
 import { formatSpeed, placeVendorFile } from './vendor-files/vendor-file.ts';
 
@@ -314,61 +308,37 @@ export class RemoteJob {
       );
       const part = join(this.hooks.exportDir, `${name}.part`);
       this.written.push(`${name}.part`);
-      const resume: ResumeState = { validator: null };
       let lastSample = { at: this.ctx.clock.now(), bytes: 0 };
       let speed = 0;
-      for (;;) {
-        // A request made on a link about to expire would die: fetch new links first.
-        if (links.dueSoon()) {
-          const r = await links.refreshEarly();
-          if (r.kind === 'expired') return new ExpiredSignal(r.remote);
-          remote = r.remote;
-        }
-        const file = remote.files[i]!;
-        const before = partSize(part);
-        try {
-          await downloadToPart({
-            url: file.url,
-            partPath: part,
-            expectedSize: file.size,
-            http: this.provider.http,
-            providerOrigin: this.origin,
-            resume,
-            signal: this.signal,
-            clock: this.ctx.clock,
-            logger: this.ctx.logger,
-            settings: this.settings.download,
-            onProgress: (bytes) => {
-              const now = this.ctx.clock.now();
-              if (now - lastSample.at >= 1000) {
-                speed = ((bytes - lastSample.bytes) * 1000) / (now - lastSample.at);
-                lastSample = { at: now, bytes };
-              }
-              const doneBytes = bytesBefore + bytes;
-              this.hooks.progress({
-                pct: REMOTE_SHARE + (bytesTotal ? (DOWNLOAD_SHARE * doneBytes) / bytesTotal : 0),
-                stage: `downloading file ${i + 1} of ${count}${speed > 0 ? ` (${formatSpeed(speed)})` : ''}`,
-                bytesDone: doneBytes,
-                bytesTotal,
-              });
-            },
+      const fetched = await fetchVendorFile({
+        index: i,
+        part,
+        remote,
+        links,
+        http: this.provider.http,
+        providerOrigin: this.origin,
+        clock: this.ctx.clock,
+        logger: this.ctx.logger,
+        signal: this.signal,
+        download: this.settings.download,
+        notReadyWaitMs: this.settings.pollMinMs,
+        onBytes: (bytes) => {
+          const now = this.ctx.clock.now();
+          if (now - lastSample.at >= 1000) {
+            speed = ((bytes - lastSample.bytes) * 1000) / (now - lastSample.at);
+            lastSample = { at: now, bytes };
+          }
+          const doneBytes = bytesBefore + bytes;
+          this.hooks.progress({
+            pct: REMOTE_SHARE + (bytesTotal ? (DOWNLOAD_SHARE * doneBytes) / bytesTotal : 0),
+            stage: `downloading file ${i + 1} of ${count}${speed > 0 ? ` (${formatSpeed(speed)})` : ''}`,
+            bytesDone: doneBytes,
+            bytesTotal,
           });
-          links.delivered();
-          break;
-        } catch (err) {
-          let r: Refreshed;
-          if (err instanceof LinkExpiredError) {
-            const why = { remote_id: remote.id, http_status: err.status, url: err.url };
-            this.ctx.logger.info('a file link was refused; refreshing the vendor links', why);
-            r = await links.afterRefusal(err, i + 1, Math.max(0, partSize(part) - before));
-          } else if (err instanceof NotReadyError) {
-            await sleep(this.ctx.clock, this.settings.pollMinMs, this.signal);
-            r = await links.refreshEarly();
-          } else throw err;
-          if (r.kind === 'expired') return new ExpiredSignal(r.remote);
-          remote = r.remote;
-        }
-      }
+        },
+      });
+      if (fetched.kind === 'expired') return new ExpiredSignal(fetched.remote);
+      remote = fetched.remote;
       done.push(await this.finishFile(part, name, remote, i, taken));
       bytesBefore += done[done.length - 1]!.byteSize;
     }

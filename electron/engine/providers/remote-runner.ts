@@ -3,8 +3,6 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { removePlainParts } from '../storage/plain-parts.ts';
 import type { EngineContext } from '../context.ts';
-import { defaultDownloadSettings, type DownloadSettings } from './vendor-files/download-file.ts';
-import { defaultVerifySettings, type VerifySettings } from './vendor-files/verify.ts';
 import {
   JobError,
   type JobFile,
@@ -12,43 +10,12 @@ import {
   type JobSpec,
   type RemoteJobRunner,
 } from '../jobs/job-types.ts';
-import { defaultVendorDeadlines, type VendorDeadlines } from './deadlines.ts';
 import { TransportError } from './http-client.ts';
-import { createFileUrlCheck, type FileUrlScope } from './url-policy.ts';
+import { createFileUrlCheck } from './url-policy.ts';
 import { createSlots } from './politeness.ts';
 import type { ProvidersService } from './providers-service.ts';
 import { RemoteJob } from './remote-job.ts';
-
-export interface RemoteRunnerSettings extends VendorDeadlines {
-  /** First wait between two polls of a vendor export; grows by half each time up to pollMaxMs. */
-  readonly pollMinMs: number;
-  readonly pollMaxMs: number;
-  /** Vendor exports re-created after they expired, per export of ours. */
-  readonly maxRecreates: number;
-  /** Link refreshes (reads of the vendor export for new links) per vendor export before giving up. */
-  readonly maxLinkRefreshes: number;
-  /** A link with less than this left before its stated expiry is refreshed before the next request. */
-  readonly linkMarginMs: number;
-  /** First wait before re-creating an expired vendor export; each next one waits 4 times longer. */
-  readonly recreateBackoffMs: number;
-  readonly download: DownloadSettings;
-  /** 'public': vendor file links may not point at loopback or private addresses. */
-  readonly fileUrls: FileUrlScope;
-  readonly verify: VerifySettings;
-}
-
-export const defaultRemoteRunnerSettings: RemoteRunnerSettings = {
-  pollMinMs: 2_000,
-  pollMaxMs: 30_000,
-  ...defaultVendorDeadlines,
-  maxRecreates: 3,
-  maxLinkRefreshes: 10,
-  linkMarginMs: 60_000,
-  recreateBackoffMs: 5_000,
-  download: defaultDownloadSettings,
-  fileUrls: 'any',
-  verify: defaultVerifySettings,
-};
+import { defaultRemoteRunnerSettings, type RemoteRunnerSettings } from './remote-settings.ts';
 
 export interface RemoteRunnerDeps {
   readonly providers: ProvidersService;
