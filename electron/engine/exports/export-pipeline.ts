@@ -13,6 +13,7 @@ import { encoderFor, type EncoderColumn } from './encoders.ts';
 import { parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
 import { BATCH_ROWS, rowBatches } from './row-batches.ts';
 import { zstdBlocks } from './zstd-blocks.ts';
+import type { WorkerStage } from './worker-stage.ts';
 
 export interface ExportWorkerInput {
   readonly datasetFile: string;
@@ -36,7 +37,7 @@ export interface ExportWorkerInput {
 }
 
 export type ExportWorkerMessage =
-  | { type: 'progress'; rows: number; total: number; bytes: number; stage: string }
+  | { type: 'progress'; rows: number; total: number; bytes: number; stage: WorkerStage }
   | { type: 'done'; rows: number; bytes: number; sha256: string; phases: ExportPhases }
   | { type: 'error'; code: string; message: string };
 
@@ -76,7 +77,7 @@ export async function runExport(
   const part = input.finalPath + '.part';
   let fh: Awaited<ReturnType<typeof open>> | null = null;
   try {
-    post({ type: 'progress', rows: 0, total: 0, bytes: 0, stage: 'counting rows' });
+    post({ type: 'progress', rows: 0, total: 0, bytes: 0, stage: 'counting' });
     const total = (db.prepare(input.countSql).get(...input.params) as { n: number }).n;
     if (total > input.maxRows) {
       return {
@@ -134,7 +135,7 @@ export async function runExport(
     let rows = 0;
     let lastPost = Date.now();
     let text = encoder.header;
-    post({ type: 'progress', rows, total, bytes, stage: 'writing rows' });
+    post({ type: 'progress', rows, total, bytes, stage: 'writing' });
     let pageRows = BATCH_ROWS;
     const batches = rowBatches(db, input.selectSql, input.keysetSql, input.params, () => pageRows);
     const t0 = performance.now();
@@ -163,7 +164,7 @@ export async function runExport(
       const now = Date.now();
       if (now - lastPost >= input.progressMs) {
         lastPost = now;
-        post({ type: 'progress', rows, total, bytes, stage: 'writing rows' });
+        post({ type: 'progress', rows, total, bytes, stage: 'writing' });
       }
       mark = performance.now();
     }

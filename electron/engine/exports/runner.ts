@@ -23,6 +23,7 @@ import {
   type RemoteJobRunner,
 } from '../jobs/job-types.ts';
 import { runInJobScope } from './job-scope.ts';
+import { workerStageWords } from './worker-stage.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */
 export const MAX_ATTEMPTS = 3;
@@ -279,11 +280,12 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       progress(
         {
           pct: w.total > 0 ? (w.rows / w.total) * 99 : 0,
-          stage: w.stage,
+          stage: workerStageWords[w.stage],
           rowsDone: w.rows,
           bytesDone: w.bytes,
         },
-        w.stage !== 'writing rows',
+        // Row counts are throttled; a change of stage is stored at once.
+        w.stage !== 'writing',
       ),
     );
     ctx.logger.info('export timing', { id: row.id, rows: m.rows, ...m.phases });

@@ -108,7 +108,7 @@ describe('wide rows', () => {
           progressMs: 0, // a progress message after every page
         },
         (m) => {
-          if (m.type !== 'progress' || m.stage !== 'writing rows' || m.rows === last) return;
+          if (m.type !== 'progress' || m.stage !== 'writing' || m.rows === last) return;
           pages.push(m.rows - last);
           last = m.rows;
         },
