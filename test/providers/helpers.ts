@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderCreate } from '../../shared/schemas/providers.ts';
-import { createExportsRepo, type ExportRow } from '../../electron/engine/exports/exports-repo.ts';
+import { createExportsRepo } from '../../electron/engine/exports/exports-repo.ts';
 import type { JobFile, JobProgress, JobSpec } from '../../electron/engine/jobs/job-types.ts';
 import { systemClock, type Clock } from '../../electron/engine/clock.ts';
 import { newId } from '../../electron/engine/ids.ts';
@@ -15,6 +15,7 @@ import { createRemoteJobRunner } from '../../electron/engine/providers/remote-ru
 import type { RemoteRunnerSettings } from '../../electron/engine/providers/remote-settings.ts';
 import { createKeyFileSecretBox } from '../../electron/engine/providers/secret-box.ts';
 import { makeContext, type TestContext } from '../helpers/context.ts';
+import { exportRow } from '../helpers/export-row.ts';
 import { AutoClock } from '../fixtures/vendors/auto-clock.ts';
 
 /** Short waits (in AutoClock time, which costs nothing) and real-time timeouts short enough for tests. */
@@ -111,7 +112,7 @@ export function makeRig(
   ) {
     if (repo.get(id)) return;
     const now = clock.now();
-    const row: ExportRow = {
+    const row = exportRow({
       id,
       name,
       status: 'processing',
@@ -119,36 +120,12 @@ export function makeRig(
       dataset: null,
       provider_id: providerId,
       provider_type: 'test',
-      remote_id: null,
-      remote_status: null,
       request_json: JSON.stringify({ provider: providerId, params }),
-      format: 'csv',
-      compression: 'gzip',
-      compression_level: 6,
-      columns_json: null,
-      filter_json: null,
       params_json: JSON.stringify(params),
-      progress_pct: 0,
-      progress_stage: null,
-      rows_done: 0,
-      bytes_done: 0,
-      bytes_total: null,
-      row_count: null,
-      byte_size: null,
-      error_json: null,
-      recreated_from: null,
-      schedule_id: null,
-      destination_json: null,
-      saved_paths_json: null,
       attempts: 1,
-      lease_owner: null,
-      lease_expires_at: null,
       created_at: now,
       started_at: now,
-      completed_at: null,
-      expires_at: null,
-      updated_at: now,
-    };
+    });
     repo.insert(row);
   }
 

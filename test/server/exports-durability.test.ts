@@ -5,6 +5,7 @@ import { makeServer, type TestServer } from '../helpers/server.ts';
 import { createExport, fetchLink, waitFinal } from '../helpers/exports.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { tempDir } from '../helpers/context.ts';
+import { exportRow } from '../helpers/export-row.ts';
 import { createExportsRepo } from '../../electron/engine/exports/exports-repo.ts';
 import { openDatabase } from '../../electron/engine/store/db.ts';
 import { newId } from '../../electron/engine/ids.ts';
@@ -147,44 +148,15 @@ describe('crash recovery', () => {
     const now = Date.now();
     const forged = (attempts: number) => {
       const id = newId(now);
-      repo.insert({
-        id,
-        name: `crashed ${attempts}`,
-        status: 'pending',
-        source_type: 'dataset',
-        dataset: 'leads',
-        provider_id: null,
-        provider_type: null,
-        remote_id: null,
-        remote_status: null,
-        request_json: JSON.stringify({ dataset: 'leads', columns: ['id'] }),
-        format: 'csv',
-        compression: 'gzip',
-        compression_level: 6,
-        columns_json: '["id"]',
-        filter_json: null,
-        params_json: null,
-        progress_pct: 0,
-        progress_stage: null,
-        rows_done: 0,
-        bytes_done: 0,
-        bytes_total: null,
-        row_count: null,
-        byte_size: null,
-        error_json: null,
-        recreated_from: null,
-        schedule_id: null,
-        destination_json: null,
-        saved_paths_json: null,
-        attempts: 0,
-        lease_owner: null,
-        lease_expires_at: null,
-        created_at: now,
-        started_at: null,
-        completed_at: null,
-        expires_at: null,
-        updated_at: now,
-      });
+      repo.insert(
+        exportRow({
+          id,
+          name: `crashed ${attempts}`,
+          request_json: JSON.stringify({ dataset: 'leads', columns: ['id'] }),
+          columns_json: '["id"]',
+          created_at: now,
+        }),
+      );
       repo.transition(id, 'processing', now, {
         attempts,
         lease_owner: 'dead-process',

@@ -9,52 +9,13 @@ import {
 } from '../../../electron/engine/exports/exports-repo.ts';
 import { newId } from '../../../electron/engine/ids.ts';
 import { makeContext, type TestContext } from '../../helpers/context.ts';
+import { exportRow } from '../../helpers/export-row.ts';
 
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
 
-function row(over: Partial<ExportRow> = {}): ExportRow {
-  const now = ctx.clock.now();
-  return {
-    id: newId(now),
-    name: 'an export',
-    status: 'pending',
-    source_type: 'dataset',
-    dataset: 'leads',
-    provider_id: null,
-    provider_type: null,
-    remote_id: null,
-    remote_status: null,
-    request_json: '{"dataset":"leads"}',
-    format: 'csv',
-    compression: 'gzip',
-    compression_level: 6,
-    columns_json: null,
-    filter_json: null,
-    params_json: null,
-    progress_pct: 0,
-    progress_stage: null,
-    rows_done: 0,
-    bytes_done: 0,
-    bytes_total: null,
-    row_count: null,
-    byte_size: null,
-    error_json: null,
-    recreated_from: null,
-    schedule_id: null,
-    destination_json: null,
-    saved_paths_json: null,
-    attempts: 0,
-    lease_owner: null,
-    lease_expires_at: null,
-    created_at: now,
-    started_at: null,
-    completed_at: null,
-    expires_at: null,
-    updated_at: now,
-    ...over,
-  };
-}
+const row = (over: Partial<ExportRow> = {}): ExportRow =>
+  exportRow({ created_at: ctx.clock.now(), ...over });
 
 const statuses: ExportStatus[] = [
   'pending',
