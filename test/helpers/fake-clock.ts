@@ -1,4 +1,7 @@
-// A clock tests move by hand: timers fire in time order as advance() passes them.
+// The tests' clock. By hand (the default): timers fire in time order as advance() passes them.
+// Auto-firing (`{ autoFireUpToMs }`): each timer up to that long fires by itself on the next turn of
+// the event loop, earliest first, and now() jumps to its due time, so code that waits "30 s" runs at
+// once yet sees 30 s pass; longer timers never fire (an engine's hourly sweeps would race time ahead).
 import type { Clock, TimerHandle } from '../../electron/engine/clock.ts';
 
 interface Timer {
@@ -8,13 +11,26 @@ interface Timer {
   canceled: boolean;
 }
 
+export interface FakeClockOptions {
+  /** Timers up to this many ms fire by themselves; unset, only advance() fires timers. */
+  readonly autoFireUpToMs?: number;
+}
+
 export class FakeClock implements Clock {
   private current: number;
   private seq = 0;
   private timers: Timer[] = [];
+  private readonly autoFireUpToMs: number | null;
+  private scheduled = false;
 
-  constructor(start: number | string = '2026-03-01T12:00:00Z') {
+  constructor(start: number | string = '2026-03-01T12:00:00Z', options: FakeClockOptions = {}) {
     this.current = typeof start === 'number' ? start : Date.parse(start);
+    this.autoFireUpToMs = options.autoFireUpToMs ?? null;
+  }
+
+  /** A clock whose timers (up to 10 min) fire by themselves: backoffs and polls cost no real time. */
+  static autoFiring(start?: number | string, upToMs = 10 * 60_000): FakeClock {
+    return new FakeClock(start, { autoFireUpToMs: upToMs });
   }
 
   now(): number {
@@ -28,12 +44,23 @@ export class FakeClock implements Clock {
       fn,
       canceled: false,
     };
-    this.timers.push(timer);
+    if (this.autoFireUpToMs === null) this.timers.push(timer);
+    else if (ms <= this.autoFireUpToMs) {
+      this.timers.push(timer);
+      this.fireNextSoon();
+    }
     return { cancel: () => void (timer.canceled = true) };
   }
 
-  /** Moves time forward by ms, firing due timers in order (timers they set fire too if due). */
+  /**
+   * Moves time forward by ms, firing due timers in order (timers they set fire too if due). An
+   * auto-firing clock only moves time (e.g. past a link's expiry): its timers fire by themselves.
+   */
   advance(ms: number): void {
+    if (this.autoFireUpToMs !== null) {
+      this.current += ms;
+      return;
+    }
     const target = this.current + ms;
     for (;;) {
       this.timers = this.timers.filter((t) => !t.canceled);
@@ -65,5 +92,20 @@ export class FakeClock implements Clock {
 
   pendingTimers(): number {
     return this.timers.filter((t) => !t.canceled).length;
+  }
+
+  private fireNextSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.timers = this.timers.filter((t) => !t.canceled);
+      if (this.timers.length === 0) return;
+      const next = [...this.timers].sort((a, b) => a.at - b.at || a.seq - b.seq)[0]!;
+      this.timers.splice(this.timers.indexOf(next), 1);
+      this.current = Math.max(this.current, next.at);
+      next.fn();
+      if (this.timers.length > 0) this.fireNextSoon();
+    });
   }
 }

@@ -30,7 +30,7 @@ import {
   parseRetryAfter,
   retryDelay,
 } from '../../electron/engine/providers/retry-policy.ts';
-import { AutoClock } from '../fixtures/vendors/auto-clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { gzipBomb, makeCsv } from '../fixtures/vendors/csv-data.ts';
 import { tempDir } from '../helpers/context.ts';
 
@@ -222,7 +222,7 @@ describe('retry timing', () => {
   });
 
   it('the token bucket spaces requests at the allowed rate', async () => {
-    const clock = new AutoClock();
+    const clock = FakeClock.autoFiring();
     const bucket = createTokenBucket(clock, () => 5);
     const t0 = clock.now();
     const at: number[] = [];
@@ -248,7 +248,7 @@ describe('disk full', () => {
       mkdirSync(d, { recursive: true });
       const part = join(d, 'f.csv.gz.part');
       symlinkSync('/dev/full', part);
-      const clock = new AutoClock();
+      const clock = FakeClock.autoFiring();
       const http = createHttpClient(
         { clock, logger: silentLogger },
         { origin: 'http://vendor.test', credential: null, requestsPerSecond: () => 100 },

@@ -1,4 +1,4 @@
-// Provider test rig: a context on an AutoClock, a providers service, a remote runner, job hooks.
+// Provider test rig: a context on an auto-firing FakeClock, a providers service, a remote runner, job hooks.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderCreate } from '../../shared/schemas/providers.ts';
@@ -16,9 +16,9 @@ import type { RemoteRunnerSettings } from '../../electron/engine/providers/remot
 import { createKeyFileSecretBox } from '../../electron/engine/providers/secret-box.ts';
 import { makeContext, type TestContext } from '../helpers/context.ts';
 import { exportRow } from '../helpers/export-row.ts';
-import { AutoClock } from '../fixtures/vendors/auto-clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
-/** Short waits (in AutoClock time, which costs nothing) and real-time timeouts short enough for tests. */
+/** Short waits (in auto-firing FakeClock time, which costs nothing) and real-time timeouts short enough for tests. */
 export const fastHttp = {
   minDelayMs: 200,
   maxDelayMs: 2_000,
@@ -92,7 +92,7 @@ export function makeRig(
 ): Rig {
   const base = makeContext();
   const logs: string[] = [];
-  const clock: TestClock = settings.realClock ? realClock() : new AutoClock();
+  const clock: TestClock = settings.realClock ? realClock() : FakeClock.autoFiring();
   const ctx = { ...base, clock, logger: createLogger('debug', (l) => logs.push(l)) };
   const providers = createProvidersService(ctx, {
     secrets: createKeyFileSecretBox(ctx.paths.dataDir, ctx.logger),

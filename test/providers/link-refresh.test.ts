@@ -3,7 +3,7 @@ import { LinkExpiredError } from '../../electron/engine/providers/vendor-files/d
 import { storageError } from '../../electron/engine/providers/vendor-files/storage-error.ts';
 import { LinkRefresher } from '../../electron/engine/providers/link-refresh.ts';
 import type { RemoteExport } from '../../electron/engine/providers/remote-export.ts';
-import { AutoClock } from '../fixtures/vendors/auto-clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 const remote = (over: Partial<RemoteExport> = {}): RemoteExport => ({
   id: 'exp_1',
@@ -34,7 +34,7 @@ const refused = () =>
     'https://s3.test/f?…',
   );
 
-function make(read: () => Promise<RemoteExport>, clock = new AutoClock()) {
+function make(read: () => Promise<RemoteExport>, clock = FakeClock.autoFiring()) {
   const notes: string[] = [];
   const links = new LinkRefresher(
     {
@@ -85,7 +85,7 @@ describe('LinkRefresher', () => {
   });
 
   it('dueSoon: within the margin of the stated expiry, and an expired answer is passed on', async () => {
-    const clock = new AutoClock('2026-03-01T12:00:00Z');
+    const clock = FakeClock.autoFiring('2026-03-01T12:00:00Z');
     const { links } = make(async () => remote({ status: 'expired' }), clock);
     expect(links.dueSoon()).toBe(false);
     const l2 = new LinkRefresher(

@@ -19,7 +19,7 @@ import {
   createHttpClient,
   defaultHttpSettings,
 } from '../../electron/engine/providers/http-client.ts';
-import { AutoClock } from '../fixtures/vendors/auto-clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { makeCsv } from '../fixtures/vendors/csv-data.ts';
 import { tempDir } from '../helpers/context.ts';
 
@@ -133,7 +133,7 @@ export async function driveOnce(lie: Lie): Promise<{ ok: boolean; reason: string
   const file = Buffer.concat([gz, Buffer.alloc(lie.trailing, 0x41)]);
   current = { lie, file, answers: 0 };
   const dir = tempDir('em-lies-');
-  const clock = new AutoClock();
+  const clock = FakeClock.autoFiring();
   const http = createHttpClient(
     { clock, logger: silentLogger },
     { origin: 'http://vendor.test', credential: null, requestsPerSecond: () => 1000 },
