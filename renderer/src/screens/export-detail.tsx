@@ -217,7 +217,9 @@ function DetailBody({
         </Section>
 
         <Section title="Request">
-          <pre className="json">{JSON.stringify(request, null, 2)}</pre>
+          <pre className="json" tabIndex={0} aria-label="The request as JSON">
+            {JSON.stringify(request, null, 2)}
+          </pre>
           {e.recreated_from ? (
             <p>
               Recreated from <a href={`#/exports/${e.recreated_from}`}>an earlier export</a>.

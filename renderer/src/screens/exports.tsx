@@ -267,16 +267,17 @@ export function ExportsScreen() {
             ref={scrollRef}
             data-testid="exports-scroll"
             tabIndex={0}
+            role="rowgroup"
             aria-label="Exports list"
           >
             {rows.length === 0 ? (
-              <p className="muted grid-empty">No export matches these filters.</p>
+              <div role="row">
+                <p className="muted grid-empty" role="cell">
+                  No export matches these filters.
+                </p>
+              </div>
             ) : (
-              <div
-                className="grid-body"
-                role="rowgroup"
-                style={{ height: virtualizer.getTotalSize() }}
-              >
+              <div className="grid-body" style={{ height: virtualizer.getTotalSize() }}>
                 {items.map((v) => {
                   const e = rows[v.index];
                   if (!e)
