@@ -130,8 +130,22 @@ test('axe finds nothing on any screen, at 1280 and 1024 px, light and dark', asy
       }
       // A row's menu open over the list: the popover itself must pass too.
       await page.evaluate(() => (window.location.hash = '#/exports'));
-      await page.getByRole('button', { name: 'More actions for Texas leads' }).click();
+      const more = page.getByRole('button', { name: 'More actions for Texas leads' });
+      await more.click();
       await expect(page.getByRole('menu')).toBeVisible();
+      // Against its button, whole inside the window, and on top of everything at its centre.
+      const b = (await more.boundingBox())!;
+      const m = (await page.getByRole('menu').boundingBox())!;
+      expect(Math.abs(m.y - (b.y + b.height)) <= 8 || Math.abs(m.y + m.height - b.y) <= 8).toBe(
+        true,
+      );
+      expect(Math.abs(m.x + m.width - (b.x + b.width))).toBeLessThanOrEqual(8);
+      expect(m.x >= 0 && m.y >= 0 && m.x + m.width <= width && m.y + m.height <= height).toBe(true);
+      const onTop = await page.evaluate(
+        ([x, y]) => document.elementFromPoint(x!, y!)?.closest('[role="menu"]') !== null,
+        [m.x + m.width / 2, m.y + m.height / 2],
+      );
+      expect(onTop).toBe(true);
       for (const scheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
         await page.waitForTimeout(150);
