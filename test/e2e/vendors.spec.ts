@@ -42,7 +42,8 @@ test('add a provider, see its remote export complete, repeat it on a schedule th
     await shoot(page, 'export-detail-vendor');
 
     // Repeat it every 3 seconds: the preview says so in words, and the schedule fires.
-    await page.getByRole('button', { name: 'Repeat on a schedule…' }).click();
+    await page.getByRole('button', { name: 'More actions for Vendor leads' }).click();
+    await page.getByRole('menuitem', { name: 'Repeat on a schedule…' }).click();
     await expect(page.getByRole('form', { name: 'New schedule' })).toBeVisible();
     await page.getByLabel('Every', { exact: true }).fill('3');
     await page.getByLabel('Unit').selectOption('1');

@@ -215,7 +215,16 @@ export function useExportActions(e: Export): ExportActions {
 }
 
 /** A "More" button with a menu of actions: arrow keys move, Escape closes, focus returns. */
-export function ActionMenu({ label, actions }: { label: string; actions: ExportActions }) {
+export function ActionMenu({
+  label,
+  actions,
+  text,
+}: {
+  label: string;
+  actions: ExportActions;
+  /** A visible caption ("More"); without it the button is a "⋯" icon. */
+  text?: string;
+}) {
   const [open, setOpen] = useState(false);
   const menuRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -274,14 +283,14 @@ export function ActionMenu({ label, actions }: { label: string; actions: ExportA
       <button
         ref={buttonRef}
         type="button"
-        className="icon more"
+        className={text ? 'more' : 'icon more'}
         aria-label={label}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? id : undefined}
         onClick={() => setOpen((o) => !o)}
       >
-        ⋯
+        {text ? `${text} ▾` : '⋯'}
       </button>
       {open ? (
         <div className="menu" role="menu" id={id} ref={menuRef} popover="manual" onKeyDown={onKey}>

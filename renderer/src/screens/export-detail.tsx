@@ -5,7 +5,9 @@ import { api, describeError } from '../api.ts';
 import { bytes, count, dateTime, duration, relative } from '../format.ts';
 import { useStore } from '../store.ts';
 import { CopyButton, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
+import { ExportActionBar } from './export-action-bar.tsx';
 import { downloadHref, useExportActions } from './export-actions.tsx';
+import { requestWords } from '../request-words.ts';
 import { ExpiryBanner, inTimeOrder, TimelineStep, vendorSaid } from './expiry-parts.tsx';
 import { sourceLabel } from './exports-row.tsx';
 
@@ -121,25 +123,8 @@ function DetailBody({
             {e.compression === 'gzip' ? ', gzip' : ''} · created {relative(e.created_at)}
           </p>
         </div>
-        <div className="detail-actions">
-          {e.status === 'completed' ? (
-            <a className="button primary" href={downloadHref(e)}>
-              Download
-            </a>
-          ) : null}
-          {actions.items.map((a) => (
-            <button
-              key={a.label}
-              type="button"
-              className={a.danger ? 'danger' : ''}
-              onClick={a.run}
-            >
-              {a.label}
-            </button>
-          ))}
-        </div>
       </div>
-      {actions.dialogs}
+      <ExportActionBar e={e} actions={actions} />
 
       <ExpiryBanner e={e} />
       {e.error && e.status !== 'canceled' ? (
@@ -217,9 +202,15 @@ function DetailBody({
         </Section>
 
         <Section title="Request">
-          <pre className="json" tabIndex={0} aria-label="The request as JSON">
-            {JSON.stringify(request, null, 2)}
-          </pre>
+          <p className="request-summary" data-testid="request-summary">
+            {requestWords(e, providerNames).join(' · ')}
+          </p>
+          <details className="request-json">
+            <summary>As the API takes it (JSON)</summary>
+            <pre className="json" tabIndex={0} aria-label="The request as JSON">
+              {JSON.stringify(request, null, 2)}
+            </pre>
+          </details>
           {e.recreated_from ? (
             <p>
               Recreated from <a href={`#/exports/${e.recreated_from}`}>an earlier export</a>.
