@@ -100,3 +100,23 @@ test('a running vendor export offers Cancel; once canceled it says so, with no s
     await fake.stop();
   }
 });
+
+test('relative times tick on their own: "just now" becomes "2 minutes ago" without a reload', async ({
+  page,
+  served,
+}) => {
+  const errors = watchErrors(page);
+  await served.api('POST', '/v1/providers', {
+    name: 'Ticking vendor',
+    type: 'datadriver',
+    base_url: 'http://127.0.0.1:9',
+    credential: 'not-a-real-credential',
+  });
+  await page.clock.install({ time: new Date() });
+  await signIn(page, served, '#/providers');
+  const card = page.getByTestId('provider').filter({ hasText: 'Ticking vendor' });
+  await expect(card).toContainText('added just now');
+  await page.clock.fastForward('02:05');
+  await expect(card).toContainText('added 2 minutes ago');
+  expect(errors).toEqual([]);
+});

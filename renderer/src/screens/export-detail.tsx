@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Export } from '../../../shared/schemas/exports.ts';
 import { api, describeError } from '../api.ts';
-import { bytes, count, dateTime, duration, relative } from '../format.ts';
+import { bytes, count, dateTime, duration } from '../format.ts';
 import { useStore } from '../store.ts';
 import { CopyButton, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
 import { ExportActionBar } from './export-action-bar.tsx';
@@ -10,6 +10,7 @@ import { downloadHref, useExportActions } from './export-actions.tsx';
 import { requestWords } from '../request-words.ts';
 import { ExpiryBanner, inTimeOrder, TimelineStep, vendorSaid } from './expiry-parts.tsx';
 import { sourceLabel } from './exports-row.tsx';
+import { RelativeTime } from '../ui/relative-time.tsx';
 
 /** What each failure means for the user, and what to do about it. */
 const errorWords: Record<string, string> = {
@@ -120,7 +121,7 @@ function DetailBody({
           <p className="muted">
             {e.source.type === 'dataset' ? 'Local dataset' : 'Vendor'}{' '}
             <strong>{sourceLabel(e, providerNames)}</strong> · {e.format.toUpperCase()}
-            {e.compression === 'gzip' ? ', gzip' : ''} · created {relative(e.created_at)}
+            {e.compression === 'gzip' ? ', gzip' : ''} · created <RelativeTime at={e.created_at} />
           </p>
         </div>
       </div>
@@ -194,7 +195,7 @@ function DetailBody({
               <li>
                 <span className="badge badge-expired">Expires</span>
                 <time dateTime={e.expires_at}>
-                  {dateTime(e.expires_at)} ({relative(e.expires_at)})
+                  {dateTime(e.expires_at)} (<RelativeTime at={e.expires_at} />)
                 </time>
               </li>
             ) : null}

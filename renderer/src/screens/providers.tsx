@@ -8,7 +8,6 @@ import type {
 } from '../../../shared/schemas/providers.ts';
 import { providerTypes } from '../../../shared/vocabulary.ts';
 import { api, describeError } from '../api.ts';
-import { relative } from '../format.ts';
 import { providerKinds } from '../provider-kinds.ts';
 import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
@@ -21,6 +20,7 @@ import {
   Modal,
   useConfirm,
 } from '../ui/kit.tsx';
+import { RelativeTime } from '../ui/relative-time.tsx';
 
 function optionText(type: ProviderType, key: string, value: unknown): string {
   if (value === undefined) return '';
@@ -217,7 +217,7 @@ function ProviderCard({ p, onEdit, onDelete }: { p: Provider; onEdit(): void; on
       </header>
       <p className="muted">
         <code>{p.base_url}</code> · {p.has_credential ? 'credential stored' : 'no credential'} · at
-        most {p.requests_per_second} requests/s · added {relative(p.created_at)}
+        most {p.requests_per_second} requests/s · added <RelativeTime at={p.created_at} />
       </p>
       {test && test !== 'testing' ? (
         <p

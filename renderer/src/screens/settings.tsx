@@ -2,7 +2,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ApiKey, Settings } from '../../../shared/schemas/system.ts';
 import { api, describeError } from '../api.ts';
-import { relative } from '../format.ts';
 import { attempt, useStore } from '../store.ts';
 import {
   CopyButton,
@@ -13,6 +12,7 @@ import {
   Modal,
   useConfirm,
 } from '../ui/kit.tsx';
+import { RelativeTime } from '../ui/relative-time.tsx';
 
 const DAY = 86_400;
 
@@ -267,8 +267,10 @@ function ApiKeys() {
                 <td>
                   <code>{k.prefix}…</code>
                 </td>
-                <td>{relative(k.created_at)}</td>
-                <td>{k.last_used_at ? relative(k.last_used_at) : 'never'}</td>
+                <td>
+                  <RelativeTime at={k.created_at} />
+                </td>
+                <td>{k.last_used_at ? <RelativeTime at={k.last_used_at} /> : 'never'}</td>
                 <td className="cell-actions">
                   <button
                     type="button"
