@@ -3,7 +3,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { Provider, ProviderType } from '../../../shared/schemas/providers.ts';
 import { providerTypes } from '../../../shared/vocabulary.ts';
-import { api, describeError } from '../api.ts';
+import { api, ApiFailure, describeError } from '../api.ts';
+import { fieldOf } from '../form-errors.ts';
 import { useProviderHealth, type ProviderHealth } from '../provider-health.ts';
 import { providerKinds } from '../provider-kinds.ts';
 import { useStore } from '../store.ts';
@@ -37,7 +38,9 @@ export function ProviderDialog({
     ),
   );
   const [rps, setRps] = useState(String(existing?.requests_per_second ?? ''));
-  const [error, setError] = useState<string | null>(null);
+  // An error with the field it is about ("base_url", "options.environment_id"), or null for none.
+  const [error, setError] = useState<{ field: string | null; text: string } | null>(null);
+  const errorFor = (field: string) => (error?.field === field ? error.text : null);
   const [busy, setBusy] = useState(false);
 
   const changeType = (t: ProviderType) => {
@@ -89,8 +92,8 @@ export function ProviderDialog({
     } catch (err) {
       setError(
         err instanceof SyntaxError
-          ? `The config is not valid JSON: ${err.message}`
-          : describeError(err),
+          ? { field: 'options.config', text: `The config is not valid JSON: ${err.message}` }
+          : { field: err instanceof ApiFailure ? fieldOf(err) : null, text: describeError(err) },
       );
     } finally {
       setBusy(false);
@@ -114,7 +117,12 @@ export function ProviderDialog({
             ))}
           </select>
         </Field>
-        <Field id={`${id}-name`} label="Name" hint="How this connection appears in Export Manager.">
+        <Field
+          id={`${id}-name`}
+          label="Name"
+          hint="How this connection appears in Export Manager."
+          error={errorFor('name')}
+        >
           <input
             id={`${id}-name`}
             value={name}
@@ -122,7 +130,7 @@ export function ProviderDialog({
             onChange={(ev) => setName(ev.target.value)}
           />
         </Field>
-        <Field id={`${id}-url`} label="API address">
+        <Field id={`${id}-url`} label="API address" error={errorFor('base_url')}>
           <input
             id={`${id}-url`}
             value={baseUrl}
@@ -134,6 +142,7 @@ export function ProviderDialog({
         <Field
           id={`${id}-cred`}
           label={existing ? 'Replace the credential' : 'Credential'}
+          error={errorFor('credential')}
           hint={
             existing
               ? existing.has_credential
@@ -151,7 +160,13 @@ export function ProviderDialog({
           />
         </Field>
         {kind.options.map((o) => (
-          <Field key={o.key} id={`${id}-${o.key}`} label={o.label} hint={o.hint}>
+          <Field
+            key={o.key}
+            id={`${id}-${o.key}`}
+            label={o.label}
+            hint={o.hint}
+            error={errorFor(`options.${o.key}`)}
+          >
             {type === 'generic' ? (
               <textarea
                 id={`${id}-${o.key}`}
@@ -174,6 +189,7 @@ export function ProviderDialog({
           id={`${id}-rps`}
           label="Requests per second at most"
           hint="Export Manager polls politely; lower this if the vendor rate-limits you."
+          error={errorFor('requests_per_second')}
         >
           <input
             id={`${id}-rps`}
@@ -184,7 +200,17 @@ export function ProviderDialog({
             onChange={(ev) => setRps(ev.target.value)}
           />
         </Field>
-        <InlineError error={error} />
+        <InlineError
+          error={
+            error &&
+            !['name', 'base_url', 'credential', 'requests_per_second'].includes(
+              error.field ?? '',
+            ) &&
+            !kind.options.some((o) => error.field === `options.${o.key}`)
+              ? error.text
+              : null
+          }
+        />
         {failedTest ? (
           <div className="error-box" role="alert" data-testid="provider-dialog-test">
             <strong>Saved, but the connection test failed.</strong>
