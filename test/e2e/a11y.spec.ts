@@ -157,6 +157,56 @@ test('axe finds nothing on any screen, at 1280 and 1024 px, light and dark', asy
       }
       await page.keyboard.press('Escape');
     }
+
+    // Dialogs and overlays, at 1024 px in both themes: each is checked while open.
+    const overlays: [name: string, hash: string, open: () => Promise<void>][] = [
+      [
+        'confirm-delete',
+        '#/exports',
+        async () => {
+          await page.getByRole('button', { name: 'More actions for Texas leads' }).click();
+          await page.getByRole('menuitem', { name: 'Delete' }).click();
+          await expect(page.getByRole('dialog')).toBeVisible();
+        },
+      ],
+      [
+        'shortcuts',
+        '#/exports',
+        async () => {
+          await page.locator('body').press('?');
+          await expect(page.getByTestId('shortcuts')).toBeVisible();
+        },
+      ],
+      [
+        'provider-dialog',
+        '#/providers',
+        async () => {
+          await page.getByRole('button', { name: 'Add a provider' }).click();
+          await expect(page.getByRole('dialog')).toBeVisible();
+        },
+      ],
+      [
+        'new-key',
+        '#/settings',
+        async () => {
+          await page.getByRole('button', { name: 'New key' }).click();
+          await expect(page.getByRole('dialog')).toBeVisible();
+        },
+      ],
+    ];
+    for (const [name, hash, open] of overlays) {
+      await page.evaluate((h) => (window.location.hash = h), hash);
+      await open();
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+        await page.waitForTimeout(150);
+        await page.screenshot({ path: `${SCREENS_DIR}/a11y-${name}-1024-${scheme}.png` });
+        for (const f of await axe(page))
+          found.push(`${name} ${scheme}: [${f.impact}] ${f.rule}\n    ${f.nodes.join('\n    ')}`);
+      }
+      await page.keyboard.press('Escape');
+      await expect(page.getByRole('dialog')).toHaveCount(0);
+    }
     expect(found.join('\n')).toBe('');
     expect(errors).toEqual([]);
   } finally {
