@@ -61,3 +61,54 @@ test('header and rows line up while the body shows a scrollbar, at 1280 and 1024
     await served.stop();
   }
 });
+
+test('every screen fits an 800 px window: nothing scrolls sideways, actions stay on screen', async ({
+  page,
+  served,
+}) => {
+  const errors = watchErrors(page);
+  const made = await served.api<{ data: { id: string } }>('POST', '/v1/exports', {
+    dataset: 'leads',
+    name: 'Narrow window leads',
+  });
+  await served.api('POST', '/v1/providers', {
+    name: 'A vendor with a rather long account name',
+    type: 'datadriver',
+    base_url: 'http://127.0.0.1:9',
+    credential: 'not-a-real-credential',
+  });
+  await served.api('POST', '/v1/schedules', {
+    name: 'Nightly leads for the sales team',
+    request: { dataset: 'leads' },
+    every_seconds: 86_400,
+  });
+  await page.setViewportSize({ width: 800, height: 600 });
+  await signIn(page, served);
+  for (const [name, hash] of [
+    ['exports', '#/exports'],
+    ['export-detail', `#/exports/${made.body.data.id}`],
+    ['new-export', '#/exports/new?dataset=leads'],
+    ['datasets', '#/datasets'],
+    ['providers', '#/providers'],
+    ['schedules', '#/schedules'],
+    ['settings', '#/settings'],
+  ]) {
+    await page.evaluate((h) => (window.location.hash = h), hash);
+    await expect(page.locator('#content')).not.toContainText('Loading');
+    await page.waitForTimeout(200);
+    const overflow = await page.evaluate(() => {
+      const visible = document.documentElement.clientWidth;
+      const wide = Array.from(document.querySelectorAll<HTMLElement>('#content *')).filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > visible + 1 && !el.closest('[role="menu"]');
+      });
+      return {
+        page: Math.max(0, document.documentElement.scrollWidth - visible),
+        elements: wide.slice(0, 5).map((el) => `${el.tagName}.${el.className}`),
+      };
+    });
+    expect({ hash, ...overflow }).toEqual({ hash, page: 0, elements: [] });
+    await shoot(page, `narrow-${name}`);
+  }
+  expect(errors).toEqual([]);
+});
