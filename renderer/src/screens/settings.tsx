@@ -125,7 +125,7 @@ function ThemeChoice({ current }: { current: Settings['theme'] }) {
   };
   return (
     <fieldset className="segmented">
-      <legend>Theme</legend>
+      <legend>Theme (applies at once)</legend>
       {(['system', 'light', 'dark'] as const).map((t) => (
         <label key={t} className={current === t ? 'on' : ''}>
           <input type="radio" name="theme" checked={current === t} onChange={() => void pick(t)} />
