@@ -1,6 +1,4 @@
 // The exports service behind /v1/exports: create, read, links, cancel/recreate/delete, retention.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
 import type {
   Export,
@@ -20,10 +18,10 @@ import { immediate } from '../store/db.ts';
 import { buildRow, decodeCursor, encodeCursor, parseStatuses } from './export-request.ts';
 import { createExportsRepo, type ExportRow } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
-import type { JobFile, RemoteJobRunner } from '../jobs/job-types.ts';
+import type { RemoteJobRunner } from '../jobs/job-types.ts';
+import { createJobOutcomes } from './job-outcomes.ts';
 import { createRunner } from './runner.ts';
 import { createSweeper } from './sweeper.ts';
-import { capDeep, capText } from '../text-cap.ts';
 
 export { canonicalJson } from './export-request.ts';
 
@@ -95,106 +93,12 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     return exp;
   }
 
-  function fail(
-    row: ExportRow,
-    code: string,
-    message: string,
-    details?: Record<string, unknown>,
-  ): void {
-    // Whatever a job reports (a vendor's text among it) is stored capped, so no row grows huge.
-    const error = {
-      code,
-      message: capText(message),
-      ...(details && Object.keys(details).length ? { details: capDeep(details) } : {}),
-    };
-    const ok = repo.transition(row.id, 'failed', clock.now(), {
-      error_json: JSON.stringify(error),
-      lease_owner: null,
-      lease_expires_at: null,
-      progress_stage: 'failed',
-    });
-    // A failed export has no file: whatever its job left in its folder goes (space back at once).
-    if (ok) deps.files.removeExport(row.id);
-    if (ok) emit(row.id);
-  }
-
-  /** Saves destination copies, then completes the export, unless it was canceled meanwhile. */
-  async function finish(
-    row: ExportRow,
-    files: readonly JobFile[],
-    signal: AbortSignal,
-  ): Promise<void> {
-    const dir = deps.files.exportDir(row.id);
-    const saved: string[] = [];
-    let warning: { code: string; message: string } | null = null;
-    const dest = row.destination_json
-      ? (JSON.parse(row.destination_json) as DestinationSpec)
-      : null;
-    if (dest) {
-      repo.patch(row.id, { progress_stage: 'saving a copy' });
-      emit(row.id);
-      try {
-        for (const f of files) {
-          // A schedule's file-name template names one file; several files keep their own names.
-          const spec = files.length > 1 ? { dir: dest.dir, decompress: dest.decompress } : dest;
-          saved.push(
-            await saveToDestination(
-              join(dir, f.filename),
-              spec,
-              f.filename,
-              f.plainCopy ?? null,
-              row.id,
-            ),
-          );
-          if (signal.aborted) break;
-        }
-      } catch (err) {
-        warning = {
-          code: 'DESTINATION_FAILED',
-          message: `The export is ready, but saving a copy to ${dest.dir} failed: ${(err as Error).message}`,
-        };
-      }
-    }
-    // Copies made during verification that were not adopted (canceled, or no longer wanted).
-    for (const f of files) if (f.plainCopy) rmSync(f.plainCopy, { force: true });
-    if (signal.aborted) {
-      // Canceled (or shut down) while copying: the copies made for it go too.
-      for (const p of saved) rmSync(p, { force: true });
-      return;
-    }
-    const now = clock.now();
-    const rows = files.every((f) => f.rowCount !== null)
-      ? files.reduce((n, f) => n + (f.rowCount ?? 0), 0)
-      : null;
-    const ok = immediate(db, () => {
-      repo.setFiles(
-        row.id,
-        files.map((f) => ({
-          filename: f.filename,
-          byte_size: f.byteSize,
-          sha256: f.sha256,
-          row_count: f.rowCount,
-        })),
-      );
-      return repo.transition(row.id, 'completed', now, {
-        completed_at: now,
-        expires_at: now + ctx.config.retentionSeconds * 1000,
-        row_count: rows,
-        byte_size: files.reduce((n, f) => n + f.byteSize, 0),
-        progress_pct: 100,
-        progress_stage: 'completed',
-        rows_done: rows ?? row.rows_done,
-        saved_paths_json: JSON.stringify(saved),
-        error_json: warning ? JSON.stringify(warning) : null,
-        lease_owner: null,
-        lease_expires_at: null,
-      });
-    });
-    if (ok) {
-      emit(row.id);
-      sweeper.arm();
-    }
-  }
+  const { fail, finish } = createJobOutcomes(ctx, {
+    repo,
+    files: deps.files,
+    changed: emit,
+    completed: () => sweeper.arm(),
+  });
 
   const runner = createRunner(ctx, {
     repo,
