@@ -1,10 +1,12 @@
 // GET|HEAD /files/{id}/{filename}?expires=&signature=: presigned, no key; Range, ETag, stored bytes.
 import { createReadStream } from 'node:fs';
+import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUuid } from '../../engine/ids.ts';
 import { contentTypeFor, isSafeFilename } from '../../engine/storage/files.ts';
 import { sendError } from '../envelope.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
+import { fileDocs, FileId, FileName, Expires, Signature } from './files-docs.ts';
 
 /** One `bytes=a-b` range (suffix and open forms too); null = none or unsupported; 'bad' = unsatisfiable. */
 export function parseRange(
@@ -107,13 +109,32 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
   app.route({
     method: ['GET', 'HEAD'],
     url: '/files/:id/:filename',
-    schema: { hide: true },
+    schema: {
+      ...fileDocs,
+      operationId: 'downloadFile',
+      summary: 'A presigned file (query form)',
+      params: Type.Object({ id: FileId, filename: FileName }),
+      querystring: Type.Object({
+        expires: Type.Optional(Expires),
+        signature: Type.Optional(Signature),
+      }),
+    },
     handler,
   });
   app.route({
     method: ['GET', 'HEAD'],
     url: '/files/:id/:signature/:expires/:filename',
-    schema: { hide: true },
+    schema: {
+      ...fileDocs,
+      operationId: 'downloadFileByPath',
+      summary: "A presigned file (path form, ending in the file's name)",
+      params: Type.Object({
+        id: FileId,
+        signature: Signature,
+        expires: Expires,
+        filename: FileName,
+      }),
+    },
     handler,
   });
   // Anything else under /files (extra segments, traversal forms) is malformed, never a lookup.
