@@ -41,6 +41,7 @@ const codeMeaning: Record<ApiErrorCode, string> = {
   IDEMPOTENCY_IN_PROGRESS: 'the first request with this Idempotency-Key is still being answered',
   CONFLICT: 'the state of the resource does not allow it',
   EXPORT_EXPIRED: 'the export expired or was deleted, with its files',
+  PRECONDITION_FAILED: 'If-Match or If-Unmodified-Since does not hold: the file changed',
   PAYLOAD_TOO_LARGE: 'the body is over 1 MB',
   UNSUPPORTED_MEDIA_TYPE: 'the body is not application/json',
   IDEMPOTENCY_KEY_REUSED: 'this Idempotency-Key came with another body in the last 24 h',

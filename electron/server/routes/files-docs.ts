@@ -27,6 +27,7 @@ const content = Object.fromEntries(
 
 const fileHeaders = {
   etag: Type.String({ description: "The file's sha256, quoted." }),
+  'last-modified': Type.String({ description: 'When the file was written (an HTTP date).' }),
   'accept-ranges': Type.String({ description: 'Always bytes.' }),
   'content-disposition': Type.String({ description: 'attachment; filename="…"' }),
 };
@@ -36,8 +37,14 @@ export const fileDocs = {
   tags: ['files'],
   security: [],
   description:
-    'No key: the signature is the credential. Served as stored bytes, never with a Content-Encoding, with Range (206), ETag, If-Range, If-None-Match (304) and HEAD. Checked in this order: a malformed path 400, a wrong signature 403 SIGNATURE_INVALID, an expired link 403 SIGNATURE_EXPIRED, a file gone 410 EXPORT_EXPIRED.',
-  'x-errors': ['SIGNATURE_INVALID', 'SIGNATURE_EXPIRED', 'NOT_FOUND', 'EXPORT_EXPIRED'],
+    'No key: the signature is the credential. Served as stored bytes, never with a Content-Encoding, with Range (206), ETag, Last-Modified, If-Range, If-None-Match and If-Modified-Since (304), If-Match and If-Unmodified-Since (412), and HEAD. Checked in this order: a malformed path 400, a wrong signature 403 SIGNATURE_INVALID, an expired link 403 SIGNATURE_EXPIRED, a file gone 410 EXPORT_EXPIRED.',
+  'x-errors': [
+    'SIGNATURE_INVALID',
+    'SIGNATURE_EXPIRED',
+    'NOT_FOUND',
+    'EXPORT_EXPIRED',
+    'PRECONDITION_FAILED',
+  ],
   response: {
     200: { description: 'The whole file.', headers: fileHeaders, content },
     206: {
@@ -48,7 +55,9 @@ export const fileDocs = {
       },
       content,
     },
-    304: Type.Null({ description: 'Not modified: If-None-Match matched the ETag.' }),
+    304: Type.Null({
+      description: 'Not modified: If-None-Match matched the ETag, or If-Modified-Since holds.',
+    }),
     416: {
       ...ErrorBody,
       description:
