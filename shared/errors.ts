@@ -14,6 +14,8 @@ export const errorStatus = {
   IDEMPOTENCY_IN_PROGRESS: 409,
   CONFLICT: 409,
   EXPORT_EXPIRED: 410,
+  /** A file's If-Match or If-Unmodified-Since does not hold. */
+  PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,

@@ -1,13 +1,15 @@
 // Builds the fastify app (never listens): guards, auth, envelope, OpenAPI, routes, renderer.
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
-import fastifySwagger from '@fastify/swagger';
+import { Type } from 'typebox';
+import fastifySwagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Engine } from '../engine/engine.ts';
 import { authGuard } from './auth.ts';
 import { installErrorHandling, sendError } from './envelope.ts';
 import { originGuard } from './guards.ts';
-import { withErrorResponses } from './openapi-responses.ts';
+import { finishDocument } from './openapi-document.ts';
+import { withErrorCodes } from './openapi-responses.ts';
 import { registerRoutes } from './routes/index.ts';
 import { registerStatic } from './static.ts';
 import { exactValidatorCompiler } from './validation.ts';
@@ -81,14 +83,21 @@ export async function buildApp(opts: BuildOptions) {
   installErrorHandling(app, engine.ctx.logger);
 
   await app.register(fastifySwagger, {
-    transform: withErrorResponses,
+    transform: withErrorCodes,
+    transformObject: (generated) =>
+      finishDocument(
+        ('openapiObject' in generated ? generated.openapiObject : generated) as Record<
+          string,
+          unknown
+        >,
+      ) as ReturnType<SwaggerTransformObject>,
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Export Manager API',
         version: engine.ctx.config.version,
         description:
-          'The localhost Export API: create, poll and download exports of local datasets and remote vendors.',
+          'The localhost Export API: create, poll and download exports of local datasets and remote vendors. Every JSON answer is an envelope, `{ data, meta: { request_id } }` or `{ error: { code, message, details }, meta }`; the full reference is docs/API.md in the repository.',
       },
       components: {
         securitySchemes: {
@@ -117,7 +126,25 @@ export async function buildApp(opts: BuildOptions) {
 
   await registerRoutes(app, { engine, heartbeatMs: opts.heartbeatMs ?? 15_000 });
 
-  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/v1/openapi.json',
+    {
+      schema: {
+        operationId: 'getOpenApiDocument',
+        summary: 'This OpenAPI document',
+        description:
+          'The bare OpenAPI 3.1 document (not in the envelope), generated from the schemas the server validates with. No key needed.',
+        tags: ['system'],
+        security: [],
+        response: { 200: Type.Unknown({ description: 'The OpenAPI document.' }) },
+      },
+    },
+    // `servers` is the address this server answers on, known once it listens.
+    async () => ({
+      ...app.swagger(),
+      servers: [{ url: engine.ctx.baseUrl(), description: 'This server' }],
+    }),
+  );
 
   await app.ready();
   return app;

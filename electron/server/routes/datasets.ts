@@ -9,12 +9,30 @@ export function datasetRoutes(app: RouteApp, { engine }: RouteDeps): void {
   const tags = ['datasets'];
   app.get(
     '/v1/datasets',
-    { schema: { tags, response: { 200: ListEnvelope(Dataset) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'listDatasets',
+        summary: 'Every dataset',
+        description: 'Columns with types, row count, time column and import progress of each.',
+        response: { 200: ListEnvelope(Dataset) },
+      },
+    },
     async (req) => list(req, engine.datasets.list(), null),
   );
   app.get(
     '/v1/datasets/:name',
-    { schema: { tags, params: DatasetParams, response: { 200: Envelope(Dataset) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getDataset',
+        summary: 'One dataset',
+        description: 'Follows an import: `status` is importing, ready or failed.',
+        'x-errors': ['NOT_FOUND'],
+        params: DatasetParams,
+        response: { 200: Envelope(Dataset) },
+      },
+    },
     async (req) => ok(req, engine.datasets.get(req.params.name)),
   );
   app.post(
@@ -22,8 +40,11 @@ export function datasetRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary:
-          'Import a local CSV, CSV.gz or JSONL file (by path), or a completed export, as a dataset',
+        operationId: 'importDataset',
+        summary: 'Import a file or a completed export as a dataset',
+        description:
+          'Imports a local CSV, CSV.gz or JSONL file (by `path`) or a completed export (`export_id`) in the background; follow it with getDataset.',
+        'x-errors': ['CONFLICT', 'NOT_FOUND'],
         body: DatasetCreate,
         response: { 202: Envelope(Dataset) },
       },
@@ -32,7 +53,17 @@ export function datasetRoutes(app: RouteApp, { engine }: RouteDeps): void {
   );
   app.delete(
     '/v1/datasets/:name',
-    { schema: { tags, params: DatasetParams, response: noContent('Deleted, with its data.') } },
+    {
+      schema: {
+        tags,
+        operationId: 'deleteDataset',
+        summary: 'Delete a dataset',
+        description: 'Removes the dataset and its data; exports made from it are kept.',
+        'x-errors': ['NOT_FOUND'],
+        params: DatasetParams,
+        response: noContent('Deleted, with its data.'),
+      },
+    },
     async (req, reply) => {
       engine.datasets.delete(req.params.name);
       return reply.code(204).send(null);

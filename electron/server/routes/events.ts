@@ -12,6 +12,12 @@ import type { RouteApp, RouteDeps } from './index.ts';
 
 const EventId = Type.String({ pattern: '^[0-9]{1,15}$', description: 'an event id seen before' });
 
+const streamDescription = [
+  'Events: export.updated, export.completed, export.failed (data: the Export), export.deleted ({ id }), dataset.updated (the Dataset), dataset.deleted ({ name }), schedule.updated, schedule.fired, schedule.failed (the Schedule), schedule.deleted ({ id }).',
+  'Every event has an `id:` unique and increasing across connections and restarts. Reconnecting with `Last-Event-ID` (or `?lastEventId=`) replays the events missed from a log of the last 10,000 events or 24 h; older than that, one `reload` event says to read the state afresh.',
+  'On shutdown the stream ends with a `shutdown` event, `{ "reconnect": true }`.',
+].join('\n\n');
+
 export const sseMessage = (e: LoggedEvent): string =>
   `id: ${e.id}\nevent: ${e.name}\ndata: ${e.json}\n\n`;
 
@@ -31,8 +37,24 @@ export function eventRoutes(app: RouteApp, { engine, heartbeatMs }: RouteDeps): 
     '/v1/events',
     {
       schema: {
+        tags: ['events'],
+        operationId: 'streamEvents',
+        summary: 'A resumable stream of every change (Server-Sent Events)',
+        description: streamDescription,
         querystring: Type.Object({ lastEventId: Type.Optional(EventId) }),
         headers: Type.Object({ 'last-event-id': Type.Optional(EventId) }),
+        response: {
+          200: {
+            description: 'The event stream; it stays open, with a heartbeat comment every 15 s.',
+            content: {
+              'text/event-stream': {
+                schema: Type.String({
+                  description: 'Lines of `id:`, `event:` and `data:` (JSON), one blank line apart.',
+                }),
+              },
+            },
+          },
+        },
       },
     },
     (req, reply) => {

@@ -1,10 +1,14 @@
 // GET|HEAD /files/{id}/{filename}?expires=&signature=: presigned, no key; Range, ETag, stored bytes.
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUuid } from '../../engine/ids.ts';
 import { contentTypeFor, isSafeFilename } from '../../engine/storage/files.ts';
+import { httpDate, preconditions, rangeApplies, toHttpSeconds } from '../conditional.ts';
 import { sendError } from '../envelope.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
+import { fileDocs, FileId, FileName, Expires, Signature } from './files-docs.ts';
 
 /** One `bytes=a-b` range (suffix and open forms too); null = none or unsupported; 'bad' = unsatisfiable. */
 export function parseRange(
@@ -27,13 +31,6 @@ export function parseRange(
   }
   if (start > end || start >= size) return 'bad';
   return { start, end };
-}
-
-/** If-None-Match: `*`, or a list of tags compared weakly (RFC 9110 section 13.1.2). */
-export function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
 export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
@@ -70,18 +67,31 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
       );
     }
     const file = engine.exports.servedFile(id, filename);
-    const etag = `"${file.sha256}"`;
+    const stored = await stat(file.path).catch(() => null);
+    if (!stored)
+      return sendError(req, reply, 'EXPORT_EXPIRED', 'This export is gone: its file was removed.');
+    const validators = { etag: `"${file.sha256}"`, lastModified: toHttpSeconds(stored.mtimeMs) };
+    const { etag } = validators;
     reply
       .header('etag', etag)
+      .header('last-modified', httpDate(validators.lastModified))
       .header('accept-ranges', 'bytes')
       .header('cache-control', 'private, no-transform')
       .header('content-type', contentTypeFor(filename))
       .header('content-disposition', `attachment; filename="${filename.replace(/"/g, '')}"`)
       .header('x-content-type-options', 'nosniff');
-    if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-    const ifRange = req.headers['if-range'];
-    const range =
-      ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, file.size) : null;
+    const decision = preconditions(req.headers, validators);
+    if (decision === 'failed')
+      return sendError(
+        req,
+        reply,
+        'PRECONDITION_FAILED',
+        'The file is not the one If-Match or If-Unmodified-Since names.',
+      );
+    if (decision === 'not-modified') return reply.code(304).send();
+    const range = rangeApplies(req.headers['if-range'], validators)
+      ? parseRange(req.headers.range, file.size)
+      : null;
     if (range === 'bad') {
       return reply
         .code(416)
@@ -107,13 +117,32 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
   app.route({
     method: ['GET', 'HEAD'],
     url: '/files/:id/:filename',
-    schema: { hide: true },
+    schema: {
+      ...fileDocs,
+      operationId: 'downloadFile',
+      summary: 'A presigned file (query form)',
+      params: Type.Object({ id: FileId, filename: FileName }),
+      querystring: Type.Object({
+        expires: Type.Optional(Expires),
+        signature: Type.Optional(Signature),
+      }),
+    },
     handler,
   });
   app.route({
     method: ['GET', 'HEAD'],
     url: '/files/:id/:signature/:expires/:filename',
-    schema: { hide: true },
+    schema: {
+      ...fileDocs,
+      operationId: 'downloadFileByPath',
+      summary: "A presigned file (path form, ending in the file's name)",
+      params: Type.Object({
+        id: FileId,
+        signature: Signature,
+        expires: Expires,
+        filename: FileName,
+      }),
+    },
     handler,
   });
   // Anything else under /files (extra segments, traversal forms) is malformed, never a lookup.

@@ -9,7 +9,9 @@ export function healthRoutes(app: RouteApp, { engine }: RouteDeps): void {
     '/healthz',
     {
       schema: {
+        operationId: 'getHealth',
         summary: 'Liveness',
+        description: 'Answers while the server runs, with its version. No key needed.',
         tags: ['system'],
         security: [],
         response: { 200: Envelope(Health) },

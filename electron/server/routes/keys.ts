@@ -8,12 +8,32 @@ import { noContent } from '../openapi-responses.ts';
 
 export function keyRoutes(app: RouteApp, { engine }: RouteDeps): void {
   const tags = ['keys'];
-  app.get('/v1/keys', { schema: { tags, response: { 200: ListEnvelope(ApiKey) } } }, async (req) =>
-    list(req, engine.keys.list(), null),
+  app.get(
+    '/v1/keys',
+    {
+      schema: {
+        tags,
+        operationId: 'listApiKeys',
+        summary: 'Every API key (never the key itself)',
+        description: 'Name, prefix, creation and last use of each key.',
+        response: { 200: ListEnvelope(ApiKey) },
+      },
+    },
+    async (req) => list(req, engine.keys.list(), null),
   );
   app.post(
     '/v1/keys',
-    { schema: { tags, body: ApiKeyCreate, response: { 201: Envelope(ApiKey) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'createApiKey',
+        summary: 'Create an API key',
+        description:
+          'The answer carries the key itself in `key`, this once; it is never shown again.',
+        body: ApiKeyCreate,
+        response: { 201: Envelope(ApiKey) },
+      },
+    },
     async (req, reply) => reply.code(201).send(ok(req, engine.keys.create(req.body.name))),
   );
   app.delete(
@@ -21,6 +41,10 @@ export function keyRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'revokeApiKey',
+        summary: 'Revoke an API key',
+        description: 'The key stops working at once.',
+        'x-errors': ['NOT_FOUND'],
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         response: noContent('Revoked: the key stops working at once.'),
       },
@@ -35,7 +59,10 @@ export function keyRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'createSessionToken',
         summary: 'A one-time link that signs a browser tab in',
+        description:
+          'Visiting `url` trades the token for an HttpOnly, SameSite=Strict session cookie and redirects to `/`.',
         response: { 201: Envelope(Type.Object({ token: Type.String(), url: Type.String() })) },
       },
     },

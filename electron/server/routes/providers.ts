@@ -16,7 +16,16 @@ export function providerRoutes(app: RouteApp, { engine }: RouteDeps): void {
 
   app.get(
     '/v1/providers',
-    { schema: { tags, response: { 200: ListEnvelope(Provider) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'listProviders',
+        summary: 'Every provider',
+        description:
+          'Vendor accounts, each with `has_credential` (the credential itself is never returned).',
+        response: { 200: ListEnvelope(Provider) },
+      },
+    },
     async (req) => list(req, providers.list(), null),
   );
 
@@ -25,7 +34,10 @@ export function providerRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Add a vendor account; the credential is write-only and stored sealed',
+        operationId: 'createProvider',
+        summary: 'Add a vendor account',
+        description:
+          'The credential is write-only: stored sealed, never returned, never logged. Dynamic needs `options.environment_id`.',
         body: ProviderCreate,
         response: { 201: Envelope(Provider) },
       },
@@ -35,7 +47,17 @@ export function providerRoutes(app: RouteApp, { engine }: RouteDeps): void {
 
   app.get(
     '/v1/providers/:id',
-    { schema: { tags, params: IdParams, response: { 200: Envelope(Provider) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getProvider',
+        summary: 'One provider',
+        description: 'A vendor account, without its credential.',
+        'x-errors': ['NOT_FOUND'],
+        params: IdParams,
+        response: { 200: Envelope(Provider) },
+      },
+    },
     async (req) => ok(req, providers.get(req.params.id)),
   );
 
@@ -44,6 +66,10 @@ export function providerRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
+        operationId: 'updateProvider',
+        summary: 'Change a provider',
+        description: 'Changes the fields sent; a new credential replaces the stored one.',
+        'x-errors': ['NOT_FOUND'],
         params: IdParams,
         body: ProviderUpdate,
         response: { 200: Envelope(Provider) },
@@ -54,7 +80,18 @@ export function providerRoutes(app: RouteApp, { engine }: RouteDeps): void {
 
   app.delete(
     '/v1/providers/:id',
-    { schema: { tags, params: IdParams, response: noContent('Deleted.') } },
+    {
+      schema: {
+        tags,
+        operationId: 'deleteProvider',
+        summary: 'Delete a provider',
+        description:
+          'Refused (409) while exports of this provider are pending or running; its finished exports are kept.',
+        'x-errors': ['NOT_FOUND', 'CONFLICT'],
+        params: IdParams,
+        response: noContent('Deleted.'),
+      },
+    },
     async (req, reply) => {
       providers.delete(req.params.id);
       return reply.code(204).send(null);
@@ -66,7 +103,11 @@ export function providerRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Reach the vendor with the stored credential: is it accepted?',
+        operationId: 'testProvider',
+        summary: 'Test the connection to the vendor',
+        description:
+          'One request to the vendor with the stored credential, no retry, answered within a deadline: `ok`, the HTTP status and a message.',
+        'x-errors': ['NOT_FOUND'],
         params: IdParams,
         response: { 200: Envelope(ProviderTestResult) },
       },

@@ -23,7 +23,15 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
 
   app.get(
     '/v1/schedules',
-    { schema: { tags, response: { 200: ListEnvelope(Schedule) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'listSchedules',
+        summary: 'Every schedule',
+        description: 'Each with its timetable, next and last run, latest export and last error.',
+        response: { 200: ListEnvelope(Schedule) },
+      },
+    },
     async (req) => list(req, schedules.list(), null),
   );
 
@@ -32,7 +40,10 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Save an export request with a cron or interval timetable',
+        operationId: 'createSchedule',
+        summary: 'Create a schedule',
+        description:
+          'Saves an export request (`request`, a createExport body) with a `cron` (and `timezone`) or `every_seconds` timetable.',
         body: ScheduleCreate,
         response: { 201: Envelope(Schedule) },
       },
@@ -45,7 +56,9 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'The next runs of a cron or interval, in words (extension)',
+        operationId: 'previewSchedule',
+        summary: 'The next runs of a timetable',
+        description: 'The next `count` runs of a cron (in a timezone) or an interval, in words.',
         querystring: SchedulePreviewQuery,
         response: { 200: Envelope(SchedulePreview) },
       },
@@ -58,21 +71,50 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
 
   app.get(
     '/v1/schedules/:id',
-    { schema: { tags, params: Params, response: { 200: Envelope(Schedule) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getSchedule',
+        summary: 'One schedule',
+        description: 'Its timetable, next and last run, latest export and last error.',
+        'x-errors': ['NOT_FOUND'],
+        params: Params,
+        response: { 200: Envelope(Schedule) },
+      },
+    },
     async (req) => ok(req, schedules.get(req.params.id)),
   );
 
   app.patch(
     '/v1/schedules/:id',
     {
-      schema: { tags, params: Params, body: ScheduleUpdate, response: { 200: Envelope(Schedule) } },
+      schema: {
+        tags,
+        operationId: 'updateSchedule',
+        summary: 'Change a schedule',
+        description: 'Changes the fields sent; the timetable is planned again.',
+        'x-errors': ['NOT_FOUND'],
+        params: Params,
+        body: ScheduleUpdate,
+        response: { 200: Envelope(Schedule) },
+      },
     },
     async (req) => ok(req, schedules.update(req.params.id, req.body)),
   );
 
   app.delete(
     '/v1/schedules/:id',
-    { schema: { tags, params: Params, response: noContent('Deleted; its exports are kept.') } },
+    {
+      schema: {
+        tags,
+        operationId: 'deleteSchedule',
+        summary: 'Delete a schedule',
+        description: 'Stops it; the exports it made are kept.',
+        'x-errors': ['NOT_FOUND'],
+        params: Params,
+        response: noContent('Deleted; its exports are kept.'),
+      },
+    },
     async (req, reply) => {
       schedules.delete(req.params.id);
       return reply.code(204).send(null);
@@ -84,7 +126,11 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Run now (409 while a run is in progress: runs never overlap)',
+        operationId: 'runSchedule',
+        summary: 'Run a schedule now',
+        description:
+          'Starts a run at once; 409 CONFLICT while a run is in progress (runs never overlap).',
+        'x-errors': ['NOT_FOUND', 'CONFLICT'],
         params: Params,
         response: { 202: Envelope(Schedule) },
       },
@@ -97,8 +143,11 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary:
-          'Every run of the schedule, newest first, numbered, with trigger, file and changes',
+        operationId: 'listScheduleRuns',
+        summary: 'The runs of a schedule',
+        description:
+          'Every run, newest first, numbered from 1, with its trigger, export, files and error; runs pruned by `retain` stay listed.',
+        'x-errors': ['NOT_FOUND'],
         params: Params,
         querystring: ScheduleRunsQuery,
         response: { 200: ListEnvelope(ScheduleRun) },
@@ -115,7 +164,11 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: "302 to a fresh presigned link of the latest completed export's file",
+        operationId: 'downloadLatestScheduleExport',
+        summary: "Download the latest completed run's file",
+        description:
+          "302 to a fresh presigned link of the newest completed export's file: a link a spreadsheet can keep.",
+        'x-errors': ['NOT_FOUND', 'EXPORT_NOT_READY', 'EXPORT_EXPIRED'],
         params: Params,
         querystring: DownloadQuery,
         response: redirectTo('Found: the Location header is a presigned link of the file.'),

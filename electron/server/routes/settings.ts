@@ -8,12 +8,30 @@ export function settingsRoutes(app: RouteApp, { engine }: RouteDeps): void {
   const tags = ['settings'];
   app.get(
     '/v1/settings',
-    { schema: { tags, response: { 200: Envelope(Settings) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getSettings',
+        summary: 'The engine settings',
+        description: 'Port, data folder, link lifetime, retention, defaults and limits.',
+        response: { 200: Envelope(Settings) },
+      },
+    },
     async (req) => ok(req, engine.settings.get()),
   );
   app.patch(
     '/v1/settings',
-    { schema: { tags, body: SettingsUpdate, response: { 200: Envelope(Settings) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'updateSettings',
+        summary: 'Change settings',
+        description:
+          'Changes the fields sent (link lifetime, retention, default destination, notifications, theme); answers every setting.',
+        body: SettingsUpdate,
+        response: { 200: Envelope(Settings) },
+      },
+    },
     async (req) => ok(req, engine.settings.update(req.body)),
   );
 }
