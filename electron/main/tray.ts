@@ -62,14 +62,17 @@ export function createAppTray(opts: {
     render();
   });
   running = counter.count();
-  const offSchedules = opts.events.on('schedule.updated', () => render());
+  // A new, changed or deleted schedule can change "Pause schedules" and closing to the tray.
+  const offUpdated = opts.events.on('schedule.updated', () => render());
+  const offDeleted = opts.events.on('schedule.deleted', () => render());
   tray.on('click', () => opts.onAction('show'));
   render();
   return {
     state,
     destroy() {
       counter.stop();
-      offSchedules();
+      offUpdated();
+      offDeleted();
       tray.destroy();
     },
   };
