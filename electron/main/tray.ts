@@ -34,12 +34,15 @@ export function createAppTray(opts: {
 }): AppTray {
   const tray = new Tray(icon(false));
   let running = 0;
+  let destroyed = false;
   const state = (): TrayState => ({
     running,
     enabledSchedules: opts.enabledSchedules(),
     schedulesPaused: opts.pause.isPaused(),
   });
   const render = () => {
+    // A menu action may have destroyed the tray (Quit) before the menu is redrawn.
+    if (destroyed) return;
     const s = state();
     tray.setImage(icon(s.running > 0));
     tray.setToolTip(trayTooltip(s));
@@ -70,6 +73,7 @@ export function createAppTray(opts: {
   return {
     state,
     destroy() {
+      destroyed = true;
       counter.stop();
       offUpdated();
       offDeleted();

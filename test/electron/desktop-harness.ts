@@ -82,8 +82,17 @@ export async function shutDown(dataDir: string | undefined): Promise<void> {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
 
-export async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+/** Polls (running `poll` before each look) until check() holds, for up to 10 s. */
+export async function until(
+  check: () => boolean,
+  what: string,
+  poll: () => Promise<void> = async () => undefined,
+): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    await poll();
+    if (check()) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
   expect(check(), what).toBe(true);
 }
 
