@@ -31,7 +31,7 @@ export interface DesktopAppOptions {
 }
 
 export interface DesktopApp {
-  /** true once the window is open; false when this instance stepped aside or could not start. */
+  /** true once the window is open; false when this instance stepped aside, could not start or quit first. */
   readonly started: Promise<boolean>;
 }
 
@@ -191,7 +191,7 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     ].find((p) => existsSync(p));
   }
 
-  async function boot(): Promise<void> {
+  async function boot(): Promise<boolean> {
     const homepage = meta.homepage;
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
@@ -221,6 +221,7 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
       ...options.engine,
     });
     server = running;
+    if (quitting) return false;
     watchScheduledExports(
       running.engine.ctx.events,
       () => running.engine.settings.get().notifications,
@@ -239,6 +240,7 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     });
     window = createWindow(running);
     startTray(running);
+    return true;
   }
 
   /** One dialog that says why, then exit: the engine (if it got that far) closes first. */
@@ -266,32 +268,37 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
   app.on('window-all-closed', () => app.quit());
+  let booting: Promise<boolean> | null = null;
   let closing: Promise<void> | null = null;
   app.on('before-quit', (event) => {
     quitting = true;
-    // Quit again while the engine closes (a second Cmd+Q, the last window closing): keep waiting.
-    if (closing) return event.preventDefault();
-    if (!server) return;
+    // Before Electron is ready nothing of ours runs yet: let it quit.
+    if (!booting) return;
     event.preventDefault();
+    // Quit again while the engine closes (a second Cmd+Q, the last window closing): keep waiting.
+    if (closing) return;
     rememberWindowNow();
-    const running = server;
-    server = null;
-    tray?.destroy();
-    tray = null;
-    closing = running.close().then(
-      () => app.exit(0),
-      (err: unknown) => {
-        console.error(`Export Manager did not close cleanly: ${(err as Error).message}`);
-        app.exit(1);
-      },
-    );
+    // A quit during boot (Cmd+Q while the first run builds its demo data) waits for the engine.
+    closing = booting
+      .then(async (ok) => {
+        if (!ok && !server) return;
+        const running = server;
+        server = null;
+        tray?.destroy();
+        tray = null;
+        await running?.close();
+      })
+      .then(
+        () => app.exit(0),
+        (err: unknown) => {
+          console.error(`Export Manager did not close cleanly: ${(err as Error).message}`);
+          app.exit(1);
+        },
+      );
   });
-  const started = app
-    .whenReady()
-    .then(boot)
-    .then(
-      () => true,
-      (err: unknown) => failToStart(err),
-    );
+  const started = app.whenReady().then(() => {
+    booting = boot().catch((err: unknown) => failToStart(err));
+    return booting;
+  });
   return { started };
 }

@@ -172,6 +172,28 @@ describe('quitting', () => {
     expect(hasPidFile(b.dataDir)).toBe(false);
   });
 
+  it('a quit while the engine starts waits for it, then closes it without opening the window', async () => {
+    dataDir = tempDir('em-desktop-');
+    const { started } = launch(dataDir);
+    app.becomeReady();
+    await Promise.resolve();
+    app.quit();
+    expect(app.exitCode).toBeNull();
+    expect(await app.exited()).toBe(0);
+    expect(await started).toBe(false);
+    expect(hasPidFile(dataDir)).toBe(false);
+    expect(FakeBrowserWindow.getAllWindows()).toEqual([]);
+    expect(fake.trays).toEqual([]);
+  });
+
+  it('a quit before Electron is ready just quits', async () => {
+    dataDir = join(tempDir('em-desktop-'), 'data');
+    launch(dataDir);
+    app.quit();
+    expect(await app.exited()).toBe(0);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it('a second quit while the engine closes does not close it twice', async () => {
     const b = await booted();
     app.quit();

@@ -58,7 +58,8 @@ class FakeApp extends EventEmitter {
   }
   /** Electron finished starting: 'ready', and whenReady() resolves. */
   becomeReady(): void {
-    if (this.ready) return;
+    // A process that has exited never becomes ready.
+    if (this.ready || this.exitCode !== null) return;
     this.ready = true;
     this.emit('ready');
     for (const w of this.readyWaiters.splice(0)) w();
