@@ -280,8 +280,7 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     rememberWindowNow();
     // A quit during boot (Cmd+Q while the first run builds its demo data) waits for the engine.
     closing = booting
-      .then(async (ok) => {
-        if (!ok && !server) return;
+      .then(async () => {
         const running = server;
         server = null;
         tray?.destroy();
