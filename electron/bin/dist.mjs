@@ -32,7 +32,7 @@ async function downloadReachable(version) {
     const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(15_000) });
     return res.ok ? null : `${url} answered ${res.status}`;
   } catch (err) {
-    return `${url}: ${err.cause?.code ?? err.message}`;
+    return `${url}: ${err.cause?.code ?? err.cause?.message ?? err.message}`;
   }
 }
 

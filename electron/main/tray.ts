@@ -34,12 +34,15 @@ export function createAppTray(opts: {
 }): AppTray {
   const tray = new Tray(icon(false));
   let running = 0;
+  let destroyed = false;
   const state = (): TrayState => ({
     running,
     enabledSchedules: opts.enabledSchedules(),
     schedulesPaused: opts.pause.isPaused(),
   });
   const render = () => {
+    // A menu action may have destroyed the tray (Quit) before the menu is redrawn.
+    if (destroyed) return;
     const s = state();
     tray.setImage(icon(s.running > 0));
     tray.setToolTip(trayTooltip(s));
@@ -62,14 +65,18 @@ export function createAppTray(opts: {
     render();
   });
   running = counter.count();
-  const offSchedules = opts.events.on('schedule.updated', () => render());
+  // A new, changed or deleted schedule can change "Pause schedules" and closing to the tray.
+  const offUpdated = opts.events.on('schedule.updated', () => render());
+  const offDeleted = opts.events.on('schedule.deleted', () => render());
   tray.on('click', () => opts.onAction('show'));
   render();
   return {
     state,
     destroy() {
+      destroyed = true;
       counter.stop();
-      offSchedules();
+      offUpdated();
+      offDeleted();
       tray.destroy();
     },
   };

@@ -59,7 +59,7 @@ describe('Electron shell security', () => {
       webviewTag: false,
     });
     // The main process creates windows only through secureWebPreferences.
-    const main = readFileSync(resolve(root, 'electron/main/index.ts'), 'utf8');
+    const main = readFileSync(resolve(root, 'electron/main/desktop-app.ts'), 'utf8');
     const windows = main.match(/new BrowserWindow\(/g) ?? [];
     expect(windows.length).toBe(main.match(/webPreferences: secureWebPreferences\(/g)?.length);
   });

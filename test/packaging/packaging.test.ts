@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import {
   chmodSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -15,6 +16,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../helpers/context.ts';
 
@@ -188,6 +190,57 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
     }
   });
 
+  it('the packed main bundle, run on a fake electron module, opens its window on the packed renderer and quits clean', () => {
+    // The extracted tree plus an `electron` package that is the test fake (the real binary cannot run here).
+    const tree = join(work, 'packed-main');
+    cpSync(extracted, tree, { recursive: true });
+    const fakeElectron = join(tree, 'node_modules', 'electron');
+    mkdirSync(fakeElectron);
+    writeFileSync(
+      join(fakeElectron, 'package.json'),
+      JSON.stringify({ name: 'electron', type: 'module', exports: './index.mjs' }),
+    );
+    const fakeModule = join(root, 'test', 'electron', 'fake-electron.ts');
+    writeFileSync(
+      join(fakeElectron, 'index.mjs'),
+      `export * from ${JSON.stringify(fakeModule)};\n`,
+    );
+    const dataDir = join(work, 'desktop-data');
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'test', 'packaging', 'packed-main-driver.mjs'), tree],
+      {
+        cwd: tree,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: work, EXPORT_MANAGER_DATA_DIR: dataDir },
+        timeout: 120_000,
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const seen = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(seen).toMatchObject({
+      preload: join(tree, 'out', 'preload', 'index.cjs'),
+      preloadExists: true,
+      pageStatus: 302,
+      indexStatus: 200,
+      rendererBuilt: true,
+      apiKey: true,
+      code: 0,
+    });
+    expect(seen.pageUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    expect(existsSync(join(dataDir, 'engine.pid'))).toBe(false);
+  }, 150_000);
+
+  it('ships its identity: product name and version in package.json, the About icon', () => {
+    const packed = JSON.parse(readFileSync(join(extracted, 'package.json'), 'utf8')) as {
+      productName?: string;
+      version?: string;
+    };
+    expect(packed).toMatchObject({ productName: 'Export Manager', version: pkg.version });
+    const icon = readFileSync(join(appDir, 'resources', 'icon.png'));
+    expect(icon.subarray(1, 4).toString()).toBe('PNG');
+  });
+
   it('without the Electron binary it stops with one clear line', () => {
     const r = spawnSync(
       process.execPath,
@@ -196,5 +249,24 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
     );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/-c\.electronDist must name a folder holding the Electron binary/);
+  });
+
+  it('where the Electron download is unreachable, it says so in one line and how to go on', async () => {
+    // A port that was free a moment ago: nothing listens, the download cannot start.
+    const probe = createServer();
+    await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((ok) => probe.close(ok));
+    const r = spawnSync(process.execPath, ['electron/bin/dist.mjs', '--linux', 'dir'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_MIRROR: `http://127.0.0.1:${port}/` },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /electron-builder needs the Electron [\d.]+ binary and cannot download it here \(http:\/\/127\.0\.0\.1:\d+\/v[\d.]+\/SHASUMS256\.txt: ECONNREFUSED\)/,
+    );
+    expect(r.stderr).toContain('-c.electronDist=DIR');
   });
 });
