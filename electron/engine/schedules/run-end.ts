@@ -75,6 +75,8 @@ export function createRunEnd(core: ServiceCore) {
           if (n !== null) await history.refreshStableFile(r.id, n, exp);
           if (retain !== null)
             await pruneRuns(exportsSvc, logger, r.id, retain, [exp.id], history.markPruned(retain));
+          // The history changed (stable file replaced, older runs pruned): windows re-read it.
+          if (!core.state.closed) emitUpdated(repo.get(r.id));
         })(),
       );
     } else {
