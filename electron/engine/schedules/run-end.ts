@@ -72,11 +72,11 @@ export function createRunEnd(core: ServiceCore) {
       const retain = s.retain;
       track(
         (async () => {
-          if (n !== null) await history.refreshStableFile(r.id, n, exp);
+          const replaced = n !== null && (await history.refreshStableFile(r.id, n, exp));
           if (retain !== null)
             await pruneRuns(exportsSvc, logger, r.id, retain, [exp.id], history.markPruned(retain));
           // The history changed (stable file replaced, older runs pruned): windows re-read it.
-          if (!core.state.closed) emitUpdated(repo.get(r.id));
+          if ((replaced || retain !== null) && !core.state.closed) emitUpdated(repo.get(r.id));
         })(),
       );
     } else {

@@ -7,16 +7,18 @@ import { replaceStableFile, stablePathOf } from './stable-file.ts';
 
 export function createRunHistory(runs: RunsRepo, logger: Logger) {
   /** A completed run with a copy in a folder: its copy replaces the schedule's stable file. */
-  async function refreshStableFile(scheduleId: string, n: number, exp: Export): Promise<void> {
+  /** True when the run's history changed (the file replaced, or the reason it was not). */
+  async function refreshStableFile(scheduleId: string, n: number, exp: Export): Promise<boolean> {
     const saved = exp.destination?.saved_paths?.[0];
-    if (!saved) return;
+    if (!saved) return false;
     const stable = stablePathOf(saved, n);
-    if (!stable) return;
+    if (!stable) return false;
     // Runs never overlap, but their copies may finish out of order: an older run never wins.
-    if (runs.page(scheduleId, 50).some((x) => x.number > n && x.stable_path !== null)) return;
+    if (runs.page(scheduleId, 50).some((x) => x.number > n && x.stable_path !== null)) return false;
     try {
       await replaceStableFile(saved, stable, scheduleId);
       runs.update(scheduleId, n, { stable_path: stable });
+      return true;
     } catch (err) {
       logger.warn('schedule: the stable file could not be replaced', {
         schedule_id: scheduleId,
@@ -28,6 +30,7 @@ export function createRunHistory(runs: RunsRepo, logger: Logger) {
           message: `The file ${stable} could not be replaced: ${(err as Error).message}`,
         }),
       });
+      return true;
     }
   }
 
