@@ -73,10 +73,13 @@ export function createRunEnd(core: ServiceCore) {
       track(
         (async () => {
           const replaced = n !== null && (await history.refreshStableFile(r.id, n, exp));
+          // Before pruning: the previous run's copy may be the one retain removes.
+          const compared = n !== null && (await history.recordChanges(r.id, n, exp));
           if (retain !== null)
             await pruneRuns(exportsSvc, logger, r.id, retain, [exp.id], history.markPruned(retain));
-          // The history changed (stable file replaced, older runs pruned): windows re-read it.
-          if ((replaced || retain !== null) && !core.state.closed) emitUpdated(repo.get(r.id));
+          // The history changed (stable file replaced, changes, older runs pruned): windows re-read.
+          if ((replaced || compared || retain !== null) && !core.state.closed)
+            emitUpdated(repo.get(r.id));
         })(),
       );
     } else {

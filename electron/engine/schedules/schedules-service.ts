@@ -1,6 +1,7 @@
 // Schedules: saved export requests run on a cron or interval timetable, kept fresh before expiry.
 // This file holds the service's commands; runs start in run-start.ts, end in run-end.ts, the
 // timer is timer-loop.ts and the exports schedules made are followed in keep-fresh.ts.
+import { existsSync } from 'node:fs';
 import { ApiError } from '../../../shared/errors.ts';
 import type {
   Schedule,
@@ -13,6 +14,7 @@ import { finalStatuses } from './exports-port.ts';
 import { createKeepFresh } from './keep-fresh.ts';
 import { pruneRuns } from './retain.ts';
 import { createRunEnd } from './run-end.ts';
+import { changesFileOf } from './run-history.ts';
 import { createRunStart } from './run-start.ts';
 import { settingsFromCreate, settingsFromPatch } from './schedule-input.ts';
 import { freshDueAt, newScheduleRow, settingsFields, settingsOf } from './schedule-view.ts';
@@ -154,6 +156,21 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
     runs(id: string, limit = 50, cursor?: string) {
       mustGet(id);
       return history.page(id, limit, cursor);
+    },
+    /** The changes file of run `n`: a CSV of `change,key,old,new` rows. */
+    changesFile(id: string, n: number): string {
+      mustGet(id);
+      const run = core.runs.get(id, n);
+      if (!run) throw new ApiError('NOT_FOUND', `This schedule has no run #${n}.`);
+      const path = changesFileOf(ctx.paths, id, n);
+      if (!run.changes_json || !existsSync(path))
+        throw new ApiError(
+          'NOT_FOUND',
+          run.file_removed
+            ? `Run #${n}'s changes were removed with its file (${run.file_removed}).`
+            : `Run #${n} has no changes file: it is the first run, has not completed, or the previous run's copy was gone.`,
+        );
+      return path;
     },
     previewRuns: (
       spec: { cron?: string | null; every_seconds?: number | null; timezone?: string | null },

@@ -33,7 +33,7 @@ export function createServiceCore(ctx: EngineContext, deps: SchedulesDeps) {
   const { db, events, logger } = ctx;
   const repo = createSchedulesRepo(db);
   const runs = createRunsRepo(db);
-  const history = createRunHistory(runs, logger);
+  const history = createRunHistory(runs, logger, ctx.paths);
   const exportsSvc = deps.exports;
   const pending = new Set<Promise<unknown>>();
   const state = { started: false, closed: false };
