@@ -75,6 +75,14 @@ test('a schedule keeps one stable file, says when it runs, and shows every run',
     const second = runs.getByTestId('schedule-run').filter({ hasText: '#2' });
     await expect(second).toContainText('Run now');
     await expect(second).toContainText('Completed', { timeout: 30_000 });
+    // Same data as run #1: nothing added, removed or changed, and the changes file says so.
+    const changes = second.getByRole('link', { name: '+0 −0 ~0' });
+    await expect(changes).toBeVisible();
+    const csv = await page.request.get(`${served.url}${await changes.getAttribute('href')}`, {
+      headers: { authorization: `Bearer ${served.key}` },
+    });
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toBe('change,key,old,new\n');
     await expect(stable).toContainText('by run #2');
     await expect(first).toContainText('file removed (retain 1)');
     await expect(page.getByText('keeps the newest run only')).toBeVisible();

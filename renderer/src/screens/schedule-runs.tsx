@@ -169,7 +169,18 @@ function RunRow({ r, running }: { r: ScheduleRun; running: boolean }) {
         {r.file_removed ? <div className="muted">{r.file_removed}</div> : null}
         {r.stable_path ? <div className="muted">replaced the stable file</div> : null}
       </td>
-      <td>{changes ?? '—'}</td>
+      <td className="run-changes">
+        {changes && r.changes?.file ? (
+          <a
+            href={r.changes.file}
+            title={`Rows added, removed and changed since the previous run, by ${r.changes.key}: download them as CSV`}
+          >
+            {changes}
+          </a>
+        ) : (
+          (changes ?? '—')
+        )}
+      </td>
       <td className="run-error">
         {r.error ? (
           <>
