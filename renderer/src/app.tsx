@@ -1,6 +1,5 @@
 // The frame: sidebar navigation, header with the connection indicator, one screen at a time.
 import { useEffect } from 'react';
-import { setNativeTheme } from './desktop.ts';
 import { screens, useRoute, type Route, type Screen } from './router.ts';
 import { startLiveUpdates, useStore, type Connection } from './store.ts';
 import { DatasetsScreen } from './screens/datasets.tsx';
@@ -11,6 +10,7 @@ import { ProvidersScreen } from './screens/providers.tsx';
 import { SchedulesScreen } from './screens/schedules.tsx';
 import { SettingsScreen } from './screens/settings.tsx';
 import { Shortcuts } from './shortcuts.tsx';
+import { applyTheme } from './theme.ts';
 import { Notices } from './ui/kit.tsx';
 
 const titles: Record<Screen, string> = {
@@ -73,13 +73,12 @@ function ScreenBody({ route }: { route: Route }) {
   }
 }
 
-/** The theme from Settings: light, dark, or the system's (no attribute: the CSS media query). */
+/** The theme from Settings: light, dark, or the system's (no attribute: the CSS media query).
+ * Until settings load, what theme-boot.js applied from the last visit stays. */
 function useTheme() {
-  const theme = useStore((s) => s.settings?.theme ?? 'system');
+  const theme = useStore((s) => s.settings?.theme ?? null);
   useEffect(() => {
-    if (theme === 'system') delete document.documentElement.dataset.theme;
-    else document.documentElement.dataset.theme = theme;
-    setNativeTheme(theme);
+    if (theme) applyTheme(theme);
   }, [theme]);
 }
 

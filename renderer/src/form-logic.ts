@@ -1,7 +1,6 @@
-// The forms' pure logic (no DOM, no React): request bodies, typed values, where an error belongs.
+// The forms' pure logic (no DOM, no React): request bodies, typed values, file names.
 import type { DatasetColumn } from '../../shared/schemas/datasets.ts';
 import type { Export, ExportCreate, WhereClause, WhereOp } from '../../shared/schemas/exports.ts';
-import type { ApiFailure } from './api.ts';
 import { splitPath } from './desktop.ts';
 
 export interface Condition {
@@ -9,21 +8,6 @@ export interface Condition {
   column: string;
   op: WhereOp;
   value: string;
-}
-
-export type Section = 'form' | 'columns' | 'time' | 'conditions' | 'params' | 'destination';
-
-/** Which part of the form an API error is about, so it shows next to what to fix. */
-export function sectionOf(err: ApiFailure): Section {
-  const m = err.message;
-  if (/start_time|end_time|time column/.test(m)) return 'time';
-  if (/where|op\b|operator|value/.test(m) || err.details.column !== undefined) {
-    return /^columns|listed twice|column "[^"]*"$/.test(m) ? 'columns' : 'conditions';
-  }
-  if (/columns/.test(m)) return 'columns';
-  if (/params|provider/i.test(m) || err.code.startsWith('PROVIDER')) return 'params';
-  if (/destination/.test(m)) return 'destination';
-  return 'form';
 }
 
 /** The text of a condition's value as the column's type wants it; "in" takes a comma list. */

@@ -56,20 +56,42 @@ test('a local export from the form: progress while it runs, completed, downloade
   }
 });
 
-test('validation errors from the API show inline, next to what to fix', async ({
+test('every mistake shows at once next to its field; an API error next to the field it names', async ({
   page,
   served,
 }) => {
   const errors = watchErrors(page);
   await signIn(page, served, '#/exports/new');
+  const form = page.getByRole('form', { name: 'New export' });
+  await page.getByRole('button', { name: 'Add a condition' }).click();
   await page.getByRole('button', { name: 'Add a condition' }).click();
   await page.getByLabel('Condition 1 column').selectOption('score');
   await page.getByLabel('Condition 1 operator').selectOption('gt');
   await page.getByLabel('Condition 1 value').fill('not a number');
+  await page.getByLabel('Condition 2 column').selectOption('state');
+  await page.getByLabel('Also save a copy in').fill('relative/folder');
   await page.getByRole('button', { name: 'Create export' }).click();
-  const alert = page.locator('fieldset').filter({ hasText: 'Conditions' }).getByRole('alert');
-  await expect(alert).toContainText(/score/);
+  // Three mistakes, three messages, each beside its own field, before anything is sent.
+  await expect(form.getByRole('alert')).toHaveCount(3);
+  await expect(page.getByLabel('Condition 1 value')).toHaveAccessibleDescription(
+    /score holds numbers/,
+  );
+  await expect(page.getByLabel('Condition 2 value')).toHaveAccessibleDescription(/Give a value/);
+  await expect(form.locator('.field').filter({ hasText: 'Also save a copy in' })).toContainText(
+    /full path/,
+  );
   await shoot(page, 'new-export-invalid');
+
+  // Fixed; the API now refuses a 201-character name, and says so under Name (from details, not words).
+  await page.getByLabel('Condition 1 value').fill('10');
+  await page.getByLabel('Condition 2 value').fill('TX');
+  await page.getByLabel('Also save a copy in').fill('');
+  await page.getByLabel('Name', { exact: true }).fill('x'.repeat(201));
+  await page.getByRole('button', { name: 'Create export' }).click();
+  await expect(form.getByRole('alert')).toHaveCount(1);
+  await expect(form.locator('.field').filter({ hasText: 'Also the file name' })).toContainText(
+    /name/,
+  );
   // Nothing was created.
   const list = await served.api<{ data: unknown[] }>('GET', '/v1/exports');
   expect(list.body.data).toHaveLength(0);

@@ -88,14 +88,36 @@ test('settings: theme, link lifetime and API keys (shown once, copied, revoked)'
   await signIn(page, served, '#/settings');
   await shoot(page, 'settings');
   await page.getByLabel('Download links work for (minutes)').fill('30');
+  // The theme applies and is saved the moment it is picked, without "Save settings".
   await page.getByText('Dark', { exact: true }).click();
-  await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect
+    .poll(
+      async () =>
+        (await served.api<{ data: { theme: string } }>('GET', '/v1/settings')).body.data.theme,
+    )
+    .toBe('dark');
+  // The other fields kept what was typed, and save as usual.
+  await expect(page.getByLabel('Download links work for (minutes)')).toHaveValue('30');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved.')).toBeVisible();
   const settings = await served.api<{ data: { url_ttl_seconds: number; theme: string } }>(
     'GET',
     '/v1/settings',
   );
   expect(settings.body.data).toMatchObject({ url_ttl_seconds: 1800, theme: 'dark' });
+  // A reload paints dark from the first frame: before the engine has even answered for settings.
+  let releaseSettings = () => {};
+  const held = new Promise<void>((r) => (releaseSettings = r));
+  await page.route('**/v1/settings', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.reload({ waitUntil: 'commit' });
+  await page.waitForSelector('#root');
+  expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+  releaseSettings();
+  await expect(page.getByRole('button', { name: 'New key' })).toBeVisible();
 
   await page.getByRole('button', { name: 'New key' }).click();
   const dialog = page.getByRole('dialog', { name: 'New API key' });
@@ -122,7 +144,6 @@ test('settings: theme, link lifetime and API keys (shown once, copied, revoked)'
 
   // Back to following the system.
   await page.getByText('Follow the system').click();
-  await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.*/);
   expect(errors).toEqual([]);
 });

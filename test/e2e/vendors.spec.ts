@@ -42,7 +42,8 @@ test('add a provider, see its remote export complete, repeat it on a schedule th
     await shoot(page, 'export-detail-vendor');
 
     // Repeat it every 3 seconds: the preview says so in words, and the schedule fires.
-    await page.getByRole('button', { name: 'Repeat on a schedule…' }).click();
+    await page.getByRole('button', { name: 'More actions for Vendor leads' }).click();
+    await page.getByRole('menuitem', { name: 'Repeat on a schedule…' }).click();
     await expect(page.getByRole('form', { name: 'New schedule' })).toBeVisible();
     await page.getByLabel('Every', { exact: true }).fill('3');
     await page.getByLabel('Unit').selectOption('1');
@@ -63,6 +64,54 @@ test('add a provider, see its remote export complete, repeat it on a schedule th
     // The credential was entered once and is shown nowhere.
     expect(await page.content()).not.toContain(fake.token);
     expect(errors).toEqual([]);
+  } finally {
+    await fake.stop();
+  }
+});
+
+test('a wrong credential is caught in the dialog; the health chip stays after leaving', async ({
+  page,
+  served,
+}) => {
+  const fake = await startVendorFake({ vendor: 'datadriver', rows: 10 });
+  try {
+    const errors = watchErrors(page);
+    await signIn(page, served, '#/providers');
+    await page.getByRole('button', { name: 'Add a provider' }).first().click();
+    const add = page.getByRole('dialog', { name: 'Add a provider' });
+    await add.getByLabel('Name').fill('Wrong key');
+    await add.getByLabel('API address').fill(fake.url);
+    await add.getByLabel('Credential').fill('not-the-token');
+    // A value the API refuses shows under its own field (placed from the error's path).
+    await add.getByLabel('Requests per second at most').fill('5000');
+    await add.getByRole('button', { name: 'Add provider' }).click();
+    await expect(
+      add.locator('.field').filter({ hasText: 'Requests per second at most' }).getByRole('alert'),
+    ).toContainText('requests_per_second');
+    await expect(page.getByTestId('provider')).toHaveCount(0);
+    await add.getByLabel('Requests per second at most').fill('');
+    await add.getByRole('button', { name: 'Add provider' }).click();
+    // The dialog stays, with the vendor's answer where the user is looking.
+    const edit = page.getByRole('dialog', { name: 'Edit Wrong key' });
+    await expect(edit.getByTestId('provider-dialog-test')).toContainText(
+      'Saved, but the connection test failed',
+    );
+    await expect(edit.getByTestId('provider-dialog-test')).toContainText('HTTP 401');
+    await shoot(page, 'provider-test-failed');
+    // Fixed in place: saved again (no second provider), tested, closed.
+    await edit.getByLabel('Replace the credential').fill(fake.token);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect(edit).toHaveCount(0);
+    await expect(page.getByTestId('provider')).toHaveCount(1);
+    const card = page.getByTestId('provider').filter({ hasText: 'Wrong key' });
+    await expect(card.getByTestId('provider-health')).toContainText('Working · tested just now');
+    // The result is still there after leaving the screen and after a reload.
+    await page.evaluate(() => (window.location.hash = '#/exports'));
+    await page.evaluate(() => (window.location.hash = '#/providers'));
+    await expect(card.getByTestId('provider-test')).toContainText('✓ Connected');
+    await page.reload();
+    await expect(card.getByTestId('provider-health')).toContainText('Working');
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
   } finally {
     await fake.stop();
   }

@@ -1,10 +1,9 @@
 // The renderer's pure logic: words for sizes and times, routes, request bodies rebuilt from an
-// export, typed condition values, and which form section an API error belongs to.
+// export, and typed condition values.
 import { describe, expect, it } from 'vitest';
-import { ApiFailure } from '../../renderer/src/api.ts';
 import { splitPath } from '../../renderer/src/desktop.ts';
 import { bytes, count, duration, every, relative } from '../../renderer/src/format.ts';
-import { nameFromFile, requestOf, sectionOf, typedValue } from '../../renderer/src/form-logic.ts';
+import { nameFromFile, requestOf, typedValue } from '../../renderer/src/form-logic.ts';
 import { parseRoute } from '../../renderer/src/router.ts';
 import type { Export } from '../../shared/schemas/exports.ts';
 
@@ -66,23 +65,6 @@ describe('forms', () => {
     expect(typedValue(c('in', 'TX, CA'), 'text')).toEqual(['TX', 'CA']);
     // Not a number stays text, so the API names the problem instead of the UI guessing.
     expect(typedValue(c('eq', 'abc'), 'integer')).toBe('abc');
-  });
-
-  it('an API error lands next to the part of the form it is about', () => {
-    const err = (
-      message: string,
-      details: Record<string, unknown> = {},
-      code = 'INVALID_REQUEST',
-    ) => new ApiFailure(400, code, message, details);
-    expect(sectionOf(err('start_time is after end_time'))).toBe('time');
-    expect(sectionOf(err('unknown column "nope" in where', { column: 'nope' }))).toBe('conditions');
-    expect(sectionOf(err('column "id" is listed twice', { column: 'id' }))).toBe('columns');
-    expect(sectionOf(err('unknown column "nope"', { column: 'nope' }))).toBe('columns');
-    expect(sectionOf(err('No provider x.', {}, 'NOT_FOUND'))).toBe('params');
-    expect(sectionOf(err('body.destination.dir must NOT have fewer than 1 characters'))).toBe(
-      'destination',
-    );
-    expect(sectionOf(err('Something else.'))).toBe('form');
   });
 
   it('"repeat this" rebuilds the request that made an export', () => {

@@ -4,7 +4,7 @@ import type { Dataset } from '../../../shared/schemas/datasets.ts';
 import { api, describeError } from '../api.ts';
 import { nameFromFile } from '../form-logic.ts';
 import { chooseFile, isDesktop } from '../desktop.ts';
-import { bytes, count, relative } from '../format.ts';
+import { bytes, count } from '../format.ts';
 import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
 import {
@@ -18,6 +18,7 @@ import {
   StatusBadge,
   useConfirm,
 } from '../ui/kit.tsx';
+import { RelativeTime } from '../ui/relative-time.tsx';
 
 function ImportDialog({ onClose }: { onClose(): void }) {
   const id = useId();
@@ -152,7 +153,7 @@ function DatasetCard({ d, onDelete }: { d: Dataset; onDelete(d: Dataset): void }
       <p className="muted">
         {count(d.row_count)} rows · {d.columns.length} columns
         {d.time_column ? ` · time column ${d.time_column}` : ''}
-        {d.source ? ` · from ${d.source}` : ''} · updated {relative(d.updated_at)}
+        {d.source ? ` · from ${d.source}` : ''} · updated <RelativeTime at={d.updated_at} />
       </p>
       <div className="columns">
         {d.columns.map((c) => (

@@ -81,6 +81,14 @@ export function ExpiryBanner({ e }: { e: Export }) {
         )}
       </div>
     );
+  const canceledAt = e.history.find((h) => h.status === 'canceled')?.at;
+  if (e.status === 'canceled')
+    return (
+      <div className="banner expiry-banner" role="status" data-testid="expiry-banner">
+        This export was canceled{canceledAt ? ` on ${dateTime(canceledAt)}` : ''}; what it had
+        written was removed. Recreate runs the same request again.
+      </div>
+    );
   if (vendorRecreations > 0 || e.recreated_from || e.recreated_as)
     return (
       <div className="banner expiry-banner" role="status" data-testid="expiry-banner">

@@ -1,6 +1,14 @@
 // What a user can do with one export (download, save as, open folder, copy link, recreate,
 // repeat on a schedule, cancel, delete), shared by the table's rows and the detail page.
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type FormEvent,
+  type ReactNode,
+} from 'react';
 import type { Export } from '../../../shared/schemas/exports.ts';
 import { api, describeError } from '../api.ts';
 import {
@@ -14,6 +22,7 @@ import {
 import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
 import { Field, InlineError, isActive, Modal, useConfirm } from '../ui/kit.tsx';
+import { placeMenu } from '../ui/place-menu.ts';
 
 export function downloadHref(e: Export): string {
   return `/v1/exports/${e.id}/download`;
@@ -206,12 +215,35 @@ export function useExportActions(e: Export): ExportActions {
 }
 
 /** A "More" button with a menu of actions: arrow keys move, Escape closes, focus returns. */
-export function ActionMenu({ label, actions }: { label: string; actions: ExportActions }) {
+export function ActionMenu({
+  label,
+  actions,
+  text,
+}: {
+  label: string;
+  actions: ExportActions;
+  /** A visible caption ("More"); without it the button is a "⋯" icon. */
+  text?: string;
+}) {
   const [open, setOpen] = useState(false);
-  const [pos, setPos] = useState<{ top?: number; bottom?: number; right: number }>({ right: 0 });
   const menuRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const id = useId();
+
+  // The menu lives in the top layer (Popover API), so no scrolling table, transformed row or
+  // stacking context clips or covers it; it is placed against its button, inside the viewport.
+  useLayoutEffect(() => {
+    const menu = menuRef.current;
+    const button = buttonRef.current;
+    if (!open || !menu || !button) return;
+    menu.showPopover();
+    const place = placeMenu(button.getBoundingClientRect(), menu.getBoundingClientRect(), {
+      width: window.innerWidth,
+      height: window.innerHeight,
+    });
+    menu.style.left = `${place.left}px`;
+    menu.style.top = `${place.top}px`;
+  }, [open]);
 
   useEffect(() => {
     if (!open) return;
@@ -251,34 +283,17 @@ export function ActionMenu({ label, actions }: { label: string; actions: ExportA
       <button
         ref={buttonRef}
         type="button"
-        className="icon more"
+        className={text ? 'more' : 'icon more'}
         aria-label={label}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? id : undefined}
-        onClick={() => {
-          // Fixed to the viewport so a scrolling table never clips it; upwards near the bottom.
-          const r = buttonRef.current!.getBoundingClientRect();
-          const right = window.innerWidth - r.right;
-          setPos(
-            window.innerHeight - r.bottom < 300
-              ? { bottom: window.innerHeight - r.top + 4, right }
-              : { top: r.bottom + 4, right },
-          );
-          setOpen((o) => !o);
-        }}
+        onClick={() => setOpen((o) => !o)}
       >
-        ⋯
+        {text ? `${text} ▾` : '⋯'}
       </button>
       {open ? (
-        <div
-          className="menu"
-          role="menu"
-          id={id}
-          ref={menuRef}
-          onKeyDown={onKey}
-          style={{ top: pos.top, bottom: pos.bottom, right: pos.right }}
-        >
+        <div className="menu" role="menu" id={id} ref={menuRef} popover="manual" onKeyDown={onKey}>
           {actions.items.map((a) => (
             <button
               key={a.label}

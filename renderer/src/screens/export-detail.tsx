@@ -2,12 +2,15 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Export } from '../../../shared/schemas/exports.ts';
 import { api, describeError } from '../api.ts';
-import { bytes, count, dateTime, duration, relative } from '../format.ts';
+import { bytes, count, dateTime, duration } from '../format.ts';
 import { useStore } from '../store.ts';
 import { CopyButton, ErrorBanner, isActive, ProgressBar, StatusBadge } from '../ui/kit.tsx';
+import { ExportActionBar } from './export-action-bar.tsx';
 import { downloadHref, useExportActions } from './export-actions.tsx';
+import { requestWords } from '../request-words.ts';
 import { ExpiryBanner, inTimeOrder, TimelineStep, vendorSaid } from './expiry-parts.tsx';
 import { sourceLabel } from './exports-row.tsx';
+import { RelativeTime } from '../ui/relative-time.tsx';
 
 /** What each failure means for the user, and what to do about it. */
 const errorWords: Record<string, string> = {
@@ -118,28 +121,11 @@ function DetailBody({
           <p className="muted">
             {e.source.type === 'dataset' ? 'Local dataset' : 'Vendor'}{' '}
             <strong>{sourceLabel(e, providerNames)}</strong> · {e.format.toUpperCase()}
-            {e.compression === 'gzip' ? ', gzip' : ''} · created {relative(e.created_at)}
+            {e.compression === 'gzip' ? ', gzip' : ''} · created <RelativeTime at={e.created_at} />
           </p>
         </div>
-        <div className="detail-actions">
-          {e.status === 'completed' ? (
-            <a className="button primary" href={downloadHref(e)}>
-              Download
-            </a>
-          ) : null}
-          {actions.items.map((a) => (
-            <button
-              key={a.label}
-              type="button"
-              className={a.danger ? 'danger' : ''}
-              onClick={a.run}
-            >
-              {a.label}
-            </button>
-          ))}
-        </div>
       </div>
-      {actions.dialogs}
+      <ExportActionBar e={e} actions={actions} />
 
       <ExpiryBanner e={e} />
       {e.error && e.status !== 'canceled' ? (
@@ -209,7 +195,7 @@ function DetailBody({
               <li>
                 <span className="badge badge-expired">Expires</span>
                 <time dateTime={e.expires_at}>
-                  {dateTime(e.expires_at)} ({relative(e.expires_at)})
+                  {dateTime(e.expires_at)} (<RelativeTime at={e.expires_at} />)
                 </time>
               </li>
             ) : null}
@@ -217,7 +203,15 @@ function DetailBody({
         </Section>
 
         <Section title="Request">
-          <pre className="json">{JSON.stringify(request, null, 2)}</pre>
+          <p className="request-summary" data-testid="request-summary">
+            {requestWords(e, providerNames).join(' · ')}
+          </p>
+          <details className="request-json">
+            <summary>As the API takes it (JSON)</summary>
+            <pre className="json" tabIndex={0} aria-label="The request as JSON">
+              {JSON.stringify(request, null, 2)}
+            </pre>
+          </details>
           {e.recreated_from ? (
             <p>
               Recreated from <a href={`#/exports/${e.recreated_from}`}>an earlier export</a>.

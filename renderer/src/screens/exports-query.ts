@@ -75,6 +75,8 @@ export interface ExportsPage {
   readonly loading: boolean;
   readonly error: string | null;
   readonly hasMore: boolean;
+  /** Changes each time the list is replaced by another query's first page (not on live updates). */
+  readonly listId: number;
   /** Counts under the source and search filters, and over everything. */
   readonly counts: ExportCounts | null;
   readonly totals: ExportCounts | null;
@@ -84,6 +86,7 @@ export interface ExportsPage {
 export function useExportsPage(st: ListState): ExportsPage {
   const [ids, setIds] = useState<readonly string[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  const [listId, setListId] = useState(0);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [counts, setCounts] = useState<ExportCounts | null>(null);
@@ -118,6 +121,7 @@ export function useExportsPage(st: ListState): ExportsPage {
         if (replace) {
           setIds(first);
           setCursor(page.next);
+          setListId((n) => n + 1);
         } else {
           setIds((prev) => {
             const seen = new Set(first);
@@ -136,6 +140,8 @@ export function useExportsPage(st: ListState): ExportsPage {
 
   useEffect(() => {
     setLoading(true);
+    // The previous query's cursor must not fetch a "next page" of this one.
+    setCursor(null);
     void reloadFirst(true);
     void refreshCounts();
   }, [reloadFirst, refreshCounts]);
@@ -185,7 +191,16 @@ export function useExportsPage(st: ListState): ExportsPage {
 
   const present = useStore((s) => s.exports);
   const live = useMemo(() => ids.filter((id) => present[id]), [ids, present]);
-  return { ids: live, loading, error, hasMore: cursor !== null, counts, totals, loadMore };
+  return {
+    ids: live,
+    loading,
+    error,
+    hasMore: cursor !== null,
+    listId,
+    counts,
+    totals,
+    loadMore,
+  };
 }
 
 /** Exports of the page by id, as the store keeps them live. */

@@ -1,6 +1,6 @@
 // Every export, local and remote, as a queue: server-side pages, filters and sort in the URL,
 // counts by status, multi-select with bulk actions, a density setting, live rows.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { count } from '../format.ts';
 import { navigate, useRoute } from '../router.ts';
@@ -97,6 +97,10 @@ export function ExportsScreen() {
     overscan: 8,
   });
   useEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
+  // Another query's rows: start at their top, whatever the scroll did while they loaded.
+  useLayoutEffect(() => {
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [page.listId]);
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1]!.index : -1;
   useEffect(() => {
@@ -267,16 +271,17 @@ export function ExportsScreen() {
             ref={scrollRef}
             data-testid="exports-scroll"
             tabIndex={0}
+            role="rowgroup"
             aria-label="Exports list"
           >
             {rows.length === 0 ? (
-              <p className="muted grid-empty">No export matches these filters.</p>
+              <div role="row">
+                <p className="muted grid-empty" role="cell">
+                  No export matches these filters.
+                </p>
+              </div>
             ) : (
-              <div
-                className="grid-body"
-                role="rowgroup"
-                style={{ height: virtualizer.getTotalSize() }}
-              >
+              <div className="grid-body" style={{ height: virtualizer.getTotalSize() }}>
                 {items.map((v) => {
                   const e = rows[v.index];
                   if (!e)

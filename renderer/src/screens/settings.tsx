@@ -2,7 +2,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ApiKey, Settings } from '../../../shared/schemas/system.ts';
 import { api, describeError } from '../api.ts';
-import { relative } from '../format.ts';
 import { attempt, useStore } from '../store.ts';
 import {
   CopyButton,
@@ -13,6 +12,7 @@ import {
   Modal,
   useConfirm,
 } from '../ui/kit.tsx';
+import { RelativeTime } from '../ui/relative-time.tsx';
 
 const DAY = 86_400;
 
@@ -22,7 +22,6 @@ function Preferences({ settings }: { settings: Settings }) {
   const [retentionDays, setRetentionDays] = useState(String(settings.retention_seconds / DAY));
   const [ttlHours, setTtlHours] = useState(String(settings.url_ttl_seconds / 60));
   const [notifications, setNotifications] = useState(settings.notifications);
-  const [theme, setTheme] = useState(settings.theme);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -36,7 +35,6 @@ function Preferences({ settings }: { settings: Settings }) {
         retention_seconds: Math.round(Number(retentionDays) * DAY),
         url_ttl_seconds: Math.round(Number(ttlHours) * 60),
         notifications,
-        theme,
       });
       useStore.getState().setSettings(updated);
       useStore.getState().notify('ok', 'Settings saved.');
@@ -95,15 +93,7 @@ function Preferences({ settings }: { settings: Settings }) {
         />
         Notify me when a scheduled export completes or fails (desktop app)
       </label>
-      <fieldset className="segmented">
-        <legend>Theme</legend>
-        {(['system', 'light', 'dark'] as const).map((t) => (
-          <label key={t} className={theme === t ? 'on' : ''}>
-            <input type="radio" name="theme" checked={theme === t} onChange={() => setTheme(t)} />
-            {t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}
-          </label>
-        ))}
-      </fieldset>
+      <ThemeChoice current={settings.theme} />
       <InlineError error={error} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
@@ -111,6 +101,39 @@ function Preferences({ settings }: { settings: Settings }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** The theme applies and is saved the moment it is picked; "Save settings" is not needed. */
+function ThemeChoice({ current }: { current: Settings['theme'] }) {
+  const [error, setError] = useState<string | null>(null);
+  const pick = async (theme: Settings['theme']) => {
+    const store = useStore.getState();
+    const before = store.settings;
+    if (!before) return;
+    setError(null);
+    store.setSettings({ ...before, theme });
+    try {
+      const saved = await api.updateSettings({ theme });
+      useStore
+        .getState()
+        .setSettings({ ...(useStore.getState().settings ?? saved), theme: saved.theme });
+    } catch (err) {
+      useStore.getState().setSettings(before);
+      setError(describeError(err));
+    }
+  };
+  return (
+    <fieldset className="segmented">
+      <legend>Theme (applies at once)</legend>
+      {(['system', 'light', 'dark'] as const).map((t) => (
+        <label key={t} className={current === t ? 'on' : ''}>
+          <input type="radio" name="theme" checked={current === t} onChange={() => void pick(t)} />
+          {t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}
+        </label>
+      ))}
+      <InlineError error={error} />
+    </fieldset>
   );
 }
 
@@ -244,8 +267,10 @@ function ApiKeys() {
                 <td>
                   <code>{k.prefix}…</code>
                 </td>
-                <td>{relative(k.created_at)}</td>
-                <td>{k.last_used_at ? relative(k.last_used_at) : 'never'}</td>
+                <td>
+                  <RelativeTime at={k.created_at} />
+                </td>
+                <td>{k.last_used_at ? <RelativeTime at={k.last_used_at} /> : 'never'}</td>
                 <td className="cell-actions">
                   <button
                     type="button"
@@ -278,7 +303,7 @@ export function SettingsScreen() {
   if (!settings) return <p className="muted loading">Loading settings…</p>;
   return (
     <div className="settings">
-      <Preferences key={settings.version + settings.theme} settings={settings} />
+      <Preferences key={settings.version} settings={settings} />
       <ApiKeys />
       <section className="card">
         <h2>This engine</h2>
