@@ -2,10 +2,30 @@
 // once, it keeps one stable file in a folder, says itself in one line, and lists every run with its
 // trigger, rows, size, saved copy, and the runs whose files retention removed.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, startServe, test } from './serve-fixture.ts';
 import { shoot, signIn, watchErrors } from './ui-helpers.ts';
+
+/** axe-core's violations on the page (any impact), as "rule: target" lines. */
+async function axeViolations(page: Page): Promise<string[]> {
+  const source = readFileSync(
+    createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+    'utf8',
+  );
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (d: Document, o: object) => Promise<never> } })
+      .axe;
+    const r: { violations: { id: string; nodes: { target: string[] }[] }[] } = await axe.run(
+      document,
+      { resultTypes: ['violations'] },
+    );
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}
 
 test('a schedule keeps one stable file, says when it runs, and shows every run', async ({
   page,
@@ -88,6 +108,7 @@ test('a schedule keeps one stable file, says when it runs, and shows every run',
     await expect(page.getByText('keeps the newest run only')).toBeVisible();
     expect(readdirSync(folder).sort()).toEqual(['texas-leads.2.csv', 'texas-leads.csv']);
     await shoot(page, 'schedule-history');
+    expect(await axeViolations(page)).toEqual([]);
 
     // The list says the same line, and where it saves.
     await page.getByRole('link', { name: '← All schedules' }).click();

@@ -110,6 +110,14 @@ export function ScheduleFiles({ s, runs }: { s: Schedule; runs: ScheduleRun[] | 
             ? 'No run has completed yet: the stable file appears in the folder below after the first one.'
             : 'This schedule saves to no folder, so it keeps no stable file; its latest export is always at '}
           {dir ? null : <code>/v1/schedules/{s.id}/latest/download</code>}
+          {!dir && s.latest_export?.status === 'completed' ? (
+            <>
+              {' '}
+              <a className="button" href={`/v1/schedules/${s.id}/latest/download`}>
+                Download latest
+              </a>
+            </>
+          ) : null}
         </p>
       )}
       <dl className="kv">
