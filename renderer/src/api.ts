@@ -16,6 +16,7 @@ import type {
   Schedule,
   ScheduleCreate,
   SchedulePreview,
+  ScheduleRun,
   ScheduleUpdate,
 } from '../../shared/schemas/schedules.ts';
 import type { ApiKey, Health, Settings, SettingsUpdate } from '../../shared/schemas/system.ts';
@@ -124,7 +125,13 @@ export const api = {
   updateSchedule: (id: string, body: ScheduleUpdate) =>
     data<Schedule>('PATCH', `/v1/schedules/${enc(id)}`, body),
   deleteSchedule: (id: string) => data<void>('DELETE', `/v1/schedules/${enc(id)}`),
-  runSchedule: (id: string) => data<Export>('POST', `/v1/schedules/${enc(id)}/run`),
+  runSchedule: (id: string) => data<Schedule>('POST', `/v1/schedules/${enc(id)}/run`),
+  /** One page of a schedule's runs, newest first; `next` is the cursor of the older page. */
+  scheduleRuns: (id: string, cursor?: string | null, limit = 50) =>
+    call<ScheduleRun[]>(
+      'GET',
+      `/v1/schedules/${enc(id)}/runs?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`,
+    ),
   previewSchedule: (q: { cron?: string; timezone?: string; every_seconds?: number }) => {
     const params = new URLSearchParams({ count: '5' });
     if (q.cron) params.set('cron', q.cron);

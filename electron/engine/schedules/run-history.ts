@@ -1,22 +1,61 @@
 // A schedule's run history: how each run ended, its stable file, and runs pruned by retain.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Export } from '../../../shared/schemas/exports.ts';
+import type { EnginePaths } from '../context.ts';
 import type { Logger } from '../logger.ts';
+import { diffRunFiles } from './run-changes.ts';
 import { runView } from './run-view.ts';
 import type { RunsRepo } from './runs-repo.ts';
 import { replaceStableFile, stablePathOf } from './stable-file.ts';
 
-export function createRunHistory(runs: RunsRepo, logger: Logger) {
-  /** A completed run with a copy in a folder: its copy replaces the schedule's stable file. */
-  async function refreshStableFile(scheduleId: string, n: number, exp: Export): Promise<void> {
+/** Where a run's changes file is kept (outside the user's folder, pruned with the run). */
+export const changesFileOf = (paths: EnginePaths, scheduleId: string, n: number): string =>
+  join(paths.dataDir, 'schedule-changes', scheduleId, `${n}.csv`);
+
+export function createRunHistory(runs: RunsRepo, logger: Logger, paths: EnginePaths) {
+  /**
+   * Compares a completed run's copy with the previous completed run's, when both are still on
+   * disk; the counts go in the run, the rows in its changes file. True when the run changed.
+   */
+  async function recordChanges(scheduleId: string, n: number, exp: Export): Promise<boolean> {
     const saved = exp.destination?.saved_paths?.[0];
-    if (!saved) return;
+    const prev = runs.previous(scheduleId, n, 'completed');
+    if (!saved || !prev?.saved_path || prev.file_removed || !existsSync(prev.saved_path))
+      return false;
+    try {
+      const changes = await diffRunFiles({
+        previous: prev.saved_path,
+        next: saved,
+        out: changesFileOf(paths, scheduleId, n),
+        tmpDir: paths.tmpDir,
+      });
+      const file = `/v1/schedules/${scheduleId}/runs/${n}/changes`;
+      runs.update(scheduleId, n, { changes_json: JSON.stringify({ ...changes, file }) });
+      return true;
+    } catch (err) {
+      logger.warn('schedule: the changes since the previous run could not be computed', {
+        schedule_id: scheduleId,
+        run: n,
+        error: err as Error,
+      });
+      return false;
+    }
+  }
+
+  /** A completed run with a copy in a folder: its copy replaces the schedule's stable file. */
+  /** True when the run's history changed (the file replaced, or the reason it was not). */
+  async function refreshStableFile(scheduleId: string, n: number, exp: Export): Promise<boolean> {
+    const saved = exp.destination?.saved_paths?.[0];
+    if (!saved) return false;
     const stable = stablePathOf(saved, n);
-    if (!stable) return;
+    if (!stable) return false;
     // Runs never overlap, but their copies may finish out of order: an older run never wins.
-    if (runs.page(scheduleId, 50).some((x) => x.number > n && x.stable_path !== null)) return;
+    if (runs.page(scheduleId, 50).some((x) => x.number > n && x.stable_path !== null)) return false;
     try {
       await replaceStableFile(saved, stable, scheduleId);
       runs.update(scheduleId, n, { stable_path: stable });
+      return true;
     } catch (err) {
       logger.warn('schedule: the stable file could not be replaced', {
         schedule_id: scheduleId,
@@ -28,6 +67,7 @@ export function createRunHistory(runs: RunsRepo, logger: Logger) {
           message: `The file ${stable} could not be replaced: ${(err as Error).message}`,
         }),
       });
+      return true;
     }
   }
 
@@ -50,8 +90,10 @@ export function createRunHistory(runs: RunsRepo, logger: Logger) {
 
   /** Pruned runs stay in the history, saying why their files are gone. */
   const markPruned = (retain: number) => (exportId: string) => {
-    for (const run of runs.byExport(exportId))
+    for (const run of runs.byExport(exportId)) {
       runs.update(run.schedule_id, run.number, { file_removed: `file removed (retain ${retain})` });
+      rmSync(changesFileOf(paths, run.schedule_id, run.number), { force: true });
+    }
   };
 
   /** Newest first; the cursor is the number of the last run of the page before. */
@@ -63,5 +105,5 @@ export function createRunHistory(runs: RunsRepo, logger: Logger) {
     };
   }
 
-  return { refreshStableFile, recordRunEnd, markPruned, page };
+  return { refreshStableFile, recordChanges, recordRunEnd, markPruned, page };
 }

@@ -1,4 +1,5 @@
 // /v1/schedules: CRUD, run now, a preview of next runs, and a latest/download link that stays valid.
+import { createReadStream } from 'node:fs';
 import { Type } from 'typebox';
 import { Envelope, ListEnvelope } from '../../../shared/schemas/common.ts';
 import { DownloadQuery } from '../../../shared/schemas/exports.ts';
@@ -156,6 +157,36 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
     async (req) => {
       const page = schedules.runs(req.params.id, req.query.limit ?? 50, req.query.cursor);
       return list(req, page.items, page.nextCursor);
+    },
+  );
+
+  app.get(
+    '/v1/schedules/:id/runs/:number/changes',
+    {
+      schema: {
+        tags,
+        summary:
+          'The rows a run added, removed and changed since the previous run: CSV of change,key,old,new',
+        params: Type.Object({
+          id: Type.String({ maxLength: 200 }),
+          number: Type.Integer({ minimum: 1 }),
+        }),
+        response: {
+          200: Type.Unknown({
+            description: 'text/csv; old and new are the rows as JSON objects, empty when absent.',
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const path = schedules.changesFile(req.params.id, req.params.number);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="run-${req.params.number}-changes.csv"`,
+        )
+        .send(createReadStream(path));
     },
   );
 

@@ -83,6 +83,7 @@ export function ScheduleForm({
   const [dir, setDir] = useState(String(existing?.destination?.dir ?? ''));
   const [decompress, setDecompress] = useState(existing?.destination?.decompress !== false);
   const [template_, setTemplate_] = useState(existing?.filename_template ?? '');
+  const [firstRun, setFirstRun] = useState<'now' | 'after_interval'>('after_interval');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -119,7 +120,12 @@ export function ScheduleForm({
       if (existing) saved = await api.updateSchedule(existing.id, body);
       else {
         if (!template) throw new Error('Choose the export to repeat.');
-        saved = await api.createSchedule({ ...body, request: requestOf(template), enabled: true });
+        saved = await api.createSchedule({
+          ...body,
+          request: requestOf(template),
+          enabled: true,
+          first_run: firstRun,
+        });
       }
       useStore.getState().upsertSchedule(saved);
       useStore.getState().notify('ok', existing ? 'Schedule saved.' : 'Schedule created.');
@@ -260,6 +266,29 @@ export function ScheduleForm({
           <span className="muted">The next runs appear here.</span>
         )}
       </div>
+      {existing ? null : (
+        <fieldset className="segmented">
+          <legend>First run</legend>
+          <label className={firstRun === 'now' ? 'on' : ''}>
+            <input
+              type="radio"
+              name="first_run"
+              checked={firstRun === 'now'}
+              onChange={() => setFirstRun('now')}
+            />
+            At once
+          </label>
+          <label className={firstRun === 'after_interval' ? 'on' : ''}>
+            <input
+              type="radio"
+              name="first_run"
+              checked={firstRun === 'after_interval'}
+              onChange={() => setFirstRun('after_interval')}
+            />
+            {mode === 'cron' ? 'At the first time above' : 'One interval after saving'}
+          </label>
+        </fieldset>
+      )}
       <label className="check">
         <input
           type="checkbox"
@@ -315,7 +344,7 @@ export function ScheduleForm({
           <Field
             id={`${id}-fname`}
             label="File name template"
-            hint="{name}, {date}, {time}, {n}; the extension is added. Empty: the export's name"
+            hint="{name}, {date}, {time}, {n}; the extension is added. Leave out {date}, {time} and {n} for one stable file. Empty: the export's name"
           >
             <input
               id={`${id}-fname`}

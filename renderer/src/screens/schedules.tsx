@@ -1,20 +1,15 @@
-// Schedules: the timetable in words, next and last run, pause/resume, run now, and each
-// schedule's history of exports, live.
-import { useEffect, useMemo } from 'react';
+// Schedules: each one's summary in words, pause/resume, run now; the detail page adds its stable
+// file, its settings and its numbered run history, live.
+import { useEffect } from 'react';
 import type { Schedule } from '../../../shared/schemas/schedules.ts';
 import { api } from '../api.ts';
-import { bytes, count, dateTime, every, relative } from '../format.ts';
+import { dateTime, every, relative } from '../format.ts';
 import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
-import {
-  EmptyState,
-  ErrorBanner,
-  isActive,
-  ProgressBar,
-  StatusBadge,
-  useConfirm,
-} from '../ui/kit.tsx';
+import { EmptyState, ErrorBanner, StatusBadge, useConfirm } from '../ui/kit.tsx';
 import { ScheduleForm } from './schedule-form.tsx';
+import { RunHistory, ScheduleFiles, useScheduleRuns } from './schedule-runs.tsx';
+import { keepFreshWords, retainWords, scheduleSummary } from './schedule-words.ts';
 
 export function timetable(s: Schedule): string {
   if (s.every_seconds) return every(s.every_seconds);
@@ -28,8 +23,7 @@ function useScheduleActions(s: Schedule) {
     confirmDialog,
     runNow: () =>
       void attempt(async () => {
-        const e = await api.runSchedule(s.id);
-        useStore.getState().upsertExports([e]);
+        upsert(await api.runSchedule(s.id));
       }, `${s.name}: a run has started.`),
     toggle: () =>
       void attempt(
@@ -75,6 +69,7 @@ function ScheduleButtons({ s, a }: { s: Schedule; a: ReturnType<typeof useSchedu
 function ScheduleCard({ s }: { s: Schedule }) {
   const a = useScheduleActions(s);
   const latest = s.latest_export;
+  const dir = typeof s.destination?.dir === 'string' ? s.destination.dir : null;
   return (
     <article className="card schedule" aria-label={`Schedule ${s.name}`} data-testid="schedule">
       <header className="card-head">
@@ -86,15 +81,13 @@ function ScheduleCard({ s }: { s: Schedule }) {
         <ScheduleButtons s={s} a={a} />
       </header>
       {a.confirmDialog}
-      <p>
-        <strong>{timetable(s)}</strong>
-        {s.keep_fresh ? ' · kept fresh' : ''}
-        {s.retain ? ` · keeps the newest ${s.retain}` : ''}
+      <p className="schedule-summary" data-testid="schedule-summary">
+        {scheduleSummary(s, Date.now())}
       </p>
       <p className="muted">
-        Next run{' '}
-        {s.enabled && s.next_run_at ? relative(s.next_run_at) : s.enabled ? '—' : '(paused)'} · last
-        run {s.last_run_at ? relative(s.last_run_at) : 'never'}
+        {timetable(s)}
+        {dir ? ` · saves to ${dir}` : ''} · {retainWords(s.retain)}
+        {s.keep_fresh ? ` · ${keepFreshWords(s)}` : ''}
         {latest ? (
           <>
             {' '}
@@ -115,14 +108,7 @@ function ScheduleCard({ s }: { s: Schedule }) {
 
 function ScheduleDetail({ s }: { s: Schedule }) {
   const a = useScheduleActions(s);
-  const exportsById = useStore((st) => st.exports);
-  const runs = useMemo(
-    () =>
-      Object.values(exportsById)
-        .filter((e) => e.schedule_id === s.id)
-        .sort((x, y) => (x.created_at < y.created_at ? 1 : -1)),
-    [exportsById, s.id],
-  );
+  const runs = useScheduleRuns(s);
   return (
     <div className="detail">
       <div className="detail-head">
@@ -133,19 +119,19 @@ function ScheduleDetail({ s }: { s: Schedule }) {
           <h2 className="detail-title">
             {s.name} <StatusBadge status={s.enabled ? 'enabled' : 'paused'} />
           </h2>
+          <p className="schedule-summary" data-testid="schedule-summary">
+            {scheduleSummary(s, Date.now())}
+          </p>
           <p className="muted">
-            {timetable(s)} · next run{' '}
+            Next run{' '}
             {s.enabled && s.next_run_at
               ? `${dateTime(s.next_run_at)} (${relative(s.next_run_at)})`
-              : '—'}
+              : s.enabled
+                ? '—'
+                : '(paused)'}
           </p>
         </div>
         <div className="detail-actions">
-          {s.latest_export?.status === 'completed' ? (
-            <a className="button primary" href={`/v1/schedules/${s.id}/latest/download`}>
-              Download latest
-            </a>
-          ) : null}
           <ScheduleButtons s={s} a={a} />
         </div>
       </div>
@@ -161,50 +147,8 @@ function ScheduleDetail({ s }: { s: Schedule }) {
           </div>
         </div>
       ) : null}
-      <section className="card">
-        <h2>History</h2>
-        {runs.length === 0 ? (
-          <p className="muted">
-            No run yet. The first one starts{' '}
-            {s.next_run_at ? relative(s.next_run_at) : 'when you run it'}.
-          </p>
-        ) : (
-          <table className="table" aria-label={`Runs of ${s.name}`}>
-            <thead>
-              <tr>
-                <th>Run</th>
-                <th>Status</th>
-                <th className="num">Rows</th>
-                <th className="num">Size</th>
-                <th>Started</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <a href={`#/exports/${e.id}`}>{e.name}</a>
-                  </td>
-                  <td>
-                    {isActive(e) ? (
-                      <ProgressBar
-                        pct={e.progress_pct}
-                        stage={e.progress_stage}
-                        label={`Progress of ${e.name}`}
-                      />
-                    ) : (
-                      <StatusBadge status={e.status} />
-                    )}
-                  </td>
-                  <td className="num">{count(e.row_count)}</td>
-                  <td className="num">{bytes(e.byte_size)}</td>
-                  <td title={e.created_at}>{relative(e.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <ScheduleFiles s={s} runs={runs.items} />
+      <RunHistory s={s} runs={runs} />
     </div>
   );
 }

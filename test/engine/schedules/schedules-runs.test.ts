@@ -80,6 +80,21 @@ describe('retain, destinations and templates', () => {
     expect(readFileSync(join(dir, 'leads-2026-03-01.2.csv.gz'), 'utf8')).toBe('mine');
   });
 
+  it('tells windows once the stable file is replaced, so a history read then shows it', async () => {
+    h = makeHarness();
+    const dir = folder();
+    const s = h.svc.create(leads({ every_seconds: 3600, destination: { dir, decompress: true } }));
+    const stableAtEachUpdate: (string | null)[] = [];
+    h.ctx.events.on('schedule.updated', () =>
+      stableAtEachUpdate.push(h.svc.runs(s.id, 1).items[0]?.stable_path ?? null),
+    );
+    h.svc.runNow(s.id);
+    await h.completeOpen();
+    await h.svc.idle();
+    expect(stableAtEachUpdate.at(-1)).toBe(join(dir, 'daily-leads.csv'));
+    expect(stableAtEachUpdate.slice(0, -1).every((p) => p === null)).toBe(true);
+  });
+
   it('lowering retain prunes at once; deleting a run by hand makes the previous one latest', async () => {
     h = makeHarness();
     const s = h.svc.create(leads({ every_seconds: 60 }));

@@ -1,0 +1,159 @@
+// What changed between two runs' files: rows added, removed and changed, matched by a key column.
+// Both files stream into a temporary SQLite database on disk, so memory stays bounded however many
+// rows they hold; the changes file is written from a query, row by row.
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { CsvParser } from '../datasets/csv-parser.ts';
+
+export interface RunChanges {
+  readonly added: number;
+  readonly removed: number;
+  readonly changed: number;
+  readonly key: string;
+}
+
+type Row = Record<string, unknown>;
+
+const BATCH = 5_000;
+/** The key of a row without one: its whole content, so it matches only an identical row. */
+const NO_KEY = '\u0001';
+
+/** Streams the records of a CSV (with its header) or JSONL file, gzipped or not, as objects. */
+async function readRows(path: string, onRow: (row: Row) => void): Promise<string[]> {
+  const source = createReadStream(path);
+  const text = path.endsWith('.gz') ? source.pipe(createGunzip()) : source;
+  text.setEncoding('utf8');
+  let header: string[] | null = null;
+  if (/\.jsonl(\.gz)?$/.test(path) || /\.ndjson(\.gz)?$/.test(path)) {
+    let rest = '';
+    const cols = new Set<string>();
+    const take = (line: string) => {
+      if (!line.trim()) return;
+      const row = JSON.parse(line) as Row;
+      for (const k of Object.keys(row)) cols.add(k);
+      onRow(row);
+    };
+    for await (const chunk of text as AsyncIterable<string>) {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      lines.forEach(take);
+    }
+    take(rest);
+    return [...cols];
+  }
+  const parser = new CsvParser((fields) => {
+    if (!header) header = fields;
+    else onRow(Object.fromEntries(header.map((h, i) => [h, fields[i] ?? ''])));
+  });
+  for await (const chunk of text as AsyncIterable<string>) parser.push(chunk);
+  parser.end();
+  return header ?? [];
+}
+
+/** The user's key if given; else `id`, else the first column ending in `_id`, else the first. */
+export function defaultKey(columns: readonly string[]): string {
+  return (
+    columns.find((c) => c.toLowerCase() === 'id') ??
+    columns.find((c) => c.toLowerCase().endsWith('_id')) ??
+    columns[0] ??
+    'id'
+  );
+}
+
+const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+/**
+ * Compares `previous` with `next` and writes `out`, a CSV of `change,key,old,new` (old and new as
+ * JSON objects). Rows are matched by `key`; duplicates of a key are matched in file order (the
+ * second `7` with the second `7`), and a row with an empty key matches only an identical row.
+ */
+export async function diffRunFiles(opts: {
+  readonly previous: string;
+  readonly next: string;
+  readonly out: string;
+  readonly tmpDir: string;
+  readonly key?: string | null;
+}): Promise<RunChanges> {
+  mkdirSync(opts.tmpDir, { recursive: true });
+  const dbPath = join(opts.tmpDir, `changes-${process.pid}-${Date.now()}-${Math.random()}.db`);
+  const db = new Database(dbPath);
+  try {
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.exec(`CREATE TABLE prev_rows (k TEXT NOT NULL, row TEXT NOT NULL);
+             CREATE TABLE next_rows (k TEXT NOT NULL, row TEXT NOT NULL);`);
+    let key = opts.key ?? null;
+    const load = async (table: string, path: string) => {
+      const insert = db.prepare(`INSERT INTO ${table} (k, row) VALUES (?, ?)`);
+      const flush = db.transaction((rows: [string, string][]) => {
+        for (const r of rows) insert.run(r[0], r[1]);
+      });
+      let batch: [string, string][] = [];
+      const add = (row: Row) => {
+        // Without a key chosen, the first row's columns choose it (a CSV's header).
+        key ??= defaultKey(Object.keys(row));
+        const json = JSON.stringify(row);
+        const v = row[key];
+        const k = v === undefined || v === null || v === '' ? NO_KEY + json : String(v);
+        batch.push([k, json]);
+        if (batch.length >= BATCH) {
+          flush(batch);
+          batch = [];
+        }
+      };
+      const columns = await readRows(path, add);
+      key ??= defaultKey(columns);
+      flush(batch);
+    };
+    await load('prev_rows', opts.previous);
+    await load('next_rows', opts.next);
+    // The n-th row of a key in one file pairs with the n-th of that key in the other.
+    db.exec(`CREATE TABLE p AS SELECT k, ROW_NUMBER() OVER (PARTITION BY k ORDER BY rowid) AS occ, row FROM prev_rows;
+             CREATE TABLE n AS SELECT k, ROW_NUMBER() OVER (PARTITION BY k ORDER BY rowid) AS occ, row FROM next_rows;
+             DROP TABLE prev_rows; DROP TABLE next_rows;
+             CREATE INDEX p_k ON p (k, occ); CREATE INDEX n_k ON n (k, occ);`);
+    mkdirSync(dirname(opts.out), { recursive: true });
+    const out = createWriteStream(opts.out);
+    const write = async (line: string) => {
+      if (!out.write(line)) await once(out, 'drain');
+    };
+    const counts = { added: 0, removed: 0, changed: 0 };
+    const keyOf = (k: string) => (k.startsWith(NO_KEY) ? '' : k);
+    await write('change,key,old,new\n');
+    const queries = [
+      [
+        'added',
+        'SELECT n.k AS k, NULL AS old, n.row AS new FROM n LEFT JOIN p USING (k, occ) WHERE p.k IS NULL',
+      ],
+      [
+        'removed',
+        'SELECT p.k AS k, p.row AS old, NULL AS new FROM p LEFT JOIN n USING (k, occ) WHERE n.k IS NULL',
+      ],
+      [
+        'changed',
+        'SELECT p.k AS k, p.row AS old, n.row AS new FROM p JOIN n USING (k, occ) WHERE p.row <> n.row',
+      ],
+    ] as const;
+    for (const [change, sql] of queries) {
+      for (const r of db.prepare(sql).iterate() as IterableIterator<{
+        k: string;
+        old: string | null;
+        new: string | null;
+      }>) {
+        counts[change]++;
+        await write(
+          `${change},${csvField(keyOf(r.k))},${csvField(r.old ?? '')},${csvField(r.new ?? '')}\n`,
+        );
+      }
+    }
+    out.end();
+    await once(out, 'close');
+    return { ...counts, key: key ?? 'id' };
+  } finally {
+    db.close();
+    rmSync(dbPath, { force: true });
+  }
+}
