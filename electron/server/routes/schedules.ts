@@ -165,8 +165,11 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary:
-          'The rows a run added, removed and changed since the previous run: CSV of change,key,old,new',
+        operationId: 'getScheduleRunChanges',
+        summary: 'What a run changed since the previous run (CSV)',
+        description:
+          'The rows a run added, removed and changed since the previous run, as CSV with the columns `change,key,old,new`; rows are matched on `id`, else the first column ending in `_id`, else the first column. 404 when the schedule, the run or its changes file does not exist.',
+        'x-errors': ['NOT_FOUND'],
         params: Type.Object({
           id: Type.String({ maxLength: 200 }),
           number: Type.Integer({ minimum: 1 }),
