@@ -231,6 +231,15 @@ export function startLiveUpdates(): () => void {
     const s = useStore.getState();
     // The whole history only where a screen asked for it; the exports screen pages on its own.
     if (s.exportsLoaded) void s.loadExports();
+    // Otherwise (a deep link to one export), every export still running in the store is read
+    // again: it may have finished before the stream was open.
+    else
+      for (const e of Object.values(s.exports))
+        if (e.status === 'pending' || e.status === 'processing')
+          api.getExport(e.id).then(
+            (fresh) => useStore.getState().upsertExports([fresh]),
+            () => undefined, // gone or unreachable: the next event or reconnect says so
+          );
     void s.loadExportCounts();
     void s.loadDatasets();
     void s.loadSchedules();

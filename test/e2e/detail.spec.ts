@@ -120,3 +120,38 @@ test('relative times tick on their own: "just now" becomes "2 minutes ago" witho
   await expect(card).toContainText('added 2 minutes ago');
   expect(errors).toEqual([]);
 });
+
+test('an export that changes before the live stream opens is read again when it opens', async ({
+  page,
+  served,
+}) => {
+  const fake = await startVendorFake({ vendor: 'datadriver', rows: 300, pollsUntilDone: 100_000 });
+  try {
+    const provider = await served.api<Created>('POST', '/v1/providers', {
+      name: 'DataDriver account',
+      type: 'datadriver',
+      base_url: fake.url,
+      credential: fake.token,
+    });
+    const made = await served.api<Created>('POST', '/v1/exports', {
+      provider: provider.body.data.id,
+      params: {},
+      name: 'Changed while offline',
+    });
+    // The stream is held back until the export has changed: its event goes to nobody.
+    let release = () => {};
+    const released = new Promise<void>((r) => (release = r));
+    await page.route('**/v1/events**', async (route) => {
+      await released;
+      await route.continue();
+    });
+    await signIn(page, served, `#/exports/${made.body.data.id}`);
+    await expect(page.locator('.detail-title')).toContainText(/Queued|Running/);
+    const canceled = await served.api('POST', `/v1/exports/${made.body.data.id}/cancel`);
+    expect(canceled.status).toBeLessThan(300);
+    release();
+    await expect(page.locator('.detail-title')).toContainText('Canceled');
+  } finally {
+    await fake.stop();
+  }
+});

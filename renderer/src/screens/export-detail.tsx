@@ -66,15 +66,18 @@ export function ExportDetail({ id }: { id: string }) {
   const fromStore = useStore((s) => s.exports[id]);
   const providers = useStore((s) => s.providers.items);
   const schedules = useStore((s) => s.schedules.items);
-  const [fetched, setFetched] = useState<Export | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const e = fromStore ?? fetched;
-  const speed = useSpeed(e);
+  const e = fromStore;
+  const speed = useSpeed(e ?? null);
 
   useEffect(() => {
-    // Not in the loaded list (deep link, very old export): ask for it directly.
+    // Not in the loaded list (deep link, very old export): ask for it directly, into the store,
+    // so live events and the reconnect refresh keep it current.
     if (fromStore) return;
-    api.getExport(id).then(setFetched, (err: unknown) => setError(describeError(err)));
+    api.getExport(id).then(
+      (x) => useStore.getState().upsertExports([x]),
+      (err: unknown) => setError(describeError(err)),
+    );
   }, [id, fromStore]);
 
   if (error) return <ErrorBanner what="Could not load this export" error={error} />;
