@@ -2,22 +2,10 @@
 // name instead of its id, for the detail page.
 import type { Export, WhereClause, WhereOp } from '../../shared/schemas/exports.ts';
 import { dateTime } from './format.ts';
+import { opWords } from './op-words.ts';
 
-const opText: Record<WhereOp, string> = {
-  eq: 'is',
-  neq: 'is not',
-  in: 'is',
-  not_in: 'is none of',
-  gt: '>',
-  gte: '≥',
-  lt: '<',
-  lte: '≤',
-  contains: 'contains',
-  starts_with: 'starts with',
-  ends_with: 'ends with',
-  is_null: 'is empty',
-  is_not_null: 'is not empty',
-};
+// In a sentence the values of `in` read "TX or CA", so the operator itself is just "is".
+const opText: Record<WhereOp, string> = { ...opWords, in: 'is' };
 
 const textOps: readonly WhereOp[] = ['contains', 'starts_with', 'ends_with'];
 
@@ -30,10 +18,7 @@ export function conditionWords(c: WhereClause): string {
   if (c.op === 'is_null' || c.op === 'is_not_null') return `${c.column} ${opText[c.op]}`;
   const quoted = textOps.includes(c.op);
   const values = Array.isArray(c.value) ? c.value : [c.value];
-  const list =
-    c.op === 'in'
-      ? values.map((v) => valueText(v, quoted)).join(' or ')
-      : values.map((v) => valueText(v, quoted)).join(', ');
+  const list = values.map((v) => valueText(v, quoted)).join(c.op === 'in' ? ' or ' : ', ');
   return `${c.column} ${opText[c.op]} ${list}${c.case_insensitive ? ' (any case)' : ''}`;
 }
 

@@ -2,10 +2,27 @@
 // the request in words with the provider's name, and a canceled export that says so and shows
 // no stale rows or bytes.
 import { startVendorFake } from '../fixtures/vendors/vendor-fake.ts';
-import { expect, test } from './serve-fixture.ts';
+import { expect, test, type Served } from './serve-fixture.ts';
 import { shoot, signIn, watchErrors } from './ui-helpers.ts';
 
 type Created = { data: { id: string } };
+
+/** A DataDriver export that stays running (the fake never finishes it) until it is canceled. */
+async function slowVendorExport(served: Served, name: string) {
+  const fake = await startVendorFake({ vendor: 'datadriver', rows: 300, pollsUntilDone: 100_000 });
+  const provider = await served.api<Created>('POST', '/v1/providers', {
+    name: 'DataDriver account',
+    type: 'datadriver',
+    base_url: fake.url,
+    credential: fake.token,
+  });
+  const made = await served.api<Created>('POST', '/v1/exports', {
+    provider: provider.body.data.id,
+    params: {},
+    name,
+  });
+  return { fake, providerId: provider.body.data.id, exportId: made.body.data.id };
+}
 
 test('a completed export: Download, everything else in one menu, the request in words', async ({
   page,
@@ -57,28 +74,15 @@ test('a running vendor export offers Cancel; once canceled it says so, with no s
   page,
   served,
 }) => {
-  const fake = await startVendorFake({ vendor: 'datadriver', rows: 300, pollsUntilDone: 100_000 });
+  const { fake, providerId, exportId } = await slowVendorExport(served, 'Slow vendor leads');
   try {
     const errors = watchErrors(page);
-    const provider = await served.api<Created>('POST', '/v1/providers', {
-      name: 'DataDriver account',
-      type: 'datadriver',
-      base_url: fake.url,
-      credential: fake.token,
-    });
-    const made = await served.api<Created>('POST', '/v1/exports', {
-      provider: provider.body.data.id,
-      params: {},
-      name: 'Slow vendor leads',
-    });
-    await signIn(page, served, `#/exports/${made.body.data.id}`);
+    await signIn(page, served, `#/exports/${exportId}`);
     await expect(page.locator('.detail-title')).toContainText(/Queued|Running/);
     await expect(page.getByTestId('request-summary')).toHaveText(
       'DataDriver account · no parameters',
     );
-    expect(await page.getByTestId('request-summary').textContent()).not.toContain(
-      provider.body.data.id,
-    );
+    expect(await page.getByTestId('request-summary').textContent()).not.toContain(providerId);
     const bar = page.getByRole('group', { name: 'Actions for this export' });
     const cancel = bar.getByRole('button', { name: 'Cancel' });
     await expect(cancel).not.toHaveClass(/primary/);
@@ -125,19 +129,8 @@ test('an export that changes before the live stream opens is read again when it 
   page,
   served,
 }) => {
-  const fake = await startVendorFake({ vendor: 'datadriver', rows: 300, pollsUntilDone: 100_000 });
+  const { fake, exportId } = await slowVendorExport(served, 'Changed while offline');
   try {
-    const provider = await served.api<Created>('POST', '/v1/providers', {
-      name: 'DataDriver account',
-      type: 'datadriver',
-      base_url: fake.url,
-      credential: fake.token,
-    });
-    const made = await served.api<Created>('POST', '/v1/exports', {
-      provider: provider.body.data.id,
-      params: {},
-      name: 'Changed while offline',
-    });
     // The stream is held back until the export has changed: its event goes to nobody.
     let release = () => {};
     const released = new Promise<void>((r) => (release = r));
@@ -145,9 +138,9 @@ test('an export that changes before the live stream opens is read again when it 
       await released;
       await route.continue();
     });
-    await signIn(page, served, `#/exports/${made.body.data.id}`);
+    await signIn(page, served, `#/exports/${exportId}`);
     await expect(page.locator('.detail-title')).toContainText(/Queued|Running/);
-    const canceled = await served.api('POST', `/v1/exports/${made.body.data.id}/cancel`);
+    const canceled = await served.api('POST', `/v1/exports/${exportId}/cancel`);
     expect(canceled.status).toBeLessThan(300);
     release();
     await expect(page.locator('.detail-title')).toContainText('Canceled');

@@ -4,23 +4,8 @@ import type { Dataset } from '../../../../shared/schemas/datasets.ts';
 import type { WhereOp } from '../../../../shared/schemas/exports.ts';
 import { whereOps } from '../../../../shared/vocabulary.ts';
 import type { Condition } from '../../form-logic.ts';
+import { opWords } from '../../op-words.ts';
 import { InlineError } from '../../ui/kit.tsx';
-
-export const opWords: Record<WhereOp, string> = {
-  eq: 'is',
-  neq: 'is not',
-  in: 'is one of',
-  not_in: 'is none of',
-  gt: '>',
-  gte: '≥',
-  lt: '<',
-  lte: '≤',
-  contains: 'contains',
-  starts_with: 'starts with',
-  ends_with: 'ends with',
-  is_null: 'is empty',
-  is_not_null: 'is not empty',
-};
 
 let nextKey = 1;
 
