@@ -20,6 +20,29 @@ export async function fetchLink(s: TestServer, url: string, headers: Record<stri
   return s.call({ url: u.pathname + u.search, key: null, headers });
 }
 
+/** The parts of a path-form link `/files/ID/SIGNATURE/EXPIRES/NAME`, and the same link in the
+ * older query form `/files/ID/NAME?expires=&signature=` (still accepted until it expires). */
+export function linkParts(url: string) {
+  const u = new URL(url);
+  const [, files, id, signature, expires, filename] = u.pathname.split('/');
+  if (files !== 'files' || !id || !signature || !expires || !filename || u.search !== '') {
+    throw new Error(`not a path-form file link: ${url}`);
+  }
+  const path = `/files/${id}/${filename}`;
+  return {
+    id,
+    signature,
+    expires,
+    filename,
+    /** `/files/ID/NAME`: what both forms sign. */
+    path,
+    /** The path form with any part replaced. */
+    with: (p: { signature?: string; expires?: string; filename?: string; id?: string }) =>
+      `/files/${p.id ?? id}/${p.signature ?? signature}/${p.expires ?? expires}/${p.filename ?? filename}`,
+    queryForm: `${path}?expires=${expires}&signature=${signature}`,
+  };
+}
+
 export function gunzipText(body: Buffer): string {
   return gunzipSync(body).toString('utf8');
 }

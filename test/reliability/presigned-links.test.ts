@@ -2,7 +2,7 @@
 // rotation, one export's link never reading another's file (traversal: port-defence.test.ts, raw).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../helpers/fake-clock.ts';
-import { createExport, fetchLink, waitFinal } from '../helpers/exports.ts';
+import { createExport, fetchLink, linkParts, waitFinal } from '../helpers/exports.ts';
 import { makeServer, type TestServer } from '../helpers/server.ts';
 
 const clock = new FakeClock('2026-06-01T00:00:00Z');
@@ -34,17 +34,21 @@ const code = (r: { body: string }) =>
 describe('presigned links', () => {
   it('each signed field changed, or the signature cut, gets 403 SIGNATURE_INVALID', async () => {
     expect((await get(a.href)).statusCode).toBe(200);
-    const sig = a.searchParams.get('signature')!;
-    const exp = a.searchParams.get('expires')!;
+    const link = linkParts(a.href);
+    const sig = link.signature;
+    const exp = link.expires;
+    const flip = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
     const variants = [
-      a.pathname.replace(/\/([^/]+)$/, '/x$1') + a.search, // another file name
-      a.pathname.replace(/[0-9a-f]{4}-/, (m) => (m[0] === '0' ? '1' : '0') + m.slice(1)) + a.search,
-      `${a.pathname}?expires=${Number(exp) + 1}&signature=${sig}`,
-      `${a.pathname}?expires=${exp}&signature=${sig.slice(0, -1)}`,
-      `${a.pathname}?expires=${exp}&signature=${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}`,
-      `${a.pathname}?expires=${exp}`,
-      `${a.pathname}?signature=${sig}`,
-      a.pathname,
+      link.with({ filename: `x${link.filename}` }), // another file name
+      link.with({ id: flip(link.id) }),
+      link.with({ expires: String(Number(exp) + 1) }),
+      link.with({ signature: sig.slice(0, -1) }),
+      link.with({ signature: flip(sig) }),
+      `${link.path}?expires=${Number(exp) + 1}&signature=${sig}`,
+      `${link.path}?expires=${exp}&signature=${flip(sig)}`,
+      `${link.path}?expires=${exp}`,
+      `${link.path}?signature=${sig}`,
+      link.path,
     ];
     for (const v of variants) {
       const r = await get(`http://127.0.0.1${v}`);
@@ -54,33 +58,41 @@ describe('presigned links', () => {
   });
 
   it('valid one second before expiry, 403 SIGNATURE_EXPIRED one second after', async () => {
-    const r = await s.call({ method: 'GET', url: `/v1/exports/${a.pathname.split('/')[2]}` });
-    const link = new URL(r.json().data.download_url);
-    const expiresMs = Number(link.searchParams.get('expires')) * 1000;
+    const r = await s.call({ method: 'GET', url: `/v1/exports/${linkParts(a.href).id}` });
+    const href = r.json().data.download_url as string;
+    const link = linkParts(href);
+    const expiresMs = Number(link.expires) * 1000;
     clock.set(expiresMs - 1000);
-    expect((await get(link.href)).statusCode).toBe(200);
+    expect((await get(href)).statusCode).toBe(200);
+    expect((await get(`http://127.0.0.1${link.queryForm}`)).statusCode).toBe(200);
     clock.set(expiresMs + 1000);
-    const late = await get(link.href);
-    expect(late.statusCode).toBe(403);
-    expect(code(late)).toBe('SIGNATURE_EXPIRED');
+    for (const late of [await get(href), await get(`http://127.0.0.1${link.queryForm}`)]) {
+      expect(late.statusCode).toBe(403);
+      expect(code(late)).toBe('SIGNATURE_EXPIRED');
+    }
   });
 
   it("one export's signature never opens another export's file", async () => {
-    const crossed = `${b.pathname}?${a.searchParams.toString()}`;
-    expect((await get(`http://127.0.0.1${crossed}`)).statusCode).toBe(403);
-    const swapped = `${a.pathname.replace(/[^/]+$/, b.pathname.split('/').pop()!)}${a.search}`;
-    expect([403, 404]).toContain((await get(`http://127.0.0.1${swapped}`)).statusCode);
+    const one = linkParts(a.href);
+    const two = linkParts(b.href);
+    for (const crossed of [
+      two.with({ signature: one.signature, expires: one.expires }),
+      `${two.path}?expires=${one.expires}&signature=${one.signature}`,
+      one.with({ filename: two.filename }),
+    ]) {
+      expect([403, 404], crossed).toContain((await get(`http://127.0.0.1${crossed}`)).statusCode);
+    }
   });
 
   it('rotating the signing secret invalidates every outstanding link', async () => {
-    const r = await s.call({ method: 'GET', url: `/v1/exports/${b.pathname.split('/')[2]}` });
+    const r = await s.call({ method: 'GET', url: `/v1/exports/${linkParts(b.href).id}` });
     const fresh = r.json().data.download_url as string;
     expect((await get(fresh)).statusCode).toBe(200);
     s.engine.presigner.rotate();
     const old = await get(fresh);
     expect(old.statusCode).toBe(403);
     expect(code(old)).toBe('SIGNATURE_INVALID');
-    const again = await s.call({ method: 'GET', url: `/v1/exports/${b.pathname.split('/')[2]}` });
+    const again = await s.call({ method: 'GET', url: `/v1/exports/${linkParts(b.href).id}` });
     expect((await get(again.json().data.download_url as string)).statusCode).toBe(200);
   });
 });

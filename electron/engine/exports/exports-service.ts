@@ -70,14 +70,15 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
       throw new ApiError('INVALID_REQUEST', `"${id.slice(0, 80)}" is not an export id.`);
   }
 
-  /** A presigned link valid for url-ttl, never past the export's own expiry. */
+  /** A presigned link valid for url-ttl, never past the export's own expiry, ending in the file's
+   * name (`/files/ID/SIGNATURE/EXPIRES/NAME`) so tools infer name and compression from it. */
   function fileUrl(row: ExportRow, filename: string): { url: string; expiresAt: number } {
     const now = clock.now();
     const cap = row.expires_at ?? Number.MAX_SAFE_INTEGER;
     const expiresUnix = Math.floor(Math.min(now + ctx.config.urlTtlSeconds * 1000, cap) / 1000);
     const path = `/files/${row.id}/${encodeURIComponent(filename)}`;
     return {
-      url: `${ctx.baseUrl()}${path}?${deps.presigner.sign(path, expiresUnix)}`,
+      url: `${ctx.baseUrl()}${deps.presigner.signPath(path, expiresUnix)}`,
       expiresAt: expiresUnix * 1000,
     };
   }

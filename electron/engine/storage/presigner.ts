@@ -6,7 +6,7 @@ import { join } from 'node:path';
 export type VerifyResult = 'ok' | 'SIGNATURE_INVALID' | 'SIGNATURE_EXPIRED';
 
 export interface Presigner {
-  /** The query string for a path: `expires=UNIX&signature=HEX`. */
+  /** The query string for a path: `expires=UNIX&signature=HEX` (the older link form). */
   sign(path: string, expiresUnix: number): string;
   /** The same signature in the path form, ending in the file's own name:
    * `/files/ID/SIGNATURE/EXPIRES/NAME` for the link path `/files/ID/NAME`. */

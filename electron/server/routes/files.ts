@@ -1,4 +1,5 @@
-// GET|HEAD /files/{id}/{filename}?expires=&signature=: presigned, no key; Range, ETag, stored bytes.
+// GET|HEAD /files/{id}/{signature}/{expires}/{filename} (and the older ?expires=&signature= form):
+// presigned, no key; Range, ETag, stored bytes.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Type } from 'typebox';
