@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Export } from '../../../shared/schemas/exports.ts';
 import type { EnginePaths } from '../context.ts';
 import type { Logger } from '../logger.ts';
-import { diffRunFiles } from './run-changes.ts';
+import { diffInWorker } from './changes-runner.ts';
 import { runView } from './run-view.ts';
 import type { RunsRepo } from './runs-repo.ts';
 import { replaceStableFile, stablePathOf } from './stable-file.ts';
@@ -24,7 +24,7 @@ export function createRunHistory(runs: RunsRepo, logger: Logger, paths: EnginePa
     if (!saved || !prev?.saved_path || prev.file_removed || !existsSync(prev.saved_path))
       return false;
     try {
-      const changes = await diffRunFiles({
+      const changes = await diffInWorker({
         previous: prev.saved_path,
         next: saved,
         out: changesFileOf(paths, scheduleId, n),
