@@ -49,6 +49,8 @@ const run = (patch: Partial<ScheduleRun>): ScheduleRun => ({
   error: null,
   file_removed: null,
   changes: null,
+  since_mark: null,
+  high_water_mark: null,
   ...patch,
 });
 
@@ -120,9 +122,17 @@ describe('small words', () => {
 
   it('shows changes as +added −removed ~changed, nothing before they exist', () => {
     expect(changesWords(null)).toBeNull();
-    expect(changesWords({ added: 1200, removed: 8, changed: 33, key: 'id', file: null })).toBe(
-      '+1,200 −8 ~33',
-    );
+    expect(
+      changesWords({
+        added: 1200,
+        removed: 8,
+        changed: 33,
+        key: 'id',
+        file: null,
+        since: 1,
+        reason: null,
+      }),
+    ).toBe('+1,200 −8 ~33');
   });
 });
 

@@ -6,12 +6,10 @@ import { readRows } from './run-file-rows.ts';
 
 /** Column types a high-water mark can follow: a growing id or a time. */
 export const markTypes = ['integer', 'real', 'timestamp'] as const;
-export type MarkType = (typeof markTypes)[number];
 
 export interface HighestJob {
   readonly path: string;
   readonly column: string;
-  readonly type: MarkType;
 }
 
 export interface HighestValue {
@@ -20,12 +18,17 @@ export interface HighestValue {
   readonly rows: number;
 }
 
-/** A cell as a comparable value of the column's type; undefined for empty or unreadable cells. */
-function valueOf(type: MarkType, v: unknown): number | string | undefined {
-  if (v === null || v === undefined || v === '') return undefined;
-  if (type === 'timestamp') return typeof v === 'string' ? normalizeTimestamp(v) : undefined;
-  const n = typeof v === 'number' ? v : Number(v);
-  return Number.isFinite(n) ? n : undefined;
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * A cell as a comparable value: a number (an id column; CSV cells are text) or a timestamp in
+ * the engine's canonical form (which sorts as text); undefined for empty or unreadable cells.
+ */
+function valueOf(v: unknown): number | string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== 'string' || v === '') return undefined;
+  if (NUMBER.test(v)) return Number(v);
+  return normalizeTimestamp(v);
 }
 
 export async function highestValue(job: HighestJob): Promise<HighestValue> {
@@ -33,8 +36,8 @@ export async function highestValue(job: HighestJob): Promise<HighestValue> {
   let rows = 0;
   await readRows(job.path, (row) => {
     rows++;
-    const v = valueOf(job.type, row[job.column]);
-    if (v !== undefined && (best === null || v > best)) best = v;
+    const v = valueOf(row[job.column]);
+    if (v !== undefined && (best === null || (typeof v === typeof best && v > best))) best = v;
   });
   return { value: best, rows };
 }

@@ -87,7 +87,7 @@ it('finds the high-water mark of a run file in a worker, typed as the column is'
   dirs.push(dir);
   const path = join(dir, 'run.csv');
   await writeCsv(path, 1000, (i) => `${(i * 7919) % 1000},n,${i === 3 ? '' : i}\n`);
-  expect(await highestInWorker({ path, column: 'id', type: 'integer' })).toEqual({
+  expect(await highestInWorker({ path, column: 'id' })).toEqual({
     value: 999,
     rows: 1000,
   });
