@@ -5,7 +5,10 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { defaultKey } from '../../../shared/change-key.ts';
 import { readRows, type Row } from './run-file-rows.ts';
+
+export { defaultKey };
 
 export interface RunChanges {
   readonly added: number;
@@ -24,16 +27,6 @@ export interface DiffJob {
   readonly out: string;
   readonly tmpDir: string;
   readonly key?: string | null;
-}
-
-/** The user's key if given; else `id`, else the first column ending in `_id`, else the first. */
-export function defaultKey(columns: readonly string[]): string {
-  return (
-    columns.find((c) => c.toLowerCase() === 'id') ??
-    columns.find((c) => c.toLowerCase().endsWith('_id')) ??
-    columns[0] ??
-    'id'
-  );
 }
 
 const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
