@@ -1,7 +1,7 @@
 // Event types carried by the engine's bus and by GET /v1/events (SSE).
 import type { Dataset } from './schemas/datasets.ts';
 import type { Export } from './schemas/exports.ts';
-import type { Schedule } from './schemas/schedules.ts';
+import type { Schedule, ScheduleRunCompleted } from './schemas/schedules.ts';
 
 export interface EventMap {
   'export.updated': Export;
@@ -13,6 +13,7 @@ export interface EventMap {
   'schedule.updated': Schedule;
   'schedule.fired': Schedule;
   'schedule.failed': Schedule;
+  'schedule.completed': ScheduleRunCompleted;
   'schedule.deleted': { id: string };
 }
 
@@ -27,6 +28,7 @@ export const eventNames = [
   'schedule.updated',
   'schedule.fired',
   'schedule.failed',
+  'schedule.completed',
   'schedule.deleted',
 ] as const satisfies readonly EventName[];
 

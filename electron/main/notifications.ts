@@ -1,7 +1,7 @@
-// Which engine events become OS notifications: scheduled exports that complete or fail, unless the
-// user turned notifications off. Plain TypeScript (no Electron) so it is tested in Node.
-import type { Export } from '../../shared/schemas/exports.ts';
-import type { Schedule } from '../../shared/schemas/schedules.ts';
+// Which engine events become OS notifications: scheduled runs that complete (with what changed
+// since the run before) or fail, unless the user turned notifications off. Plain TypeScript (no
+// Electron) so it is tested in Node.
+import type { Schedule, ScheduleRunCompleted } from '../../shared/schemas/schedules.ts';
 import type { EventBus } from '../engine/events.ts';
 
 export interface Notice {
@@ -11,16 +11,16 @@ export interface Notice {
   readonly route: string;
 }
 
-const rows = (n: number | null) => (n === null ? '' : ` (${n.toLocaleString('en-US')} rows)`);
-
-/** A scheduled export that completed; ad-hoc exports (schedule_id null) never notify. */
-export function completedNotice(exp: Export): Notice | null {
-  if (!exp.schedule_id) return null;
-  const saved = exp.destination?.saved_paths[0];
+/**
+ * A scheduled run that completed, once its changes are known: "1,204 rows; +12 −3 ~5 since #41".
+ * Ad-hoc exports have no schedule and never notify.
+ */
+export function completedNotice(e: ScheduleRunCompleted): Notice {
+  const saved = e.run.stable_path ?? e.run.saved_path;
   return {
-    title: `Export ready: ${exp.name}`,
-    body: saved ? `Saved to ${saved}${rows(exp.row_count)}` : `Completed${rows(exp.row_count)}`,
-    route: `#/exports/${exp.id}`,
+    title: `Export ready: ${e.schedule.name}`,
+    body: saved ? `${e.summary}. Saved to ${saved}` : e.summary,
+    route: e.run.export_id ? `#/exports/${e.run.export_id}` : `#/schedules/${e.schedule.id}`,
   };
 }
 
@@ -44,9 +44,8 @@ export function watchScheduledExports(
   enabled: () => boolean,
   show: (notice: Notice) => void,
 ): () => void {
-  const offCompleted = events.on('export.completed', (exp) => {
-    const notice = completedNotice(exp);
-    if (notice && enabled()) show(notice);
+  const offCompleted = events.on('schedule.completed', (e) => {
+    if (enabled()) show(completedNotice(e));
   });
   const offFailed = events.on('schedule.failed', (schedule) => {
     if (enabled()) show(failedNotice(schedule));

@@ -52,6 +52,13 @@ test('a schedule keeps one stable file, says when it runs, and shows every run',
     await form.getByLabel('Time zone').fill('Europe/Paris');
     await form.getByText('At once', { exact: true }).click();
     await form.getByLabel('Save each run in').fill(folder);
+    // Rows are matched between runs by a column of the export, chosen here (default: id).
+    const key = form.getByLabel('Match rows between runs by');
+    await expect(key.locator('option').first()).toHaveText('Default (id)');
+    await key.selectOption('email');
+    await expect(
+      form.getByLabel('Rows each run exports').locator('option', { hasText: 'by created_at' }),
+    ).toHaveCount(1);
     await expect(page.getByTestId('schedule-preview')).toContainText('Europe/Paris');
     await shoot(page, 'schedule-form-first-run');
     await form.getByRole('button', { name: 'Create schedule' }).click();
@@ -79,6 +86,8 @@ test('a schedule keeps one stable file, says when it runs, and shows every run',
       ),
     );
     await expect(page.getByText('keeps every run')).toBeVisible();
+    await expect(page.getByTestId('changes-key')).toHaveText('email');
+    await expect(page.getByTestId('incremental')).toHaveText('all rows');
 
     // Copy path puts the stable file's path on the clipboard.
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);

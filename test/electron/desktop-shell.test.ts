@@ -152,7 +152,7 @@ describe('notifications', () => {
     await until(() => fake.notifications.length > 0, 'a notification');
     const n = fake.notifications[0]!;
     expect(n.options.title).toBe('Export ready: Nightly leads');
-    expect(n.options.body).toMatch(/^Saved to .+ \(200 rows\)$/);
+    expect(n.options.body).toMatch(/^200 rows\. Saved to .+$/);
     n.emit('click');
     expect(b.window.isVisible()).toBe(true);
     expect(b.window.webContents.executed).toEqual([

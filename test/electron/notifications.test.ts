@@ -68,14 +68,19 @@ async function until(check: () => boolean) {
 }
 
 describe('desktop notifications', () => {
-  it('a scheduled export that completes notifies once, with where it was saved', async () => {
+  it('a scheduled export that completes notifies once, with where it was saved and what changed', async () => {
     const id = await schedule({ dataset: 'leads', columns: ['id', 'email'] });
     await runNow(id);
     await until(() => shown.length > 0);
     expect(shown).toHaveLength(1);
     expect(shown[0]!.title).toBe('Export ready: Nightly leads');
-    expect(shown[0]!.body).toMatch(new RegExp(`^Saved to ${dest}/.+ \\(500 rows\\)$`));
+    expect(shown[0]!.body).toBe(`500 rows. Saved to ${dest}/nightly-leads.csv`);
     expect(shown[0]!.route).toMatch(/^#\/exports\//);
+    // The second run says what changed since the first (the demo data does not change).
+    await runNow(id);
+    await until(() => shown.length > 1);
+    expect(shown).toHaveLength(2);
+    expect(shown[1]!.body).toBe(`500 rows; +0 −0 ~0 since #1. Saved to ${dest}/nightly-leads.csv`);
   });
 
   it('an ad-hoc export never notifies', async () => {

@@ -83,6 +83,7 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
       '/out/main/export-worker.js',
       '/out/main/import-worker.js',
       '/out/main/sink-worker.js',
+      '/out/main/changes-worker.js',
       '/out/preload/index.cjs',
       '/out/renderer/index.html',
       '/package.json',

@@ -1,9 +1,11 @@
 // A schedule in plain words: the timetable, the summary line, triggers, changes, the stable file.
 import { describe, expect, it } from 'vitest';
+import { runSummary } from '../../shared/run-summary.ts';
 import type { Export } from '../../shared/schemas/exports.ts';
 import type { Schedule, ScheduleRun } from '../../shared/schemas/schedules.ts';
 import {
   changesWords,
+  incrementalWords,
   cronWords,
   keepFreshWords,
   retainWords,
@@ -49,6 +51,8 @@ const run = (patch: Partial<ScheduleRun>): ScheduleRun => ({
   error: null,
   file_removed: null,
   changes: null,
+  since_mark: null,
+  high_water_mark: null,
   ...patch,
 });
 
@@ -118,11 +122,53 @@ describe('small words', () => {
     expect(timetableWords(schedule({ cron: null, every_seconds: 86400 }))).toBe('Every day');
   });
 
+  it('says why changes are unknown, and what an incremental schedule exports next', () => {
+    expect(
+      changesWords({
+        added: null,
+        removed: null,
+        changed: null,
+        key: 'id',
+        file: null,
+        since: 4,
+        reason: "run #4's file was removed (retain 3)",
+      }),
+    ).toBe("unknown: run #4's file was removed (retain 3)");
+    expect(incrementalWords(schedule({ incremental_column: null }))).toBe('all rows');
+    expect(incrementalWords(schedule({ incremental_column: 'id', high_water_mark: 12040 }))).toBe(
+      'only rows since the last run, by id (the next run exports rows above 12,040)',
+    );
+    expect(
+      runSummary(
+        run({
+          rows: 1204,
+          changes: {
+            added: 12,
+            removed: 3,
+            changed: 5,
+            key: 'id',
+            file: null,
+            since: 41,
+            reason: null,
+          },
+        }),
+      ),
+    ).toBe('1,204 rows; +12 −3 ~5 since #41');
+  });
+
   it('shows changes as +added −removed ~changed, nothing before they exist', () => {
     expect(changesWords(null)).toBeNull();
-    expect(changesWords({ added: 1200, removed: 8, changed: 33, key: 'id', file: null })).toBe(
-      '+1,200 −8 ~33',
-    );
+    expect(
+      changesWords({
+        added: 1200,
+        removed: 8,
+        changed: 33,
+        key: 'id',
+        file: null,
+        since: 1,
+        reason: null,
+      }),
+    ).toBe('+1,200 −8 ~33');
   });
 });
 

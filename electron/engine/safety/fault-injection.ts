@@ -9,7 +9,8 @@ export type CrashPoint =
   | 'destination:part-written'
   | 'destination:linked'
   | 'import:part-written'
-  | 'schedule:export-created';
+  | 'schedule:export-created'
+  | 'schedule:mark-pending';
 
 export function crashPoint(point: CrashPoint): void {
   if (process.env.EXPORT_MANAGER_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');

@@ -17,6 +17,8 @@ export interface ExportsPort {
   };
   delete(id: string): Promise<void> | void;
   downloadLocation(id: string, file?: number): string;
+  /** The stored file of a completed export; throws when it is gone (expired, deleted). */
+  resolveExportFile(id: string): { path: string };
 }
 
 /** Statuses after which an export never changes again (expired aside, which only follows completed). */

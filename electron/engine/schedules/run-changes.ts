@@ -1,12 +1,14 @@
 // What changed between two runs' files: rows added, removed and changed, matched by a key column.
 // Both files stream into a temporary SQLite database on disk, so memory stays bounded however many
 // rows they hold; the changes file is written from a query, row by row.
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { CsvParser } from '../datasets/csv-parser.ts';
+import { defaultKey } from '../../../shared/change-key.ts';
+import { readRows, type Row } from './run-file-rows.ts';
+
+export { defaultKey };
 
 export interface RunChanges {
   readonly added: number;
@@ -15,52 +17,16 @@ export interface RunChanges {
   readonly key: string;
 }
 
-type Row = Record<string, unknown>;
-
 const BATCH = 5_000;
 /** The key of a row without one: its whole content, so it matches only an identical row. */
 const NO_KEY = '\u0001';
 
-/** Streams the records of a CSV (with its header) or JSONL file, gzipped or not, as objects. */
-async function readRows(path: string, onRow: (row: Row) => void): Promise<string[]> {
-  const source = createReadStream(path);
-  const text = path.endsWith('.gz') ? source.pipe(createGunzip()) : source;
-  text.setEncoding('utf8');
-  let header: string[] | null = null;
-  if (/\.jsonl(\.gz)?$/.test(path) || /\.ndjson(\.gz)?$/.test(path)) {
-    let rest = '';
-    const cols = new Set<string>();
-    const take = (line: string) => {
-      if (!line.trim()) return;
-      const row = JSON.parse(line) as Row;
-      for (const k of Object.keys(row)) cols.add(k);
-      onRow(row);
-    };
-    for await (const chunk of text as AsyncIterable<string>) {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop()!;
-      lines.forEach(take);
-    }
-    take(rest);
-    return [...cols];
-  }
-  const parser = new CsvParser((fields) => {
-    if (!header) header = fields;
-    else onRow(Object.fromEntries(header.map((h, i) => [h, fields[i] ?? ''])));
-  });
-  for await (const chunk of text as AsyncIterable<string>) parser.push(chunk);
-  parser.end();
-  return header ?? [];
-}
-
-/** The user's key if given; else `id`, else the first column ending in `_id`, else the first. */
-export function defaultKey(columns: readonly string[]): string {
-  return (
-    columns.find((c) => c.toLowerCase() === 'id') ??
-    columns.find((c) => c.toLowerCase().endsWith('_id')) ??
-    columns[0] ??
-    'id'
-  );
+export interface DiffJob {
+  readonly previous: string;
+  readonly next: string;
+  readonly out: string;
+  readonly tmpDir: string;
+  readonly key?: string | null;
 }
 
 const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
@@ -70,19 +36,16 @@ const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('
  * JSON objects). Rows are matched by `key`; duplicates of a key are matched in file order (the
  * second `7` with the second `7`), and a row with an empty key matches only an identical row.
  */
-export async function diffRunFiles(opts: {
-  readonly previous: string;
-  readonly next: string;
-  readonly out: string;
-  readonly tmpDir: string;
-  readonly key?: string | null;
-}): Promise<RunChanges> {
+export async function diffRunFiles(opts: DiffJob): Promise<RunChanges> {
   mkdirSync(opts.tmpDir, { recursive: true });
   const dbPath = join(opts.tmpDir, `changes-${process.pid}-${Date.now()}-${Math.random()}.db`);
   const db = new Database(dbPath);
   try {
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
+    // Sorting and indexing spill to temporary files past a small page cache: memory stays flat.
+    db.pragma('cache_size = -8192');
+    db.pragma('temp_store = FILE');
     db.exec(`CREATE TABLE prev_rows (k TEXT NOT NULL, row TEXT NOT NULL);
              CREATE TABLE next_rows (k TEXT NOT NULL, row TEXT NOT NULL);`);
     let key = opts.key ?? null;

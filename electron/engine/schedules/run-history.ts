@@ -4,34 +4,74 @@ import { join } from 'node:path';
 import type { Export } from '../../../shared/schemas/exports.ts';
 import type { EnginePaths } from '../context.ts';
 import type { Logger } from '../logger.ts';
-import { diffRunFiles } from './run-changes.ts';
+import { diffInWorker } from './changes-runner.ts';
 import { runView } from './run-view.ts';
-import type { RunsRepo } from './runs-repo.ts';
+import type { ExportsPort } from './exports-port.ts';
+import type { RunRow, RunsRepo } from './runs-repo.ts';
 import { replaceStableFile, stablePathOf } from './stable-file.ts';
 
 /** Where a run's changes file is kept (outside the user's folder, pruned with the run). */
 export const changesFileOf = (paths: EnginePaths, scheduleId: string, n: number): string =>
   join(paths.dataDir, 'schedule-changes', scheduleId, `${n}.csv`);
 
-export function createRunHistory(runs: RunsRepo, logger: Logger, paths: EnginePaths) {
+/** A run's file to compare: its copy in the folder if still there, else the stored export file. */
+function runFile(exportsSvc: ExportsPort, run: RunRow): string | null {
+  if (run.saved_path && existsSync(run.saved_path)) return run.saved_path;
+  if (!run.export_id) return null;
+  try {
+    const { path } = exportsSvc.resolveExportFile(run.export_id);
+    return existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createRunHistory(
+  runs: RunsRepo,
+  logger: Logger,
+  paths: EnginePaths,
+  exportsSvc: ExportsPort,
+) {
   /**
-   * Compares a completed run's copy with the previous completed run's, when both are still on
-   * disk; the counts go in the run, the rows in its changes file. True when the run changed.
+   * Compares a completed run's file with the previous completed run's (copies in the folder, or
+   * the stored export files when there is no folder). The counts go in the run, the rows in its
+   * changes file; when the previous file is gone (retain, expiry) the run says so instead.
+   * True when the run changed.
    */
-  async function recordChanges(scheduleId: string, n: number, exp: Export): Promise<boolean> {
-    const saved = exp.destination?.saved_paths?.[0];
+  async function recordChanges(
+    scheduleId: string,
+    n: number,
+    key: string | null,
+  ): Promise<boolean> {
     const prev = runs.previous(scheduleId, n, 'completed');
-    if (!saved || !prev?.saved_path || prev.file_removed || !existsSync(prev.saved_path))
-      return false;
+    const current = runs.get(scheduleId, n);
+    if (!prev || !current) return false;
+    const file = `/v1/schedules/${scheduleId}/runs/${n}/changes`;
+    const next = runFile(exportsSvc, current);
+    const before = prev.file_removed ? null : runFile(exportsSvc, prev);
+    if (!next || !before) {
+      const reason = !next
+        ? `run #${n}'s own file is gone`
+        : prev.file_removed
+          ? `run #${prev.number}'s file was removed (${prev.file_removed.replace(/^file removed /, '')})`
+          : `run #${prev.number}'s file is gone (it expired or was deleted)`;
+      const changes = { added: null, removed: null, changed: null, key: key ?? '', file: null };
+      runs.update(scheduleId, n, {
+        changes_json: JSON.stringify({ ...changes, since: prev.number, reason }),
+      });
+      return true;
+    }
     try {
-      const changes = await diffRunFiles({
-        previous: prev.saved_path,
-        next: saved,
+      const changes = await diffInWorker({
+        previous: before,
+        next,
         out: changesFileOf(paths, scheduleId, n),
         tmpDir: paths.tmpDir,
+        key,
       });
-      const file = `/v1/schedules/${scheduleId}/runs/${n}/changes`;
-      runs.update(scheduleId, n, { changes_json: JSON.stringify({ ...changes, file }) });
+      runs.update(scheduleId, n, {
+        changes_json: JSON.stringify({ ...changes, file, since: prev.number, reason: null }),
+      });
       return true;
     } catch (err) {
       logger.warn('schedule: the changes since the previous run could not be computed', {

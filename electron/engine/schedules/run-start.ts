@@ -34,9 +34,15 @@ export function createRunStart(core: ServiceCore, end: RunEnd) {
    * Creates the export of a claimed run. The idempotency key makes this safe to repeat after a
    * crash: the export a killed process created is found again, never created twice.
    */
-  function createRunExport(r: ScheduleRow, n: number, startedAt: number, refresh: boolean) {
+  function createRunExport(
+    r: ScheduleRow,
+    n: number,
+    startedAt: number,
+    refresh: boolean,
+    sinceJson: string | null,
+  ) {
     const s = settingsOf(r);
-    return exportsSvc.create(runRequest(r.name, s, n, startedAt), {
+    return exportsSvc.create(runRequest(r.name, s, n, startedAt, sinceJson), {
       scheduleId: r.id,
       recreatedFrom: refresh ? r.latest_export_id : null,
       idempotencyKey: `schedule-run:${r.id}:${n}`,
@@ -78,13 +84,15 @@ export function createRunStart(core: ServiceCore, end: RunEnd) {
       run_count: n,
       updated_at: now,
     };
+    // An incremental run starts above the mark the last completed run reached, kept with the run.
+    const since = r.incremental_column ? r.high_water_json : null;
     immediate(db, () => {
-      runs.claim(r.id, n, trigger, now);
+      runs.claim(r.id, n, trigger, now, since);
       repo.update(r.id, consumed);
     });
     let exp: Export;
     try {
-      exp = createRunExport(r, n, now, kind === 'refresh');
+      exp = createRunExport(r, n, now, kind === 'refresh', since);
     } catch (err) {
       const error = runErrorOf(err);
       runs.update(r.id, n, { status: 'failed', ended_at: now, error_json: JSON.stringify(error) });
@@ -109,7 +117,7 @@ export function createRunStart(core: ServiceCore, end: RunEnd) {
         attachRun(
           r.id,
           run.number,
-          createRunExport(r, run.number, run.started_at, kind === 'refresh'),
+          createRunExport(r, run.number, run.started_at, kind === 'refresh', run.since_json),
           kind,
         );
       } catch (err) {

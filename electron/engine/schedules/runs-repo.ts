@@ -22,12 +22,16 @@ export interface RunRow {
   /** Why the run's files are gone, in words: "file removed (retain 3)". */
   file_removed: string | null;
   changes_json: string | null;
+  /** Incremental runs: the mark (JSON) the run exported rows above, null for all rows. */
+  since_json: string | null;
+  /** Incremental runs: the mark (JSON) the run reached, set when it completed. */
+  high_water_json: string | null;
 }
 
 export function createRunsRepo(db: Db) {
   const insertStmt = db.prepare(
-    `INSERT INTO schedule_runs (schedule_id, number, trigger, status, started_at)
-     VALUES (@schedule_id, @number, @trigger, 'starting', @started_at)`,
+    `INSERT INTO schedule_runs (schedule_id, number, trigger, status, started_at, since_json)
+     VALUES (@schedule_id, @number, @trigger, 'starting', @started_at, @since_json)`,
   );
   const byExportStmt = db.prepare('SELECT * FROM schedule_runs WHERE export_id = ?');
   const startingStmt = db.prepare("SELECT * FROM schedule_runs WHERE status = 'starting'");
@@ -49,8 +53,20 @@ export function createRunsRepo(db: Db) {
   }
 
   return {
-    claim(scheduleId: string, number: number, trigger: RunTrigger, at: number): void {
-      insertStmt.run({ schedule_id: scheduleId, number, trigger, started_at: at });
+    claim(
+      scheduleId: string,
+      number: number,
+      trigger: RunTrigger,
+      at: number,
+      sinceJson: string | null = null,
+    ): void {
+      insertStmt.run({
+        schedule_id: scheduleId,
+        number,
+        trigger,
+        started_at: at,
+        since_json: sinceJson,
+      });
     },
     get: (scheduleId: string, number: number) =>
       getStmt.get(scheduleId, number) as RunRow | undefined,

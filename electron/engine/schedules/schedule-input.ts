@@ -1,9 +1,11 @@
 // Validates schedule bodies (create and patch) into the row's settings, with errors naming the field.
 import { isAbsolute } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
+import type { DatasetColumn } from '../../../shared/schemas/datasets.ts';
 import type { DestinationRequest, ExportCreate } from '../../../shared/schemas/exports.ts';
 import type { ScheduleCreate, ScheduleUpdate } from '../../../shared/schemas/schedules.ts';
 import { compileQuery, type QueryShape } from '../datasets/filter-sql.ts';
+import { markTypes } from './high-water.ts';
 import { checkTemplate } from './template.ts';
 import { checkCron, checkTimeZone, systemTimeZone } from './timing.ts';
 
@@ -22,10 +24,17 @@ export interface ScheduleSettings {
   readonly destination: DestinationRequest | null;
   readonly filename_template: string | null;
   readonly enabled: boolean;
+  /** The column matching rows between runs; null: chosen from the file's columns. */
+  readonly changes_key: string | null;
+  /** Only rows since the last run: the column whose high-water mark each run starts above. */
+  readonly incremental_column: string | null;
 }
 
-/** Checks a request the way POST /v1/exports would (dataset, columns, provider), before any run. */
-export type RequestValidator = (request: ExportCreate) => void;
+/**
+ * Checks a request the way POST /v1/exports would (dataset, columns, provider), before any run;
+ * returns the columns a run's file will hold when it knows them (a local dataset's).
+ */
+export type RequestValidator = (request: ExportCreate) => readonly DatasetColumn[] | void;
 
 const invalid = (field: string, message: string) =>
   new ApiError('INVALID_REQUEST', message, { field });
@@ -35,7 +44,10 @@ function checkInteger(field: string, v: unknown, min: number, max: number): void
     throw invalid(field, `${field} must be a whole number from ${min} to ${max}.`);
 }
 
-function checkRequest(request: unknown, validate: RequestValidator | undefined): ExportCreate {
+function checkRequest(
+  request: unknown,
+  validate: RequestValidator | undefined,
+): { request: ExportCreate; columns: readonly DatasetColumn[] | null } {
   if (!request || typeof request !== 'object' || Array.isArray(request))
     throw invalid(
       'request',
@@ -56,9 +68,10 @@ function checkRequest(request: unknown, validate: RequestValidator | undefined):
       'request.destination.dir',
       `request.destination.dir must be an absolute path, not "${r.destination.dir}".`,
     );
+  let columns: readonly DatasetColumn[] | null = null;
   if (validate) {
     try {
-      validate(r);
+      columns = validate(r) ?? null;
     } catch (err) {
       if (err instanceof ApiError)
         throw new ApiError('INVALID_REQUEST', `request: ${err.message}`, {
@@ -68,7 +81,44 @@ function checkRequest(request: unknown, validate: RequestValidator | undefined):
       throw err;
     }
   }
-  return r;
+  return { request: r, columns };
+}
+
+/** The key and the incremental column must be columns each run's file holds. */
+function checkColumnChoices(s: ScheduleSettings, columns: readonly DatasetColumn[] | null): void {
+  const names = () => columns!.map((c) => c.name).join(', ');
+  if (s.changes_key !== null && columns && !columns.some((c) => c.name === s.changes_key))
+    throw new ApiError(
+      'INVALID_REQUEST',
+      `changes_key "${s.changes_key}" is not a column of the export (${names()}).`,
+      { field: 'changes_key', column: s.changes_key },
+    );
+  const col = s.incremental_column;
+  if (col === null) return;
+  if (!s.request.dataset)
+    throw invalid(
+      'incremental_column',
+      'incremental_column needs a local dataset export (request.dataset): vendor exports have no rows to count from.',
+    );
+  if (s.keep_fresh)
+    throw invalid(
+      'incremental_column',
+      'incremental_column and keep_fresh do not go together: each incremental run holds different rows, so there is no one file to keep fresh.',
+    );
+  if (!columns) return;
+  const c = columns.find((x) => x.name === col);
+  if (!c)
+    throw new ApiError(
+      'INVALID_REQUEST',
+      `incremental_column "${col}" is not a column of the export (${names()}).`,
+      { field: 'incremental_column', column: col },
+    );
+  if (!(markTypes as readonly string[]).includes(c.type))
+    throw new ApiError(
+      'INVALID_REQUEST',
+      `incremental_column "${col}" is ${c.type}; it must be a growing id or a time (integer, real or timestamp).`,
+      { field: 'incremental_column', column: col, type: c.type },
+    );
 }
 
 /** Validates a complete set of settings; `now` proves the cron fires again. */
@@ -79,7 +129,7 @@ export function checkSettings(
 ): ScheduleSettings {
   if (typeof s.name !== 'string' || s.name.trim() === '')
     throw invalid('name', 'name is required.');
-  const request = checkRequest(s.request, validate);
+  const { request, columns } = checkRequest(s.request, validate);
   const timezone = checkTimeZone(s.timezone);
   if (s.cron !== null && s.every_seconds !== null)
     throw invalid('cron', 'Give either "cron" or "every_seconds", not both.');
@@ -105,6 +155,7 @@ export function checkSettings(
         'filename_template needs a destination folder to name files in.',
       );
   }
+  checkColumnChoices({ ...s, request }, columns);
   return { ...s, request, timezone };
 }
 
@@ -126,6 +177,8 @@ export function settingsFromCreate(
       destination: body.destination ?? null,
       filename_template: body.filename_template ?? null,
       enabled: body.enabled ?? true,
+      changes_key: body.changes_key ?? null,
+      incremental_column: body.incremental_column ?? null,
     },
     now,
     validate,
@@ -168,6 +221,10 @@ export function settingsFromPatch(
         ? (patch.filename_template ?? null)
         : cur.filename_template,
       enabled: patch.enabled ?? cur.enabled,
+      changes_key: has('changes_key') ? (patch.changes_key ?? null) : cur.changes_key,
+      incremental_column: has('incremental_column')
+        ? (patch.incremental_column ?? null)
+        : cur.incremental_column,
     },
     now,
     validate,
@@ -180,9 +237,9 @@ export function datasetRequestValidator(datasets: {
 }): RequestValidator {
   return (request) => {
     if (request.dataset === undefined) return;
-    compileQuery(datasets.describe(request.dataset), {
+    return compileQuery(datasets.describe(request.dataset), {
       columns: request.columns ?? null,
       filter: request.filter ?? null,
-    });
+    }).columns;
   };
 }

@@ -5,6 +5,8 @@ import { iso, isoOrNull } from '../clock.ts';
 import type { ScheduleSettings } from './schedule-input.ts';
 import type { ScheduleRow } from './schedules-repo.ts';
 import { slugify } from '../storage/files.ts';
+import { aboveMark } from './high-water.ts';
+import { markOf } from './run-view.ts';
 import { runCopyName } from './stable-file.ts';
 import { extensionOf, renderFilename } from './template.ts';
 import { nextSlot } from './timing.ts';
@@ -24,6 +26,8 @@ export function settingsOf(r: ScheduleRow): ScheduleSettings {
       : null,
     filename_template: r.filename_template,
     enabled: r.enabled === 1,
+    changes_key: r.changes_key,
+    incremental_column: r.incremental_column,
   };
 }
 
@@ -40,6 +44,8 @@ export function settingsFields(s: ScheduleSettings) {
     destination_json: s.destination ? JSON.stringify(s.destination) : null,
     filename_template: s.filename_template,
     enabled: s.enabled ? 1 : 0,
+    changes_key: s.changes_key,
+    incremental_column: s.incremental_column,
   };
 }
 
@@ -80,6 +86,9 @@ export function scheduleView(r: ScheduleRow, latest: Export | null): Schedule {
     destination: s.destination as Record<string, unknown> | null,
     filename_template: r.filename_template,
     enabled: s.enabled,
+    changes_key: r.changes_key,
+    incremental_column: r.incremental_column,
+    high_water_mark: markOf(r.high_water_json),
     // The moment something next starts: the slot, a keep-fresh re-creation or a backed-off retry.
     next_run_at: !s.enabled
       ? null
@@ -103,8 +112,16 @@ export function runRequest(
   s: ScheduleSettings,
   n: number,
   now: number,
+  sinceJson: string | null = null,
 ): ExportCreate {
   const req: ExportCreate = { ...s.request, name: s.request.name ?? s.name };
+  const since = markOf(sinceJson);
+  // An incremental run: only the rows above the mark the last completed run reached.
+  if (s.incremental_column && since !== null)
+    req.filter = {
+      ...req.filter,
+      where: [...(req.filter?.where ?? []), aboveMark(s.incremental_column, since)],
+    };
   const dest = s.destination ?? s.request.destination ?? null;
   if (dest) {
     const decompress = dest.decompress ?? false;
@@ -153,5 +170,6 @@ export function newScheduleRow(
     run_count: 0,
     created_at: now,
     updated_at: now,
+    high_water_json: null,
   };
 }

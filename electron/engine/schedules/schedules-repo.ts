@@ -31,6 +31,10 @@ export interface ScheduleRow {
   run_count: number;
   created_at: number;
   updated_at: number;
+  changes_key: string | null;
+  incremental_column: string | null;
+  /** The highest value of incremental_column the last completed run exported (JSON). */
+  high_water_json: string | null;
 }
 
 /**
@@ -71,6 +75,9 @@ const columns = [
   'run_count',
   'created_at',
   'updated_at',
+  'changes_key',
+  'incremental_column',
+  'high_water_json',
 ] as const satisfies readonly (keyof ScheduleRow)[];
 
 export function createSchedulesRepo(db: Db) {

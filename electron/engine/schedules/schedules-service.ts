@@ -60,6 +60,8 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
       s.timezone !== before.timezone ||
       s.enabled !== before.enabled;
     const fields: Partial<ScheduleRow> = { ...settingsFields(s), updated_at: now };
+    // Another incremental column (or none) starts again from all rows.
+    if (s.incremental_column !== before.incremental_column) fields.high_water_json = null;
     if (retimed) {
       // A new timetable (or a resume) starts from now: no catch-up for paused time, no old backoff.
       fields.next_run_at = s.enabled ? nextSlot(s, null, now) : null;

@@ -33,8 +33,8 @@ export function createServiceCore(ctx: EngineContext, deps: SchedulesDeps) {
   const { db, events, logger } = ctx;
   const repo = createSchedulesRepo(db);
   const runs = createRunsRepo(db);
-  const history = createRunHistory(runs, logger, ctx.paths);
   const exportsSvc = deps.exports;
+  const history = createRunHistory(runs, logger, ctx.paths, exportsSvc);
   const pending = new Set<Promise<unknown>>();
   const state = { started: false, closed: false };
 

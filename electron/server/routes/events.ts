@@ -13,7 +13,7 @@ import type { RouteApp, RouteDeps } from './index.ts';
 const EventId = Type.String({ pattern: '^[0-9]{1,15}$', description: 'an event id seen before' });
 
 const streamDescription = [
-  'Events: export.updated, export.completed, export.failed (data: the Export), export.deleted ({ id }), dataset.updated (the Dataset), dataset.deleted ({ name }), schedule.updated, schedule.fired, schedule.failed (the Schedule), schedule.deleted ({ id }).',
+  'Events: export.updated, export.completed, export.failed (data: the Export), export.deleted ({ id }), dataset.updated (the Dataset), dataset.deleted ({ name }), schedule.updated, schedule.fired, schedule.failed (the Schedule), schedule.completed ({ schedule, run, summary }: a run completed with its changes known), schedule.deleted ({ id }).',
   'Every event has an `id:` unique and increasing across connections and restarts. Reconnecting with `Last-Event-ID` (or `?lastEventId=`) replays the events missed from a log of the last 10,000 events or 24 h; older than that, one `reload` event says to read the state afresh.',
   'On shutdown the stream ends with a `shutdown` event, `{ "reconnect": true }`.',
 ].join('\n\n');

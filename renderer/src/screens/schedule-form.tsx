@@ -1,13 +1,14 @@
 // Create or edit a schedule: "repeat this" export's request on an interval or a cron timetable,
 // with the next runs in plain words as you type, keep-fresh, retain and a destination.
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import type { Export } from '../../../shared/schemas/exports.ts';
+import type { Export, ExportCreate } from '../../../shared/schemas/exports.ts';
 import type { Schedule, SchedulePreview } from '../../../shared/schemas/schedules.ts';
 import { api, describeError } from '../api.ts';
 import { requestOf } from '../form-logic.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
 import { Field, FolderField, InlineError } from '../ui/kit.tsx';
+import { ScheduleRowOptions, type RowOptions } from './schedule-row-options.tsx';
 
 const units = [
   ['seconds', 1],
@@ -84,6 +85,15 @@ export function ScheduleForm({
   const [decompress, setDecompress] = useState(existing?.destination?.decompress !== false);
   const [template_, setTemplate_] = useState(existing?.filename_template ?? '');
   const [firstRun, setFirstRun] = useState<'now' | 'after_interval'>('after_interval');
+  const [rowOptions, setRowOptions] = useState<RowOptions>({
+    changesKey: existing?.changes_key ?? '',
+    incremental: existing?.incremental_column ?? '',
+  });
+  const request = existing
+    ? (existing.request as ExportCreate)
+    : template
+      ? requestOf(template)
+      : null;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -115,6 +125,8 @@ export function ScheduleForm({
         retain: retain.trim() ? Number(retain) : null,
         destination: dir.trim() ? { dir: dir.trim(), decompress } : null,
         filename_template: template_.trim() || null,
+        changes_key: rowOptions.changesKey || null,
+        incremental_column: rowOptions.incremental || null,
       };
       let saved: Schedule;
       if (existing) saved = await api.updateSchedule(existing.id, body);
@@ -354,6 +366,13 @@ export function ScheduleForm({
           </Field>
         </div>
       ) : null}
+      <ScheduleRowOptions
+        id={id}
+        request={request}
+        value={rowOptions}
+        onChange={setRowOptions}
+        keepFresh={keepFresh}
+      />
       <InlineError error={error} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy || (!existing && !template)}>

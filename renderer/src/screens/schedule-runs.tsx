@@ -8,6 +8,7 @@ import { bytes, count, dateTime } from '../format.ts';
 import { CopyButton, InlineError, StatusBadge } from '../ui/kit.tsx';
 import {
   changesWords,
+  incrementalWords,
   retainWords,
   runStatusWords,
   shortRelative,
@@ -142,6 +143,16 @@ export function ScheduleFiles({ s, runs }: { s: Schedule; runs: ScheduleRun[] | 
         <div>
           <dt>Keep fresh</dt>
           <dd>{fresh ?? 'off'}</dd>
+        </div>
+        <div>
+          <dt>Changes matched by</dt>
+          <dd data-testid="changes-key">
+            {s.changes_key ?? 'the default key (id, or the first column ending in _id)'}
+          </dd>
+        </div>
+        <div>
+          <dt>Rows each run</dt>
+          <dd data-testid="incremental">{incrementalWords(s)}</dd>
         </div>
       </dl>
     </section>

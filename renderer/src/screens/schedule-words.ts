@@ -117,7 +117,20 @@ export function runStatusWords(status: string): string {
 /** "+120 −8 ~33" once changes are computed; null before (or for the first run). */
 export function changesWords(c: ScheduleRun['changes']): string | null {
   if (!c) return null;
+  if (c.added === null || c.removed === null || c.changed === null)
+    return `unknown: ${c.reason ?? 'nothing to compare with'}`;
   return `+${count(c.added)} −${count(c.removed)} ~${count(c.changed)}`;
+}
+
+/** "only rows since the last run, by id (above 1,204)" or "all rows". */
+export function incrementalWords(s: Schedule): string {
+  if (!s.incremental_column) return 'all rows';
+  const mark = s.high_water_mark;
+  const above =
+    mark === null
+      ? 'the next run exports all rows'
+      : `the next run exports rows above ${typeof mark === 'number' ? count(mark) : mark}`;
+  return `only rows since the last run, by ${s.incremental_column} (${above})`;
 }
 
 /** The schedule's stable file as its history tells it: the newest run that replaced it. */

@@ -138,6 +138,14 @@ export class FakeExports implements ExportsPort {
     return `http://127.0.0.1:8787/files/${id}/${f.filename}?expires=1&signature=x`;
   }
 
+  resolveExportFile(id: string): { path: string } {
+    const exp = this.get(id);
+    const f = exp.files[0];
+    if (exp.status !== 'completed' || !f)
+      throw new ApiError('INVALID_REQUEST', `Export ${id} is not a completed export.`);
+    return { path: join(this.dir(id), f.filename) };
+  }
+
   dir(id: string): string {
     return join(this.ctx.paths.filesDir, id);
   }

@@ -32,6 +32,9 @@ const row = (over: Partial<ScheduleRow> = {}): ScheduleRow => ({
   run_count: 0,
   created_at: 0,
   updated_at: 0,
+  changes_key: null,
+  incremental_column: null,
+  high_water_json: null,
   ...over,
 });
 

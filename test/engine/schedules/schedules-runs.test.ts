@@ -283,7 +283,7 @@ describe('the service interface', () => {
     expect(() => h.svc.get('0193a3b0-0000-7000-8000-000000000001')).toThrow(/No schedule/);
   });
 
-  it('emits schedule.fired, schedule.updated and schedule.deleted', async () => {
+  it('emits schedule.fired, schedule.updated, schedule.completed and schedule.deleted', async () => {
     h = makeHarness();
     const seen: EventName[] = [];
     h.ctx.events.onAny((name) => {
@@ -298,6 +298,7 @@ describe('the service interface', () => {
       'schedule.fired',
       'schedule.updated',
       'schedule.updated',
+      'schedule.completed',
       'schedule.deleted',
     ]);
   });

@@ -7,6 +7,7 @@ import { m0050 } from './0050-schedules.ts';
 import { m0060 } from './0060-export-timeline.ts';
 import { m0070 } from './0070-schedule-runs.ts';
 import { m0090 } from './0090-event-log.ts';
+import { m0110 } from './0110-schedule-keys-marks.ts';
 
 export interface Migration {
   readonly version: number;
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   m0060,
   m0070,
   m0090,
+  m0110,
 ];
