@@ -20,6 +20,7 @@ import { createExportsRepo, type ExportRow } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
 import type { RemoteJobRunner } from '../jobs/job-types.ts';
 import { createJobOutcomes } from './job-outcomes.ts';
+import { createLocalJobRunner } from './local-job.ts';
 import { createRunner } from './runner.ts';
 import { createSweeper } from './sweeper.ts';
 
@@ -100,19 +101,24 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     completed: () => sweeper.arm(),
   });
 
+  const progressMs = deps.progressMs ?? 250;
+  const local = createLocalJobRunner(ctx, {
+    datasets: deps.datasets,
+    progressMs,
+    failAfterBytes: deps.failAfterBytes,
+    blockBytes: deps.blockBytes,
+    workerOldGenMb: deps.workerOldGenMb,
+    workerFile: deps.workerFile,
+  });
   const runner = createRunner(ctx, {
     repo,
     files: deps.files,
-    datasets: deps.datasets,
+    local,
     remote: deps.remote,
     finish,
     fail,
     changed: emit,
-    ...(deps.progressMs !== undefined ? { progressMs: deps.progressMs } : {}),
-    ...(deps.failAfterBytes !== undefined ? { failAfterBytes: deps.failAfterBytes } : {}),
-    ...(deps.blockBytes !== undefined ? { blockBytes: deps.blockBytes } : {}),
-    ...(deps.workerOldGenMb !== undefined ? { workerOldGenMb: deps.workerOldGenMb } : {}),
-    ...(deps.workerFile !== undefined ? { workerFile: deps.workerFile } : {}),
+    progressMs,
   });
 
   const sweeper = createSweeper(ctx, repo, deps.files, emit);
@@ -325,6 +331,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     async close() {
       sweeper.stop();
       await runner.close();
+      await local.close();
     },
   };
 }
