@@ -332,6 +332,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
       sweeper.stop();
       await runner.close();
       await local.close();
+      repo.flush();
     },
   };
 }

@@ -170,7 +170,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       if (p.bytesTotal !== undefined) fields.bytes_total = p.bytesTotal;
       if (p.remoteId !== undefined) fields.remote_id = p.remoteId;
       if (p.remoteStatus !== undefined) fields.remote_status = p.remoteStatus;
-      repo.patch(row.id, fields);
+      repo.progress(row.id, fields);
       deps.changed(row.id);
     };
     // An error that escapes this job's work (no listener, no catch) fails this export only, even
