@@ -175,11 +175,14 @@ export function createExportsRepo(db: Db) {
     });
   }
 
-  /** Reads that go past the row cache see the queued progress too. */
-  const flushed = <T>(read: () => T): T => {
-    if (queued.size > 0) batch.flush();
-    return read();
-  };
+  /** Rows read past the row cache, with the progress still queued for the store. */
+  const withQueued = (list: ExportRow[]): ExportRow[] =>
+    queued.size === 0
+      ? list
+      : list.map((r) => {
+          const q = queued.get(r.id);
+          return q ? { ...r, ...q } : r;
+        });
 
   /** Adds a step to the export's timeline (the next read shows it). */
   function note(id: string, kind: TimelineKind, text: string, at: number): void {
@@ -206,10 +209,12 @@ export function createExportsRepo(db: Db) {
     progress,
     setFiles,
     files: table.files,
-    list: (f: ListFilter) => flushed(() => table.list(f)),
+    list: (f: ListFilter) => withQueued(table.list(f)),
     counts: (f: Parameters<typeof countsQuery>[0]) => table.counts(f),
     remove,
-    byStatus: (status: ExportStatus) => flushed(() => table.byStatus(status)),
+    byStatus: (status: ExportStatus) => withQueued(table.byStatus(status)),
+    /** The oldest pending exports of one source, at most `limit`. */
+    pendingOf: (source: ExportRow['source_type'], limit: number) => table.pendingOf(source, limit),
     dueForExpiry: table.dueForExpiry,
     nextExpiry: table.nextExpiry,
     toExport: (row: ExportRow): Export => view.toExport(row),

@@ -74,6 +74,9 @@ export function createExportsTable(db: Db) {
     "UPDATE exports SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'",
   );
   const ofStatus = db.prepare('SELECT * FROM exports WHERE status = ? ORDER BY created_at, id');
+  const pending = db.prepare(
+    "SELECT * FROM exports WHERE status = 'pending' AND source_type = ? ORDER BY created_at, id LIMIT ?",
+  );
   const expiring = db.prepare(
     "SELECT * FROM exports WHERE status = 'completed' AND expires_at <= ?",
   );
@@ -136,6 +139,8 @@ export function createExportsTable(db: Db) {
       return out;
     },
     byStatus: (status: ExportStatus) => ofStatus.all(status) as ExportRow[],
+    pendingOf: (source: ExportRow['source_type'], limit: number) =>
+      pending.all(source, limit) as ExportRow[],
     dueForExpiry: (now: number) => expiring.all(now) as ExportRow[],
     nextExpiry: (): number | null => (firstExpiry.get() as number | null) ?? null,
   };

@@ -117,14 +117,17 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     if (!accepting) return;
     let local = 0;
     for (const r of running.values()) if (r.local) local++;
-    let remote = running.size - local;
-    const localMax = ctx.config.concurrency;
-    const full = () => local >= localMax && remote >= REMOTE_CONCURRENCY;
-    if (full()) return;
-    for (const next of repo.byStatus('pending')) {
+    const remote = running.size - local;
+    fill('dataset', ctx.config.concurrency - local);
+    fill('provider', REMOTE_CONCURRENCY - remote);
+  }
+
+  /** Starts up to `room` pending exports of one source. */
+  function fill(source: ExportRow['source_type'], room: number): void {
+    if (room <= 0) return;
+    // A pending export may still be stopping here (a clean shutdown): read past those.
+    for (const next of repo.pendingOf(source, room + running.size)) {
       if (running.has(next.id)) continue;
-      const isLocal = next.source_type === 'dataset';
-      if (isLocal ? local >= localMax : remote >= REMOTE_CONCURRENCY) continue;
       const now = clock.now();
       const ok = repo.transition(next.id, 'processing', now, {
         started_at: next.started_at ?? now,
@@ -136,9 +139,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       if (!ok) continue;
       deps.changed(next.id);
       start(repo.mustGet(next.id));
-      if (isLocal) local++;
-      else remote++;
-      if (full()) return;
+      if (--room === 0) return;
     }
   }
 

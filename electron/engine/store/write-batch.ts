@@ -1,7 +1,7 @@
 // Writes that need not be durable the moment they are made (an export's progress, the event log):
-// queued, and committed together in one transaction on the next turn of the event loop. A burst of
-// small changes (many small exports each reporting a few stages and events) then costs one commit,
-// one WAL fsync, instead of one each. Status changes, files and anything a caller is told was saved
+// queued, and committed together within BATCH_MS, or sooner with the next synchronous write of the
+// store, which takes them into its own transaction. A burst of small changes (many small exports,
+// each reporting a few stages and events) then costs no commit of its own, instead of one each. Status changes, files and anything a caller is told was saved
 // stay synchronous: they never go through here.
 //
 // Order is kept: any synchronous write of the same store must first take the queued writes into
@@ -31,6 +31,11 @@ interface Queued {
   readonly after: (() => void) | undefined;
 }
 
+/** The longest a deferred write waits for its commit (and an event for its subscribers). */
+export const BATCH_MS = 10;
+/** The most writes a batch holds: a burst commits in steps, and never queues without bound. */
+export const BATCH_MAX = 256;
+
 const batches = new WeakMap<Db, WriteBatch>();
 
 /** The one write batch of a store: every module that defers writes to it shares its commits. */
@@ -45,7 +50,7 @@ export function writeBatchOf(db: Db, onError?: (err: Error) => void): WriteBatch
 
 function createWriteBatch(db: Db, onError?: (err: Error) => void): WriteBatch {
   let queue: Queued[] = [];
-  let scheduled: NodeJS.Immediate | null = null;
+  let scheduled: NodeJS.Timeout | null = null;
 
   const runAfters = (done: readonly Queued[]) => {
     for (const q of done) {
@@ -58,7 +63,7 @@ function createWriteBatch(db: Db, onError?: (err: Error) => void): WriteBatch {
   };
 
   function takeInto(): () => void {
-    if (scheduled) clearImmediate(scheduled);
+    if (scheduled) clearTimeout(scheduled);
     scheduled = null;
     const taken = queue;
     queue = [];
@@ -84,10 +89,14 @@ function createWriteBatch(db: Db, onError?: (err: Error) => void): WriteBatch {
   return {
     defer(write, after) {
       queue.push({ write, after });
-      scheduled ??= setImmediate(() => {
+      if (queue.length >= BATCH_MAX) {
+        flush();
+        return;
+      }
+      scheduled ??= setTimeout(() => {
         scheduled = null;
         flush();
-      });
+      }, BATCH_MS);
     },
     flush,
     takeInto,
