@@ -16,7 +16,7 @@ import type { FileStore } from '../storage/files.ts';
 import type { Presigner } from '../storage/presigner.ts';
 import { immediate } from '../store/db.ts';
 import { buildRow, decodeCursor, encodeCursor, parseStatuses } from './export-request.ts';
-import { createExportsRepo, type ExportRow } from './exports-repo.ts';
+import { createExportsRepo, type ExportRow, type ExportsRepo } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
 import type { RemoteJobRunner } from '../jobs/job-types.ts';
 import { createJobOutcomes } from './job-outcomes.ts';
@@ -27,6 +27,8 @@ import { createSweeper } from './sweeper.ts';
 export { canonicalJson } from './export-request.ts';
 
 export interface ExportsDeps {
+  /** The exports repo, when others share it (engine.ts); by default the service makes its own. */
+  readonly repo?: ExportsRepo;
   readonly datasets: { describe(name: string): DatasetDescription };
   readonly files: FileStore;
   readonly presigner: Presigner;
@@ -54,7 +56,7 @@ export interface CreateOptions {
 
 export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
   const { db, clock, events } = ctx;
-  const repo = createExportsRepo(db);
+  const repo = deps.repo ?? createExportsRepo(db);
   const idempotency = createIdempotencyStore(db);
 
   const emit = (id: string) => {
@@ -290,25 +292,6 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     }
   }
 
-  /** The stored file of a completed export, for importing it as a dataset. */
-  function resolveExportFile(id: string): {
-    path: string;
-    format: 'csv' | 'jsonl';
-    compression: 'gzip' | 'none';
-  } {
-    checkId(id);
-    const row = repo.get(id);
-    if (!row || row.status !== 'completed')
-      throw new ApiError('INVALID_REQUEST', `Export ${id} is not a completed export.`);
-    const f = repo.files(id)[0];
-    if (!f) throw new ApiError('INVALID_REQUEST', `Export ${id} has no file.`);
-    return {
-      path: deps.files.resolveFile(id, f.filename),
-      format: row.format as 'csv' | 'jsonl',
-      compression: f.filename.endsWith('.gz') ? 'gzip' : 'none',
-    };
-  }
-
   return {
     create,
     get,
@@ -320,8 +303,6 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     downloadLocation,
     saveCopy,
     servedFile,
-    resolveExportFile,
-    repo,
     /** Recovery of crashed jobs, the queue, and the retention sweeper (with a check now). */
     start() {
       runner.start();
