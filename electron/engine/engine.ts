@@ -4,6 +4,8 @@ import { systemClock, type Clock } from './clock.ts';
 import { enginePaths, type EngineConfig, type EngineContext } from './context.ts';
 import { createKeysService, type KeysService } from './auth/keys-service.ts';
 import { createDatasetsService, type DatasetsService } from './datasets/datasets-service.ts';
+import { exportFileResolver } from './exports/export-file-ref.ts';
+import { createExportsRepo } from './exports/exports-repo.ts';
 import { createExportsService, type ExportsService } from './exports/exports-service.ts';
 import { datasetRequestValidator } from './schedules/schedule-input.ts';
 import { createSchedulesService, type SchedulesService } from './schedules/schedules-service.ts';
@@ -131,13 +133,11 @@ export function createEngine(options: EngineOptions): Engine {
 
   const files = createFileStore(paths.filesDir);
   const presigner = createPresigner(paths.dataDir);
-  // The two services need each other: an export reads a dataset, a dataset may import an export.
-  let exportsRef: ExportsService | null = null;
+  // An export reads a dataset and a dataset may import an export: both get the one exports repo,
+  // built first, so neither service needs the other.
+  const exportsRepo = createExportsRepo(db);
   const datasets = createDatasetsService(ctx, {
-    resolveExportFile: (id) => {
-      if (!exportsRef) throw new Error('exports service not ready');
-      return exportsRef.resolveExportFile(id);
-    },
+    resolveExportFile: exportFileResolver(exportsRepo, files),
   });
   const providers = createProvidersService(ctx, {
     secrets: options.secretBox ?? createKeyFileSecretBox(paths.dataDir, ctx.logger),
@@ -160,6 +160,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
   const exportsSvc = createExportsService(ctx, {
+    repo: exportsRepo,
     datasets,
     files,
     presigner,
@@ -167,7 +168,6 @@ export function createEngine(options: EngineOptions): Engine {
     providers,
     ...(options.exportsTestSeams ?? {}),
   });
-  exportsRef = exportsSvc;
   const schedules = createSchedulesService(ctx, {
     exports: exportsSvc,
     validateRequest: datasetRequestValidator(datasets),

@@ -2,6 +2,7 @@
 // (unique and increasing across connections and restarts) and stays replayable for a while.
 import type { EventName } from '../../shared/events.ts';
 import type { EngineContext } from './context.ts';
+import { writeBatchOf } from './store/write-batch.ts';
 
 export interface LoggedEvent {
   readonly id: number;
@@ -61,15 +62,12 @@ export function createEventLog(
   };
   pruneNow();
 
-  const off = ctx.events.onAny((name, data) => {
-    if (!open) return;
-    const json = JSON.stringify(data);
-    const id = Number(insert.run(name, json, clock.now()).lastInsertRowid);
-    if (++sincePrune >= 100) {
-      sincePrune = 0;
-      pruneNow();
-    }
-    const event: LoggedEvent = { id, name, json };
+  // Appends are committed in batches (store/write-batch.ts), and an event reaches subscribers only
+  // once its line is stored: no client ever holds an id a crash could hand out again.
+  const batch = writeBatchOf(db, (err) =>
+    ctx.logger.error('event log write failed', { error: err.message }),
+  );
+  const deliver = (event: LoggedEvent) => {
     for (const fn of subscribers) {
       try {
         fn(event);
@@ -77,6 +75,23 @@ export function createEventLog(
         /* a failing stream must not stop the others */
       }
     }
+  };
+
+  const off = ctx.events.onAny((name, data) => {
+    if (!open) return;
+    const json = JSON.stringify(data);
+    const at = clock.now();
+    let id = 0;
+    batch.defer(
+      () => {
+        id = Number(insert.run(name, json, at).lastInsertRowid);
+        if (++sincePrune >= 100) {
+          sincePrune = 0;
+          pruneNow();
+        }
+      },
+      () => deliver({ id, name, json }),
+    );
   });
 
   return {
@@ -85,6 +100,7 @@ export function createEventLog(
       return () => subscribers.delete(fn);
     },
     since(lastId) {
+      batch.flush();
       // Age-based pruning runs with appends; a quiet log is checked on read as well.
       pruneNow();
       const first = (oldest.get() as { id: number | null }).id;
@@ -95,8 +111,12 @@ export function createEventLog(
         return { kind: 'reload', oldestId: first };
       return { kind: 'events', events: after.all(lastId) as LoggedEvent[] };
     },
-    lastId: () => (newest.get() as { id: number }).id,
+    lastId: () => {
+      batch.flush();
+      return (newest.get() as { id: number }).id;
+    },
     close() {
+      batch.flush();
       open = false;
       off();
       subscribers.clear();

@@ -1,65 +1,19 @@
-// The exports aggregate in SQLite: rows, status history, files, transitions, cursor pagination.
+// The exports aggregate: the state machine over the exports tables (exports-table.ts), the row
+// cache, and progress written in batches (store/write-batch.ts). The API shape is export-view.ts.
 import { ApiError } from '../../../shared/errors.ts';
 import type { Export, ExportStatus, TimelineKind } from '../../../shared/schemas/exports.ts';
-import { exportStatuses as exportStatusList } from '../../../shared/vocabulary.ts';
-import { iso } from '../clock.ts';
 import type { Db } from '../store/db.ts';
 import { immediate } from '../store/db.ts';
-import { exportShape } from './export-shape.ts';
-import { countsQuery, listQuery, type ListFilter } from './list-query.ts';
+import { writeBatchOf } from '../store/write-batch.ts';
 import { clockTime } from '../jobs/job-types.ts';
+import { boundedCache } from './exports-cache.ts';
+import { createExportView } from './export-view.ts';
+import { createExportsTable, type ExportRow, type FileRow } from './exports-table.ts';
+import type { countsQuery, ListFilter } from './list-query.ts';
 import { createTimelineRepo } from './timeline-repo.ts';
 
 export { countsQuery, listQuery, listSorts, type ListFilter, type ListSort } from './list-query.ts';
-
-export interface ExportRow {
-  id: string;
-  name: string;
-  status: ExportStatus;
-  source_type: 'dataset' | 'provider';
-  dataset: string | null;
-  provider_id: string | null;
-  provider_type: string | null;
-  remote_id: string | null;
-  remote_status: string | null;
-  request_json: string;
-  format: string;
-  compression: string;
-  compression_level: number;
-  columns_json: string | null;
-  filter_json: string | null;
-  params_json: string | null;
-  progress_pct: number;
-  progress_stage: string | null;
-  rows_done: number;
-  bytes_done: number;
-  bytes_total: number | null;
-  row_count: number | null;
-  byte_size: number | null;
-  error_json: string | null;
-  recreated_from: string | null;
-  recreated_as?: string | null;
-  schedule_id: string | null;
-  destination_json: string | null;
-  saved_paths_json: string | null;
-  attempts: number;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-  created_at: number;
-  started_at: number | null;
-  completed_at: number | null;
-  expires_at: number | null;
-  updated_at: number;
-}
-
-export interface FileRow {
-  export_id: string;
-  idx: number;
-  filename: string;
-  byte_size: number;
-  sha256: string;
-  row_count: number | null;
-}
+export type { ExportRow, FileRow } from './exports-table.ts';
 
 /**
  * Allowed status changes. processing -> pending is not here: only requeue() makes it, for crash
@@ -77,58 +31,44 @@ const transitions: Record<ExportStatus, readonly ExportStatus[]> = {
 export const canTransition = (from: ExportStatus, to: ExportStatus): boolean =>
   transitions[from].includes(to);
 
-/** Statuses an export never leaves (completed only leaves for expired, by retention). */
-export const isFinal = (s: ExportStatus): boolean =>
-  transitions[s].length === 0 || s === 'completed';
-
 export function createExportsRepo(db: Db) {
-  const getRow = db.prepare('SELECT * FROM exports WHERE id = ?');
-  const filesOf = db.prepare('SELECT * FROM export_files WHERE export_id = ? ORDER BY idx');
-  const historyOf = db.prepare(
-    'SELECT status, at FROM export_history WHERE export_id = ? ORDER BY seq',
-  );
-  const addHistory = db.prepare(
-    'INSERT INTO export_history (export_id, seq, status, at) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM export_history WHERE export_id = ?), ?, ?)',
-  );
-
-  // Files and history change only through this repo, so the API shape's two child lists are cached
-  // per export and dropped on every write that touches them: a poll costs one indexed row read.
-  type Details = Pick<Export, 'files' | 'history' | 'timeline'>;
+  const table = createExportsTable(db);
   const timeline = createTimelineRepo(db);
-  const details = new Map<string, Details>();
-  const DETAILS_MAX = 2000;
-  // Rows too, so GET /v1/exports/{id} under load reads no SQLite at all; the API shape is memoised per
-  // row object. Bounded; an evicted entry is simply read again.
-  const rows = new Map<string, ExportRow>();
-  const shapes = new WeakMap<ExportRow, Export>();
+  const view = createExportView(db, table, timeline);
+  const batch = writeBatchOf(db);
+  // Rows, so GET /v1/exports/{id} under load reads no SQLite at all. A row here already shows the
+  // progress still queued for the store (`queued`), so every reader sees the newest progress.
+  const rows = boundedCache<ExportRow>();
+  const queued = new Map<string, Partial<ExportRow>>();
   const forget = (id: string) => {
-    details.delete(id);
     rows.delete(id);
+    view.forget(id);
   };
-  function detailsOf(id: string): Details {
-    const hit = details.get(id);
-    if (hit) return hit;
-    const d: Details = {
-      files: files(id).map((f) => ({
-        filename: f.filename,
-        byte_size: f.byte_size,
-        sha256: f.sha256,
-        row_count: f.row_count,
-      })),
-      history: (historyOf.all(id) as { status: ExportStatus; at: number }[]).map((h) => ({
-        status: h.status,
-        at: iso(h.at),
-      })),
-      timeline: timeline.list(id),
-    };
-    if (db.inTransaction) return d;
-    if (details.size >= DETAILS_MAX) details.delete(details.keys().next().value as string);
-    details.set(id, d);
-    return d;
+
+  /**
+   * Runs a synchronous write in one transaction, after whatever progress is still queued (so a
+   * queued write never lands after a later one); what the queue delivers runs after the commit.
+   */
+  function write<T>(id: string | null, fn: () => T): T {
+    // Forgotten after the transaction too: a read inside it must not outlive a rollback.
+    if (id !== null) forget(id);
+    let delivered: () => void = () => undefined;
+    try {
+      const out = immediate(db, () => {
+        delivered = batch.takeInto();
+        return fn();
+      });
+      return out;
+    } finally {
+      if (id !== null) forget(id);
+      delivered();
+    }
   }
 
   function read(id: string): ExportRow | null {
-    return (getRow.get(id) as ExportRow | undefined) ?? null;
+    const row = table.read(id);
+    const q = row ? queued.get(id) : undefined;
+    return row && q ? { ...row, ...q } : row;
   }
 
   function get(id: string): ExportRow | null {
@@ -136,10 +76,7 @@ export function createExportsRepo(db: Db) {
     if (hit) return hit;
     const row = read(id);
     // Never cache what an open transaction sees: it may still roll back.
-    if (row && !db.inTransaction) {
-      if (rows.size >= DETAILS_MAX) rows.delete(rows.keys().next().value as string);
-      rows.set(id, row);
-    }
+    if (row && !db.inTransaction) rows.set(id, row);
     return row;
   }
 
@@ -150,13 +87,9 @@ export function createExportsRepo(db: Db) {
   }
 
   function insert(row: ExportRow): void {
-    const cols = Object.keys(row);
-    const stmt = db.prepare(
-      `INSERT INTO exports (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`,
-    );
-    stmt.run(row);
+    table.insert(row);
     forget(row.id);
-    addHistory.run(row.id, row.id, row.status, row.created_at);
+    table.addHistory(row.id, row.status, row.created_at);
     if (row.recreated_from && get(row.recreated_from)) linkRecreated(row, row.created_at);
   }
 
@@ -167,24 +100,14 @@ export function createExportsRepo(db: Db) {
     at: number,
     fields: Partial<ExportRow>,
   ): boolean {
-    // Forgotten after the transaction too: a read inside it must not outlive a rollback.
-    forget(id);
-    try {
-      return immediate(db, () => {
-        const row = read(id);
-        if (!row || !allowed(row.status)) return false;
-        const set = { ...fields, status: to, updated_at: at };
-        const keys = Object.keys(set);
-        db.prepare(
-          `UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`,
-        ).run({ ...set, id });
-        forget(id);
-        addHistory.run(id, id, to, at);
-        return true;
-      });
-    } finally {
+    return write(id, () => {
+      const row = table.read(id);
+      if (!row || !allowed(row.status)) return false;
+      table.update(id, { ...fields, status: to, updated_at: at });
       forget(id);
-    }
+      table.addHistory(id, to, at);
+      return true;
+    });
   }
 
   /** Moves an export to `to` if the machine allows it from its current status; returns false if not. */
@@ -202,32 +125,38 @@ export function createExportsRepo(db: Db) {
     return move(id, (from) => from === 'processing', 'pending', at, fields);
   }
 
-  /** Updates fields without a status change (progress, remote id, lease). */
+  /** Updates fields without a status change (remote id, lease), stored before this returns. */
   function patch(id: string, fields: Partial<ExportRow>): void {
-    const keys = Object.keys(fields);
-    if (keys.length === 0) return;
-    try {
-      immediate(db, () =>
-        db
-          .prepare(
-            `UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`,
-          )
-          .run({ ...fields, id }),
-      );
-    } finally {
-      forget(id);
-    }
+    if (Object.keys(fields).length === 0) return;
+    write(id, () => table.update(id, fields));
+  }
+
+  /**
+   * A running job's progress: readers see it at once, the store gets it with the next batch (one
+   * commit for every export's progress and events of that turn). Losing it in a crash loses only
+   * progress: the export runs again from the start.
+   */
+  function progress(id: string, fields: Partial<ExportRow>): void {
+    const current = get(id);
+    if (!current) return;
+    const prior = queued.get(id);
+    queued.set(id, { ...prior, ...fields });
+    // A new row object: the view shapes it afresh.
+    rows.set(id, { ...current, ...fields });
+    if (prior) return;
+    batch.defer(() => {
+      const q = queued.get(id);
+      queued.delete(id);
+      if (q) table.update(id, q);
+    });
   }
 
   /** Extends the leases of the jobs this process runs; a job that is not ours is left alone. */
   function renewLeases(ids: readonly string[], owner: string, until: number): void {
     if (ids.length === 0) return;
-    const stmt = db.prepare(
-      "UPDATE exports SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing'",
-    );
     try {
-      immediate(db, () => {
-        for (const id of ids) stmt.run(until, id, owner);
+      write(null, () => {
+        for (const id of ids) table.renewLease(id, owner, until);
       });
     } finally {
       for (const id of ids) forget(id);
@@ -235,72 +164,25 @@ export function createExportsRepo(db: Db) {
   }
 
   function setFiles(id: string, files: Omit<FileRow, 'export_id' | 'idx'>[]): void {
-    const ins = db.prepare(
-      'INSERT INTO export_files (export_id, idx, filename, byte_size, sha256, row_count) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    db.prepare('DELETE FROM export_files WHERE export_id = ?').run(id);
-    files.forEach((f, i) => ins.run(id, i, f.filename, f.byte_size, f.sha256, f.row_count));
+    table.replaceFiles(id, files);
     forget(id);
   }
 
-  function files(id: string): FileRow[] {
-    return filesOf.all(id) as FileRow[];
-  }
-
-  function list(f: ListFilter): ExportRow[] {
-    const { sql, params } = listQuery(f);
-    return db.prepare(sql).all(params) as ExportRow[];
-  }
-
-  function counts(f: Parameters<typeof countsQuery>[0]): Record<ExportStatus, number> {
-    const { sql, params } = countsQuery(f);
-    const out = Object.fromEntries(exportStatusList.map((st) => [st, 0])) as Record<
-      ExportStatus,
-      number
-    >;
-    for (const r of db.prepare(sql).all(params) as { status: ExportStatus; n: number }[])
-      out[r.status] = r.n;
-    return out;
-  }
-
   function remove(id: string): void {
-    try {
-      immediate(db, () => db.prepare('DELETE FROM exports WHERE id = ?').run(id));
-    } finally {
-      forget(id);
-    }
+    write(id, () => {
+      queued.delete(id);
+      table.remove(id);
+    });
   }
 
-  function byStatus(status: ExportStatus): ExportRow[] {
-    return db
-      .prepare('SELECT * FROM exports WHERE status = ? ORDER BY created_at, id')
-      .all(status) as ExportRow[];
-  }
-
-  function dueForExpiry(now: number): ExportRow[] {
-    return db
-      .prepare("SELECT * FROM exports WHERE status = 'completed' AND expires_at <= ?")
-      .all(now) as ExportRow[];
-  }
-
-  function nextExpiry(): number | null {
-    return (
-      (db
-        .prepare("SELECT min(expires_at) FROM exports WHERE status = 'completed'")
-        .pluck()
-        .get() as number | null) ?? null
-    );
-  }
-
-  /** The API shape (a fresh top-level object: callers add the link), memoised per row object. */
-  function toExport(row: ExportRow): Export {
-    let shape = shapes.get(row);
-    if (!shape) {
-      shape = exportShape(row, detailsOf(row.id));
-      shapes.set(row, shape);
-    }
-    return { ...shape };
-  }
+  /** Rows read past the row cache, with the progress still queued for the store. */
+  const withQueued = (list: ExportRow[]): ExportRow[] =>
+    queued.size === 0
+      ? list
+      : list.map((r) => {
+          const q = queued.get(r.id);
+          return q ? { ...r, ...q } : r;
+        });
 
   /** Adds a step to the export's timeline (the next read shows it). */
   function note(id: string, kind: TimelineKind, text: string, at: number): void {
@@ -324,15 +206,20 @@ export function createExportsRepo(db: Db) {
     requeue,
     renewLeases,
     patch,
+    progress,
     setFiles,
-    files,
-    list,
-    counts,
+    files: table.files,
+    list: (f: ListFilter) => withQueued(table.list(f)),
+    counts: (f: Parameters<typeof countsQuery>[0]) => table.counts(f),
     remove,
-    byStatus,
-    dueForExpiry,
-    nextExpiry,
-    toExport,
+    byStatus: (status: ExportStatus) => withQueued(table.byStatus(status)),
+    /** The oldest pending exports of one source, at most `limit`. */
+    pendingOf: (source: ExportRow['source_type'], limit: number) => table.pendingOf(source, limit),
+    dueForExpiry: table.dueForExpiry,
+    nextExpiry: table.nextExpiry,
+    toExport: (row: ExportRow): Export => view.toExport(row),
+    /** Commits queued progress now (shutdown). */
+    flush: () => batch.flush(),
   };
 }
 

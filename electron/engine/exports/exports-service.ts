@@ -16,16 +16,19 @@ import type { FileStore } from '../storage/files.ts';
 import type { Presigner } from '../storage/presigner.ts';
 import { immediate } from '../store/db.ts';
 import { buildRow, decodeCursor, encodeCursor, parseStatuses } from './export-request.ts';
-import { createExportsRepo, type ExportRow } from './exports-repo.ts';
+import { createExportsRepo, type ExportRow, type ExportsRepo } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
 import type { RemoteJobRunner } from '../jobs/job-types.ts';
 import { createJobOutcomes } from './job-outcomes.ts';
+import { createLocalJobRunner } from './local-job.ts';
 import { createRunner } from './runner.ts';
 import { createSweeper } from './sweeper.ts';
 
 export { canonicalJson } from './export-request.ts';
 
 export interface ExportsDeps {
+  /** The exports repo, when others share it (engine.ts); by default the service makes its own. */
+  readonly repo?: ExportsRepo;
   readonly datasets: { describe(name: string): DatasetDescription };
   readonly files: FileStore;
   readonly presigner: Presigner;
@@ -53,7 +56,7 @@ export interface CreateOptions {
 
 export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
   const { db, clock, events } = ctx;
-  const repo = createExportsRepo(db);
+  const repo = deps.repo ?? createExportsRepo(db);
   const idempotency = createIdempotencyStore(db);
 
   const emit = (id: string) => {
@@ -101,19 +104,24 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     completed: () => sweeper.arm(),
   });
 
+  const progressMs = deps.progressMs ?? 250;
+  const local = createLocalJobRunner(ctx, {
+    datasets: deps.datasets,
+    progressMs,
+    failAfterBytes: deps.failAfterBytes,
+    blockBytes: deps.blockBytes,
+    workerOldGenMb: deps.workerOldGenMb,
+    workerFile: deps.workerFile,
+  });
   const runner = createRunner(ctx, {
     repo,
     files: deps.files,
-    datasets: deps.datasets,
+    local,
     remote: deps.remote,
     finish,
     fail,
     changed: emit,
-    ...(deps.progressMs !== undefined ? { progressMs: deps.progressMs } : {}),
-    ...(deps.failAfterBytes !== undefined ? { failAfterBytes: deps.failAfterBytes } : {}),
-    ...(deps.blockBytes !== undefined ? { blockBytes: deps.blockBytes } : {}),
-    ...(deps.workerOldGenMb !== undefined ? { workerOldGenMb: deps.workerOldGenMb } : {}),
-    ...(deps.workerFile !== undefined ? { workerFile: deps.workerFile } : {}),
+    progressMs,
   });
 
   const sweeper = createSweeper(ctx, repo, deps.files, emit);
@@ -285,25 +293,6 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     }
   }
 
-  /** The stored file of a completed export, for importing it as a dataset. */
-  function resolveExportFile(id: string): {
-    path: string;
-    format: 'csv' | 'jsonl';
-    compression: 'gzip' | 'none';
-  } {
-    checkId(id);
-    const row = repo.get(id);
-    if (!row || row.status !== 'completed')
-      throw new ApiError('INVALID_REQUEST', `Export ${id} is not a completed export.`);
-    const f = repo.files(id)[0];
-    if (!f) throw new ApiError('INVALID_REQUEST', `Export ${id} has no file.`);
-    return {
-      path: deps.files.resolveFile(id, f.filename),
-      format: row.format as 'csv' | 'jsonl',
-      compression: f.filename.endsWith('.gz') ? 'gzip' : 'none',
-    };
-  }
-
   return {
     create,
     get,
@@ -315,8 +304,6 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     downloadLocation,
     saveCopy,
     servedFile,
-    resolveExportFile,
-    repo,
     /** Recovery of crashed jobs, the queue, and the retention sweeper (with a check now). */
     start() {
       runner.start();
@@ -326,6 +313,8 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     async close() {
       sweeper.stop();
       await runner.close();
+      await local.close();
+      repo.flush();
     },
   };
 }

@@ -1,29 +1,24 @@
 // The job queue: a concurrency limit, leases, progress to store and bus, crash recovery, cancel.
+// What a job does is its kind's business: local and provider exports alike are a `JobRunner`
+// (`run(spec, hooks)` from jobs/), chosen by the export's source.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import { isAbsolute } from 'node:path';
 import type { ExportCompression, ExportCreate } from '../../../shared/schemas/exports.ts';
 import type { TimerHandle } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
-import { compileQuery } from '../datasets/filter-sql.ts';
-import type { DatasetDescription } from '../datasets/datasets-service.ts';
-import { workerUrl } from '../datasets/worker-url.ts';
 import { removePlainParts } from '../storage/plain-parts.ts';
 import type { FileStore } from '../storage/files.ts';
-import { extensionFor, slugify } from '../storage/files.ts';
 import type { ExportsRepo, ExportRow } from './exports-repo.ts';
-import type { ExportWorkerInput } from './export-pipeline.ts';
-import { keysetSql } from './row-batches.ts';
-import { createWorkerPool, runOnWorker, type WorkerPool } from './worker-pool.ts';
 import {
   JobError,
   type JobFile,
+  type JobHooks,
   type JobProgress,
-  type RemoteJobRunner,
+  type JobRunner,
+  type JobSpec,
 } from '../jobs/job-types.ts';
 import { runInJobScope } from './job-scope.ts';
-import { workerStageWords } from './worker-stage.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */
 export const MAX_ATTEMPTS = 3;
@@ -35,21 +30,13 @@ export const LEASE_MS = 60_000;
  * `max_concurrent_exports` still applies inside this.
  */
 export const REMOTE_CONCURRENCY = 16;
-// The export worker's heap. Rows die young, so a small young generation keeps the heap flat
-// (measured: ~200 MB peak RSS for 2M rows instead of ~330 MB, at the same speed). A ceiling on
-// the old generation also makes V8 grow it in smaller steps: without one (V8 sizes it from the
-// machine's RAM) the worker held ~30 MB more garbage at the same speed (bench export_peak_memory);
-// 1 GB gives the same saving as 256 MB. It must stay far above one row: a single value V8 cannot
-// fit even after the worker's last-chance raise aborts the whole process, and 1 GB still holds
-// the largest string V8 can make (~512 MB; a 400 MB field exports, measured).
-const WORKER_YOUNG_GEN_MB = 24;
-const WORKER_OLD_GEN_MB = 1024;
-
 export interface RunnerDeps {
   readonly repo: ExportsRepo;
   readonly files: FileStore;
-  readonly datasets: { describe(name: string): DatasetDescription };
-  readonly remote?: RemoteJobRunner | undefined;
+  /** Runs dataset exports (local-job.ts). */
+  readonly local: JobRunner;
+  /** Runs provider exports; without it they fail with PROVIDER_ERROR. */
+  readonly remote?: JobRunner | undefined;
   /** Called with the verified files; saves destination copies, completes the export. */
   finish(row: ExportRow, files: readonly JobFile[], signal: AbortSignal): Promise<void>;
   fail(row: ExportRow, code: string, message: string, details?: Record<string, unknown>): void;
@@ -57,14 +44,6 @@ export interface RunnerDeps {
   changed(id: string): void;
   /** Least time between two progress writes of a job (store and bus); 250 ms by default. */
   readonly progressMs?: number;
-  /** Test seam for DISK_FULL: local exports fail writing past this many bytes. */
-  readonly failAfterBytes?: number;
-  /** Test seam: a smaller uncompressed block, to see many blocks on a small dataset. */
-  readonly blockBytes?: number;
-  /** Test seam: the worker's old-generation ceiling (default WORKER_OLD_GEN_MB). */
-  readonly workerOldGenMb?: number;
-  /** The export worker's entry file; by default export-worker.ts/.js beside this module. */
-  readonly workerFile?: URL | string;
 }
 
 interface Running {
@@ -72,10 +51,7 @@ interface Running {
   readonly local: boolean;
   readonly abort: AbortController;
   done: Promise<void>;
-  worker?: Worker;
 }
-
-type Progress = (p: JobProgress, force?: boolean) => void;
 
 export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   const { clock } = ctx;
@@ -84,7 +60,6 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   const running = new Map<string, Running>();
   const progressMs = deps.progressMs ?? 250;
   let accepting = false;
-  let pool: WorkerPool | null = null;
   let heartbeatTimer: TimerHandle | null = null;
 
   const lease = (): Partial<ExportRow> => ({
@@ -142,14 +117,17 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     if (!accepting) return;
     let local = 0;
     for (const r of running.values()) if (r.local) local++;
-    let remote = running.size - local;
-    const localMax = ctx.config.concurrency;
-    const full = () => local >= localMax && remote >= REMOTE_CONCURRENCY;
-    if (full()) return;
-    for (const next of repo.byStatus('pending')) {
+    const remote = running.size - local;
+    fill('dataset', ctx.config.concurrency - local);
+    fill('provider', REMOTE_CONCURRENCY - remote);
+  }
+
+  /** Starts up to `room` pending exports of one source. */
+  function fill(source: ExportRow['source_type'], room: number): void {
+    if (room <= 0) return;
+    // A pending export may still be stopping here (a clean shutdown): read past those.
+    for (const next of repo.pendingOf(source, room + running.size)) {
       if (running.has(next.id)) continue;
-      const isLocal = next.source_type === 'dataset';
-      if (isLocal ? local >= localMax : remote >= REMOTE_CONCURRENCY) continue;
       const now = clock.now();
       const ok = repo.transition(next.id, 'processing', now, {
         started_at: next.started_at ?? now,
@@ -161,9 +139,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       if (!ok) continue;
       deps.changed(next.id);
       start(repo.mustGet(next.id));
-      if (isLocal) local++;
-      else remote++;
-      if (full()) return;
+      if (--room === 0) return;
     }
   }
 
@@ -177,11 +153,15 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     };
     running.set(row.id, entry);
     let lastWrite = Number.NEGATIVE_INFINITY;
-    const progress: Progress = (p, force = false) => {
+    let lastStage: string | undefined;
+    // Throttled, except that a change of stage is stored at once.
+    const progress = (p: JobProgress) => {
       const now = clock.now();
-      if (!force && now - lastWrite < progressMs) return;
+      const newStage = p.stage !== undefined && p.stage !== lastStage;
+      if (!newStage && now - lastWrite < progressMs) return;
       if (abort.signal.aborted || repo.get(row.id)?.status !== 'processing') return;
       lastWrite = now;
+      if (p.stage !== undefined) lastStage = p.stage;
       const fields: Partial<ExportRow> = { ...lease() };
       if (p.pct !== undefined)
         fields.progress_pct = Math.max(0, Math.min(100, Math.round(p.pct * 10) / 10));
@@ -191,7 +171,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       if (p.bytesTotal !== undefined) fields.bytes_total = p.bytesTotal;
       if (p.remoteId !== undefined) fields.remote_id = p.remoteId;
       if (p.remoteStatus !== undefined) fields.remote_status = p.remoteStatus;
-      repo.patch(row.id, fields);
+      repo.progress(row.id, fields);
       deps.changed(row.id);
     };
     // An error that escapes this job's work (no listener, no catch) fails this export only, even
@@ -201,10 +181,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     const work = runInJobScope(
       row.id,
       (err) => crash(err),
-      () =>
-        row.source_type === 'dataset'
-          ? runLocal(row, entry, progress)
-          : runRemote(row, abort.signal, progress),
+      () => runJob(row, abort.signal, progress),
     );
     const job = Promise.race([work, crashed]);
     crashed.catch(() => setImmediate(() => abort.abort(new Error('the export crashed'))));
@@ -236,98 +213,31 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       });
   }
 
-  async function runLocal(row: ExportRow, entry: Running, progress: Progress): Promise<JobFile[]> {
-    const req = JSON.parse(row.request_json) as ExportCreate;
-    let input: ExportWorkerInput;
-    const dir = deps.files.exportDir(row.id);
-    const filename = slugify(row.name) + extensionFor(row.format, row.compression);
-    try {
-      const ds = deps.datasets.describe(row.dataset ?? '');
-      const q = compileQuery(ds, { columns: req.columns ?? null, filter: req.filter ?? null });
-      input = {
-        datasetFile: ds.file,
-        selectSql: q.selectSql,
-        keysetSql: keysetSql(q),
-        countSql: q.countSql,
-        params: q.params,
-        columns: q.columns.map((c) => ({ name: c.name, type: c.type })),
-        format: row.format as 'csv' | 'jsonl',
-        compression: row.compression as ExportCompression,
-        level: row.compression_level,
-        finalPath: join(dir, filename),
-        maxRows: ctx.config.maxRows,
-        // The worker reports twice as often as we store, so a store write is never skipped.
-        progressMs: Math.floor(progressMs / 2),
-        ...(deps.failAfterBytes !== undefined ? { failAfterBytes: deps.failAfterBytes } : {}),
-        ...(deps.blockBytes !== undefined ? { blockBytes: deps.blockBytes } : {}),
-      };
-    } catch (err) {
-      // The dataset was deleted or replaced after the export was accepted.
-      throw new JobError(
-        'INTERNAL',
-        `The dataset "${row.dataset}" can no longer be exported as requested: ${(err as Error).message}`,
-      );
-    }
-    mkdirSync(dir, { recursive: true });
-    const file = deps.workerFile ?? workerUrl('export-worker', import.meta.url);
-    const oldGenMb = deps.workerOldGenMb ?? WORKER_OLD_GEN_MB;
-    pool ??= createWorkerPool(
-      file,
-      { maxYoungGenerationSizeMb: WORKER_YOUNG_GEN_MB, maxOldGenerationSizeMb: oldGenMb },
-      ctx.config.concurrency,
-    );
-    const m = await runOnWorker(pool, input, entry, oldGenMb, (w) =>
-      progress(
-        {
-          pct: w.total > 0 ? (w.rows / w.total) * 99 : 0,
-          stage: workerStageWords[w.stage],
-          rowsDone: w.rows,
-          bytesDone: w.bytes,
-        },
-        // Row counts are throttled; a change of stage is stored at once.
-        w.stage !== 'writing',
-      ),
-    );
-    ctx.logger.info('export timing', { id: row.id, rows: m.rows, ...m.phases });
-    return [{ filename, byteSize: m.bytes, sha256: m.sha256, rowCount: m.rows }];
-  }
-
-  async function runRemote(
+  /** Hands the export to its job kind: the stored request as a JobSpec, the queue's hooks. */
+  async function runJob(
     row: ExportRow,
     signal: AbortSignal,
-    progress: Progress,
+    progress: (p: JobProgress) => void,
   ): Promise<readonly JobFile[]> {
-    if (!deps.remote)
+    const kind = row.source_type === 'dataset' ? deps.local : deps.remote;
+    if (!kind)
       throw new JobError('PROVIDER_ERROR', 'no remote runner: provider exports are unavailable.');
     const dir = deps.files.exportDir(row.id);
     mkdirSync(dir, { recursive: true });
-    return deps.remote.run(
-      {
-        exportId: row.id,
-        name: row.name,
-        format: row.format as 'csv' | 'jsonl',
-        compression: row.compression as ExportCompression,
-        compressionLevel: row.compression_level,
-        providerId: row.provider_id,
-        params: row.params_json ? (JSON.parse(row.params_json) as Record<string, unknown>) : null,
-        remoteId: row.remote_id,
-        attempt: row.attempts,
-        plainCopyDir: plainCopyDir(row.destination_json),
+    const hooks: JobHooks = {
+      signal,
+      exportDir: dir,
+      progress,
+      recordRemote: (remoteId, remoteStatus) => {
+        repo.patch(row.id, { remote_id: remoteId, remote_status: remoteStatus });
+        deps.changed(row.id);
       },
-      {
-        signal,
-        exportDir: dir,
-        progress: (p) => progress(p),
-        recordRemote: (remoteId, remoteStatus) => {
-          repo.patch(row.id, { remote_id: remoteId, remote_status: remoteStatus });
-          deps.changed(row.id);
-        },
-        note: (kind, text) => {
-          repo.note(row.id, kind, text, clock.now());
-          deps.changed(row.id);
-        },
+      note: (kind, text) => {
+        repo.note(row.id, kind, text, clock.now());
+        deps.changed(row.id);
       },
-    );
+    };
+    return kind.run(jobSpec(row), hooks);
   }
 
   /** Stops a running job now (a local one loses its .part); false when it was not running here. */
@@ -335,7 +245,6 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     const entry = running.get(id);
     if (!entry) return false;
     entry.abort.abort();
-    await entry.worker?.terminate();
     await entry.done;
     return true;
   }
@@ -358,7 +267,6 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       heartbeatTimer = null;
       const ids = [...running.keys()];
       await Promise.all(ids.map((id) => stop(id)));
-      await pool?.close();
       for (const id of ids) {
         // A clean stop is not a failed attempt.
         const attempts = Math.max(0, (repo.get(id)?.attempts ?? 1) - 1);
@@ -374,6 +282,27 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
 }
 
 export type Runner = ReturnType<typeof createRunner>;
+
+/** The stored request as its job kind sees it. */
+function jobSpec(row: ExportRow): JobSpec {
+  const local = row.source_type === 'dataset';
+  const req = local ? (JSON.parse(row.request_json) as ExportCreate) : null;
+  return {
+    exportId: row.id,
+    name: row.name,
+    format: row.format as 'csv' | 'jsonl',
+    compression: row.compression as ExportCompression,
+    compressionLevel: row.compression_level,
+    dataset: row.dataset,
+    columns: req?.columns ?? null,
+    filter: req?.filter ?? null,
+    providerId: row.provider_id,
+    params: row.params_json ? (JSON.parse(row.params_json) as Record<string, unknown>) : null,
+    remoteId: row.remote_id,
+    attempt: row.attempts,
+    plainCopyDir: local ? null : plainCopyDir(row.destination_json),
+  };
+}
 
 /** The folder a decompressed copy goes to, or null (no destination, or not decompressed). */
 function plainDestination(destinationJson: string | null): string | null {

@@ -1,6 +1,10 @@
 // The contract between the export runner and the code that does a job's work (local or remote).
 import type { ExportErrorCode } from '../../../shared/errors.ts';
-import type { ExportCompression, TimelineKind } from '../../../shared/schemas/exports.ts';
+import type {
+  ExportCompression,
+  ExportFilter,
+  TimelineKind,
+} from '../../../shared/schemas/exports.ts';
 
 /** "14:02 UTC": the clock time a timeline line names. */
 export const clockTime = (ms: number): string => `${new Date(ms).toISOString().slice(11, 16)} UTC`;
@@ -41,13 +45,17 @@ export interface JobProgress {
   readonly remoteStatus?: string | null;
 }
 
-/** The stored request of a job, as the runner hands it to the worker or the remote runner. */
+/** The stored request of a job, as the queue hands it to its job kind (local or provider). */
 export interface JobSpec {
   readonly exportId: string;
   readonly name: string;
   readonly format: 'csv' | 'jsonl';
   readonly compression: ExportCompression;
   readonly compressionLevel: number;
+  /** Local exports only: the dataset, and the request's columns and filter. */
+  readonly dataset?: string | null;
+  readonly columns?: readonly string[] | null;
+  readonly filter?: ExportFilter | null;
   /** Provider exports only. */
   readonly providerId: string | null;
   readonly params: Record<string, unknown> | null;
@@ -74,7 +82,13 @@ export interface JobHooks {
   note?(kind: TimelineKind, text: string): void;
 }
 
-/** Runs a provider export to completion: create (once), poll, download, verify. */
-export interface RemoteJobRunner {
+/**
+ * A job kind: runs one export to verified files in `hooks.exportDir`, or throws `JobError`. The
+ * queue (exports/runner.ts) picks the kind by the export's source and knows nothing else of it.
+ */
+export interface JobRunner {
   run(spec: JobSpec, hooks: JobHooks): Promise<readonly JobFile[]>;
 }
+
+/** Runs a provider export to completion: create (once), poll, download, verify. */
+export type RemoteJobRunner = JobRunner;

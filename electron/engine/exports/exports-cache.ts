@@ -1,0 +1,23 @@
+// A bounded map for the exports caches: the oldest entry goes when it is full, and an evicted entry
+// is simply read again. Used for rows (exports-repo.ts) and for an export's child lists
+// (export-view.ts), so a poll of GET /v1/exports/{id} under load reads no SQLite at all.
+export interface BoundedCache<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
+  delete(key: string): void;
+}
+
+/** How many exports each cache holds. */
+export const EXPORTS_CACHED = 2000;
+
+export function boundedCache<V>(max = EXPORTS_CACHED): BoundedCache<V> {
+  const map = new Map<string, V>();
+  return {
+    get: (key) => map.get(key),
+    set(key, value) {
+      if (!map.has(key) && map.size >= max) map.delete(map.keys().next().value as string);
+      map.set(key, value);
+    },
+    delete: (key) => void map.delete(key),
+  };
+}
