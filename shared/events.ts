@@ -18,21 +18,3 @@ export interface EventMap {
 }
 
 export type EventName = keyof EventMap;
-export const eventNames = [
-  'export.updated',
-  'export.completed',
-  'export.failed',
-  'export.deleted',
-  'dataset.updated',
-  'dataset.deleted',
-  'schedule.updated',
-  'schedule.fired',
-  'schedule.failed',
-  'schedule.completed',
-  'schedule.deleted',
-] as const satisfies readonly EventName[];
-
-export interface AppEvent<K extends EventName = EventName> {
-  readonly name: K;
-  readonly data: EventMap[K];
-}

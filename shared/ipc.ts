@@ -13,7 +13,6 @@ export interface IpcChannels {
   'shell:show-item': { args: [path: string]; result: boolean };
   'shell:open-folder': { args: [path: string]; result: boolean };
   'clipboard:write-text': { args: [text: string]; result: void };
-  'app:notify': { args: [title: string, body: string]; result: void };
   'app:set-theme': { args: [theme: 'light' | 'dark' | 'system']; result: void };
 }
 export type IpcChannel = keyof IpcChannels;
@@ -24,7 +23,6 @@ export const ipcChannels = [
   'shell:show-item',
   'shell:open-folder',
   'clipboard:write-text',
-  'app:notify',
   'app:set-theme',
 ] as const satisfies readonly IpcChannel[];
 
@@ -39,7 +37,6 @@ export interface DesktopBridge {
   showItemInFolder(path: string): Promise<boolean>;
   openFolder(path: string): Promise<boolean>;
   copyText(text: string): Promise<void>;
-  notify(title: string, body: string): Promise<void>;
   setTheme(theme: 'light' | 'dark' | 'system'): Promise<void>;
 }
 
@@ -73,8 +70,6 @@ export function validIpcArgs(channel: string, args: readonly unknown[]): boolean
       return args.length === 1 && str(args[0]) && !(args[0] as string).includes('\0');
     case 'clipboard:write-text':
       return args.length === 1 && str(args[0], 100_000);
-    case 'app:notify':
-      return args.length === 2 && str(args[0], 200) && str(args[1], 1000);
     case 'app:set-theme':
       return args.length === 1 && ['light', 'dark', 'system'].includes(args[0] as string);
     default:

@@ -5,7 +5,6 @@ import {
   dialog,
   ipcMain,
   nativeTheme,
-  Notification,
   shell,
   type IpcMainInvokeEvent,
 } from 'electron';
@@ -76,8 +75,5 @@ export function registerIpc(
   handle('clipboard:write-text', (_e, text) => clipboard.writeText(text));
   handle('app:set-theme', (_e, theme) => {
     nativeTheme.themeSource = theme;
-  });
-  handle('app:notify', (_e, title, body) => {
-    if (Notification.isSupported()) new Notification({ title, body }).show();
   });
 }

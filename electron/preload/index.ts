@@ -23,7 +23,6 @@ const bridge = {
   showItemInFolder: (path) => invoke('shell:show-item', path),
   openFolder: (path) => invoke('shell:open-folder', path),
   copyText: (text) => invoke('clipboard:write-text', text),
-  notify: (title, body) => invoke('app:notify', title, body),
   setTheme: (theme) => invoke('app:set-theme', theme),
 } satisfies DesktopBridge;
 

@@ -18,12 +18,6 @@ export interface DatasetDraft {
   readonly compression: 'gzip' | 'none';
 }
 
-export interface ProviderDraft {
-  readonly provider: string;
-  /** The vendor's create body as JSON text; null: the vendor's example. */
-  readonly params: string | null;
-}
-
 export interface OutputDraft {
   readonly name: string;
   readonly dir: string;

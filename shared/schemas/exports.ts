@@ -57,7 +57,6 @@ export const DestinationRequest = Type.Object(
 export type DestinationRequest = Static<typeof DestinationRequest>;
 
 export const formats = ['csv', 'jsonl'] as const;
-export type ExportFormat = (typeof formats)[number];
 export const compressions = ['gzip', 'zstd', 'none'] as const;
 export type ExportCompression = (typeof compressions)[number];
 
@@ -193,7 +192,6 @@ const listFilters = {
 };
 
 export const exportListSorts = ['created_desc', 'created_asc', 'name_asc', 'name_desc'] as const;
-export type ExportListSort = (typeof exportListSorts)[number];
 
 export const ExportListQuery = Type.Object({
   status: Type.Optional(

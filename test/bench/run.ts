@@ -1,4 +1,4 @@
-// `npm run bench`: our engine against the shell pipeline a power user would write (issue 7).
+// `npm run bench`: our engine against the shell pipeline a power user would write.
 // Each pair runs alternately (A B A B) after a warm-up; the table shows medians and ratios.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
 // 'electron' with fake-electron.ts) with a real engine and server in a temp data folder.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { silentLogger } from '../../electron/engine/logger.ts';
 import { startDesktopApp } from '../../electron/main/desktop-app.ts';
 import { tempDir } from '../helpers/context.ts';
@@ -88,12 +88,13 @@ export async function until(
   what: string,
   poll: () => Promise<void> = async () => undefined,
 ): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    await poll();
-    if (check()) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  expect(check(), what).toBe(true);
+  await vi.waitFor(
+    async () => {
+      await poll();
+      expect(check(), what).toBe(true);
+    },
+    { timeout: 10_000, interval: 25 },
+  );
 }
 
 /** Whether anything still listens on the origin's port. */

@@ -1,6 +1,6 @@
 // OS notifications of the desktop app, driven by a real engine: scheduled exports that complete or
 // fail notify (unless Settings turns it off); ad-hoc exports never do.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { rmSync } from 'node:fs';
 import { watchScheduledExports, type Notice } from '../../electron/main/notifications.ts';
 import { tempDir } from '../helpers/context.ts';
@@ -63,8 +63,7 @@ async function runNow(id: string): Promise<string> {
 }
 
 async function until(check: () => boolean) {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-  expect(check()).toBe(true);
+  await vi.waitFor(() => expect(check()).toBe(true), { timeout: 10_000, interval: 25 });
 }
 
 describe('desktop notifications', () => {

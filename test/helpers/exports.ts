@@ -1,17 +1,19 @@
 // Helpers for export tests: wait for a final status, fetch a presigned file through inject.
+import { vi } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import type { Export } from '../../shared/schemas/exports.ts';
 import type { TestServer } from './server.ts';
 
 export async function waitFinal(s: TestServer, id: string, timeoutMs = 20_000): Promise<Export> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await s.call({ url: `/v1/exports/${id}` });
-    const exp = res.json().data as Export;
-    if (!['pending', 'processing'].includes(exp.status)) return exp;
-    if (Date.now() > deadline) throw new Error(`export ${id} still ${exp.status}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return vi.waitFor(
+    async () => {
+      const exp = (await s.call({ url: `/v1/exports/${id}` })).json().data as Export;
+      if (['pending', 'processing'].includes(exp.status))
+        throw new Error(`export ${id} still ${exp.status}`);
+      return exp;
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
 }
 
 /** Fetches a presigned URL as a local tool would (no key), returning the raw bytes. */

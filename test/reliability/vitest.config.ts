@@ -1,4 +1,4 @@
-// The reliability suite (issue 8): real serve processes, kill -9, hostile requests. Not in `npm test`.
+// The reliability suite: real serve processes, kill -9, hostile requests. Not in `npm test`.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeServer, type TestServer } from '../helpers/server.ts';
@@ -10,13 +10,14 @@ beforeEach(async () => {
 afterEach(async () => s.close());
 
 async function waitReady(name: string) {
-  for (let i = 0; i < 200; i++) {
-    const res = await s.call({ url: `/v1/datasets/${name}` });
-    const d = res.json().data;
-    if (d.status !== 'importing') return d;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('import did not finish');
+  return vi.waitFor(
+    async () => {
+      const d = (await s.call({ url: `/v1/datasets/${name}` })).json().data;
+      if (d.status === 'importing') throw new Error('import did not finish');
+      return d;
+    },
+    { timeout: 5_000, interval: 25 },
+  );
 }
 
 describe('datasets API', () => {

@@ -6,10 +6,18 @@ import { parse } from 'csv-parse/sync';
 import { makeServer, type TestServer } from '../helpers/server.ts';
 import { createExport, fetchLink, gunzipText, waitFinal } from '../helpers/exports.ts';
 import { tempDir } from '../helpers/context.ts';
+import { systemClock, type Clock } from '../../electron/engine/clock.ts';
 
 let s: TestServer;
+// Real time, which a test can move ahead (`skewMs`) instead of sleeping.
+let skewMs = 0;
+const clock: Clock = {
+  now: () => systemClock.now() + skewMs,
+  setTimeout: (fn, ms) => systemClock.setTimeout(fn, ms),
+};
 beforeEach(async () => {
-  s = await makeServer({ demoRows: 3000, exportsTestSeams: { progressMs: 0 } });
+  skewMs = 0;
+  s = await makeServer({ demoRows: 3000, exportsTestSeams: { progressMs: 0 }, clock });
 });
 afterEach(async () => s.close());
 
@@ -225,9 +233,13 @@ describe('local exports through the API', () => {
   it('mints a fresh link on every read, capped at expires_at', async () => {
     const exp = await complete({ dataset: 'leads', columns: ['id'] });
     s.engine.ctx.config.urlTtlSeconds = 1;
-    await new Promise((r) => setTimeout(r, 1100));
-    const again = (await s.call({ url: `/v1/exports/${exp.id}` })).json().data;
-    expect(again.download_url).not.toBe(exp.download_url);
+    const read = async () => (await s.call({ url: `/v1/exports/${exp.id}` })).json().data;
+    const first = await read();
+    skewMs += 1100;
+    const again = await read();
+    expect(first.download_url).not.toBe(exp.download_url);
+    expect(again.download_url).not.toBe(first.download_url);
+    expect(Date.parse(again.url_expires_at)).toBeGreaterThan(Date.parse(first.url_expires_at));
     expect(Date.parse(again.url_expires_at)).toBeLessThanOrEqual(Date.parse(again.expires_at));
   });
 

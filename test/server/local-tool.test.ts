@@ -1,5 +1,5 @@
 // What a local tool does with curl, against the real `export-manager serve` process and port.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
@@ -38,12 +38,15 @@ beforeAll(async () => {
   );
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 20_000;
-  while (!/listening on (http:\/\/\S+)/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(output);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  base = /listening on (http:\/\/\S+)/.exec(output)![1]!;
+  base = await vi.waitFor(
+    () => {
+      const listening = /listening on (http:\/\/\S+)/.exec(output);
+      if (!listening)
+        throw new Error(child.exitCode !== null ? output : `not listening yet: ${output}`);
+      return listening[1]!;
+    },
+    { timeout: 20_000, interval: 50 },
+  );
   key = readFileSync(join(dataDir, 'api-key'), 'utf8').trim();
 });
 
@@ -72,19 +75,17 @@ describe('a local tool, as with curl', () => {
     });
     expect(created.status).toBe(202);
     const { id } = ((await created.json()) as { data: { id: string } }).data;
-    let exp: { status: string; row_count: number; files: { sha256: string }[] } = {
-      status: 'pending',
-      row_count: 0,
-      files: [],
-    };
-    for (let i = 0; i < 400 && (exp.status === 'pending' || exp.status === 'processing'); i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      exp = (
-        (await (await fetch(`${base}/v1/exports/${id}`, { headers: auth() })).json()) as {
-          data: typeof exp;
-        }
-      ).data;
-    }
+    type Polled = { status: string; row_count: number; files: { sha256: string }[] };
+    const exp = await vi.waitFor(
+      async () => {
+        const res = await fetch(`${base}/v1/exports/${id}`, { headers: auth() });
+        const data = ((await res.json()) as { data: Polled }).data;
+        if (data.status === 'pending' || data.status === 'processing')
+          throw new Error(`export ${id} still ${data.status}`);
+        return data;
+      },
+      { timeout: 10_000, interval: 25 },
+    );
     expect(exp.status).toBe('completed');
     const file = await fetch(`${base}/v1/exports/${id}/download`, { headers: auth() }); // follows the 302; the link needs no key
     expect(file.status).toBe(200);

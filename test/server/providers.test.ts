@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -232,16 +232,16 @@ describe('provider exports and local exports do not share run slots', () => {
       vendorIds.push(r.json().data.id);
     }
     // All three are at the vendor (more than the two local slots), polling.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const states = await Promise.all(
-        vendorIds.map(async (id) => (await s.call({ url: `/v1/exports/${id}` })).json().data),
-      );
-      if (states.every((e) => e.status === 'processing' && e.source.remote_id)) break;
-      if (Date.now() > deadline)
-        throw new Error(`vendor exports not started: ${JSON.stringify(states)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await vi.waitFor(
+      async () => {
+        const states = await Promise.all(
+          vendorIds.map(async (id) => (await s.call({ url: `/v1/exports/${id}` })).json().data),
+        );
+        if (!states.every((e) => e.status === 'processing' && e.source.remote_id))
+          throw new Error(`vendor exports not started: ${JSON.stringify(states)}`);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     const local = await createExport(s, { dataset: 'leads', format: 'csv' });
     expect(local.statusCode, local.body).toBe(202);
     const done = await waitFinal(s, local.json().data.id, 10_000);

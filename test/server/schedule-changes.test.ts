@@ -23,13 +23,12 @@ afterEach(async () => {
 async function runAndWait(id: string) {
   const ran = await s.call({ method: 'POST', url: `/v1/schedules/${id}/run` });
   expect(ran.statusCode, ran.body).toBe(202);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const sch = (await s.call({ url: `/v1/schedules/${id}` })).json().data;
-    if (sch.running_export_id === null) break;
-    if (Date.now() > deadline) throw new Error('run did not finish');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await expect
+    .poll(
+      async () => (await s.call({ url: `/v1/schedules/${id}` })).json().data.running_export_id,
+      { timeout: 15_000, interval: 20 },
+    )
+    .toBeNull();
   await s.engine.schedules.idle();
 }
 

@@ -1,5 +1,5 @@
 // Schedules against a real port and the real clock, as a new user would try them with curl.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readdirSync, rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { startServer, type RunningServer } from '../../electron/server/serve.ts';
@@ -47,13 +47,14 @@ async function api(path: string, init: { method?: string; body?: unknown } = {})
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, fn: () => Promise<T | null>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
+  return vi.waitFor(
+    async () => {
+      const v = await fn();
+      if (v === null) throw new Error(`timed out waiting for ${what}`);
+      return v;
+    },
+    { timeout: ms, interval: 100 },
+  );
 }
 
 describe('schedules on a real server', () => {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeServer, type TestServer } from '../helpers/server.ts';
@@ -22,13 +22,14 @@ const post = (url: string, payload?: Record<string, unknown>) =>
   s.call({ method: 'POST', url, ...(payload === undefined ? {} : { payload }) });
 
 async function untilIdle(id: string) {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const sch = (await s.call({ url: `/v1/schedules/${id}` })).json().data;
-    if (sch.running_export_id === null) return sch;
-    if (Date.now() > deadline) throw new Error('run did not finish');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return vi.waitFor(
+    async () => {
+      const sch = (await s.call({ url: `/v1/schedules/${id}` })).json().data;
+      if (sch.running_export_id !== null) throw new Error('run did not finish');
+      return sch;
+    },
+    { timeout: 15_000, interval: 20 },
+  );
 }
 
 describe('/v1/schedules', () => {

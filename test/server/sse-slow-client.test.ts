@@ -1,6 +1,6 @@
 // An SSE client that stops reading is dropped once a bounded amount waits for it; the engine's
 // memory does not follow what the client fails to read, and readers keep being served.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -35,8 +35,14 @@ describe('a client that does not read', () => {
     const sock = connect((plain.address() as AddressInfo).port, '127.0.0.1');
     sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     sock.pause();
-    while (!res) await new Promise((r) => setTimeout(r, 5));
-    const r = res as ServerResponse;
+    const r = await vi.waitFor(
+      () => {
+        const got = res as ServerResponse | null;
+        if (!got) throw new Error('the request has not arrived');
+        return got;
+      },
+      { interval: 5 },
+    );
     const write = boundedSseWrite(r);
     let peak = 0;
     let sent = 0;

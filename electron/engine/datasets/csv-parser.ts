@@ -4,7 +4,7 @@
 // csv-parse 7 alone took 12.4 s to hand out the records; this parser takes 2.1 s, because a
 // line without a quote is cut with one native split() and a quoted field is found with indexOf()
 // instead of a per-character state machine. sqlite3's `.mode csv` + `.import` of that file into
-// a new database takes 5.8-6.1 s, so csv-parse alone would have spent the 1.5x budget of issue 7
+// a new database takes 5.8-6.1 s, so csv-parse alone would have spent the import benchmark's 1.5x budget
 // before inserting a row. The whole import through the datasets service (parse + infer in one
 // worker, inserts in a second, see sink.ts; index and fsync included) takes 7.5-8.0 s: ~1.3x.
 

@@ -2,7 +2,7 @@
 import type { DatasetColumn } from '../../../shared/schemas/datasets.ts';
 import type { Sink } from './sink.ts';
 import type { SinkResult } from './table-sink.ts';
-import { I, R, T, X } from './values.ts';
+import { INTEGER_CODE, REAL_CODE, TEXT_CODE, TIMESTAMP_CODE } from './values.ts';
 
 export const DEMO_DATASET = 'leads';
 
@@ -18,7 +18,18 @@ export const demoColumns: readonly DatasetColumn[] = [
   { name: 'score', type: 'integer' },
   { name: 'status', type: 'text' },
 ];
-const types = [I, T, X, X, X, X, X, R, I, X];
+const types = [
+  INTEGER_CODE,
+  TIMESTAMP_CODE,
+  TEXT_CODE,
+  TEXT_CODE,
+  TEXT_CODE,
+  TEXT_CODE,
+  TEXT_CODE,
+  REAL_CODE,
+  INTEGER_CODE,
+  TEXT_CODE,
+];
 
 /** created_at spans the two years before this fixed moment, so the rows never depend on today. */
 export const DEMO_END = Date.parse('2026-01-01T00:00:00.000Z');

@@ -6,7 +6,7 @@ import { createGunzip } from 'node:zlib';
 import { CsvParser } from './csv-parser.ts';
 import { ImportCanceled, ImportError } from './import-error.ts';
 import { JsonlParser } from './jsonl-parser.ts';
-import { RowEncoder } from './row-encoder.ts';
+import { RowTypeInferrer } from './row-type-inferrer.ts';
 import { inlineSink, threadSink, type Sink } from './sink.ts';
 import { SEP, type SinkResult } from './table-sink.ts';
 
@@ -50,7 +50,7 @@ export async function importFile(
   let sink: Sink | null = null;
   try {
     sink = threaded ? threadSink(job.out) : inlineSink(job.out);
-    const encoder = new RowEncoder(sink, { timeColumn: job.timeColumn ?? null });
+    const inferrer = new RowTypeInferrer(sink, { timeColumn: job.timeColumn ?? null });
     const raw = createReadStream(job.source, { highWaterMark: job.chunkBytes ?? 1 << 20 });
     let stream: Readable = raw;
     if (gzip) {
@@ -63,11 +63,11 @@ export async function importFile(
     // Text seen before the first visible character, which tells CSV from JSON Lines.
     let head = '';
     const feed = (text: string) => {
-      if (text.includes(SEP)) encoder.keepValuesApart();
+      if (text.includes(SEP)) inferrer.keepValuesApart();
       if (parser !== null) return parser.push(text);
       head += text;
       if (job.format || /[^\ufeff\s]/.test(head)) {
-        parser = makeParser(job.format ?? sniff(head), encoder);
+        parser = makeParser(job.format ?? sniff(head), inferrer);
         parser.push(head);
         head = '';
       }
@@ -77,10 +77,10 @@ export async function importFile(
         if (signal?.aborted) throw new ImportCanceled();
         feed(decoder.decode(chunk, { stream: true }));
         // A batch never holds more than a chunk or so of text, whatever the rows look like.
-        encoder.flush();
-        onChunk({ bytesDone: raw.bytesRead, bytesTotal, rows: encoder.rowCount });
+        inferrer.flush();
+        onChunk({ bytesDone: raw.bytesRead, bytesTotal, rows: inferrer.rowCount });
         await sink.drain();
-        if (encoder.rowCount > 0) crashPoint('import:part-written');
+        if (inferrer.rowCount > 0) crashPoint('import:part-written');
       }
     } catch (err) {
       raw.destroy();
@@ -94,13 +94,13 @@ export async function importFile(
     feed(decoder.decode());
     if (parser === null) {
       if (head === '') throw new ImportError('line 1: the file is empty');
-      parser = makeParser(job.format ?? 'csv', encoder);
+      parser = makeParser(job.format ?? 'csv', inferrer);
       parser.push(head);
     }
     const p = parser as RecordParser;
     p.end();
-    if (encoder.columnCount === 0) throw new ImportError('line 1: the file is empty');
-    const result = await encoder.finish(p.currentLine);
+    if (inferrer.columnCount === 0) throw new ImportError('line 1: the file is empty');
+    const result = await inferrer.finish(p.currentLine);
     sink = null;
     return result;
   } catch (err) {
@@ -112,13 +112,13 @@ export async function importFile(
   }
 }
 
-function makeParser(format: 'csv' | 'jsonl', encoder: RowEncoder): RecordParser {
-  if (format === 'jsonl') return new JsonlParser((obj, line) => encoder.pushJson(obj, line));
+function makeParser(format: 'csv' | 'jsonl', inferrer: RowTypeInferrer): RecordParser {
+  if (format === 'jsonl') return new JsonlParser((obj, line) => inferrer.pushJson(obj, line));
   let columns = -1;
   return new CsvParser((fields, line) => {
     if (columns === -1) {
-      for (const f of fields) encoder.addColumn(f, line);
-      encoder.checkTimeColumn(line);
+      for (const f of fields) inferrer.addColumn(f, line);
+      inferrer.checkTimeColumn(line);
       columns = fields.length;
       return;
     }
@@ -127,7 +127,7 @@ function makeParser(format: 'csv' | 'jsonl', encoder: RowEncoder): RecordParser 
       if (fields.length === 1 && fields[0] === '') return;
       throw new ImportError(`line ${line}: expected ${columns} fields, found ${fields.length}`);
     }
-    encoder.pushText(fields, line);
+    inferrer.pushText(fields, line);
   });
 }
 

@@ -10,7 +10,14 @@ import type { Statement } from 'better-sqlite3';
 import type { ColumnType, DatasetColumn } from '../../../shared/schemas/datasets.ts';
 import type { Db } from '../store/db.ts';
 import { DATA_TABLE, finishBuildFile, openBuildFile, quoteIdent } from './dataset-file.ts';
-import { B, I, R, U, X, typeNames } from './values.ts';
+import {
+  BOOLEAN_CODE,
+  INTEGER_CODE,
+  REAL_CODE,
+  UNKNOWN_CODE,
+  TEXT_CODE,
+  typeNames,
+} from './values.ts';
 
 /** Field separator of a batch payload: one string is far cheaper to pass between threads. */
 export const SEP = '\u0000';
@@ -57,8 +64,8 @@ export class TableSink {
   addColumn(name: string): void {
     if (this.created) this.db.exec(`ALTER TABLE ${DATA_TABLE} ADD COLUMN ${quoteIdent(name)}`);
     this.names.push(name);
-    this.types.push(U);
-    this.textFrom.push(U);
+    this.types.push(UNKNOWN_CODE);
+    this.textFrom.push(UNKNOWN_CODE);
     this.invalidate();
   }
 
@@ -121,11 +128,17 @@ export class TableSink {
     this.db.function('em_js_text', { deterministic: true }, (v: unknown) => String(v));
     for (let i = 0; i < this.names.length; i++) {
       const from = this.textFrom[i];
-      if (this.types[i] !== X || (from !== I && from !== R && from !== B)) continue;
+      if (
+        this.types[i] !== TEXT_CODE ||
+        (from !== INTEGER_CODE && from !== REAL_CODE && from !== BOOLEAN_CODE)
+      )
+        continue;
       const col = quoteIdent(this.names[i]);
       // String() as the exporter would print the number; booleans were stored as 1 and 0.
       const expr =
-        from === B ? `CASE ${col} WHEN 1 THEN 'true' ELSE 'false' END` : `em_js_text(${col})`;
+        from === BOOLEAN_CODE
+          ? `CASE ${col} WHEN 1 THEN 'true' ELSE 'false' END`
+          : `em_js_text(${col})`;
       this.db.exec(
         `UPDATE ${DATA_TABLE} SET ${col} = ${expr} WHERE typeof(${col}) IN ('integer','real')`,
       );
@@ -135,7 +148,7 @@ export class TableSink {
     this.closeSyncFd();
     const columns = this.names.map((name, i) => ({
       name,
-      type: typeNames[this.types[i] === U ? X : this.types[i]] as ColumnType,
+      type: typeNames[this.types[i] === UNKNOWN_CODE ? TEXT_CODE : this.types[i]] as ColumnType,
     }));
     return { columns, timeColumn, rowCount: this.rows };
   }
@@ -159,7 +172,7 @@ export class TableSink {
       const from = this.types[i];
       if (types[i] === from) continue;
       changed = true;
-      if (types[i] === X && from !== U) this.textFrom[i] = from;
+      if (types[i] === TEXT_CODE && from !== UNKNOWN_CODE) this.textFrom[i] = from;
     }
     if (!changed) return;
     this.types = types.slice();
@@ -172,17 +185,17 @@ export class TableSink {
     const end = rows * n;
     for (let c = 0; c < n; c++) {
       const t = this.types[c];
-      if (t === R) {
+      if (t === REAL_CODE) {
         for (let k = c; k < end; k += n) {
           const v = values[k];
           if (typeof v === 'string') values[k] = v === '' ? null : Number(v);
         }
-      } else if (t === B) {
+      } else if (t === BOOLEAN_CODE) {
         for (let k = c; k < end; k += n) {
           const v = values[k];
           values[k] = v === 'true' || v === true ? 1 : v === 'false' || v === false ? 0 : null;
         }
-      } else if (t === X) {
+      } else if (t === TEXT_CODE) {
         for (let k = c; k < end; k += n) {
           const v = values[k];
           if (v === '') values[k] = null;
@@ -205,7 +218,7 @@ export class TableSink {
 
   private rowSql(): string {
     // better-sqlite3 binds every number as REAL: CAST stores integers (and '123') as integers.
-    const exprs = this.types.map((t) => (t === I ? 'CAST(? AS INTEGER)' : '?'));
+    const exprs = this.types.map((t) => (t === INTEGER_CODE ? 'CAST(? AS INTEGER)' : '?'));
     return `(${exprs.join(',')})`;
   }
 }

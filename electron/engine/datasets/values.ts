@@ -5,12 +5,12 @@ import type { ColumnType } from '../../../shared/schemas/datasets.ts';
 export type WorkingType = ColumnType | 'unknown';
 
 // Small integers for the per-value switch of the hot path, indexes into typeNames.
-export const U = 0;
-export const I = 1;
-export const R = 2;
-export const B = 3;
-export const T = 4;
-export const X = 5;
+export const UNKNOWN_CODE = 0;
+export const INTEGER_CODE = 1;
+export const REAL_CODE = 2;
+export const BOOLEAN_CODE = 3;
+export const TIMESTAMP_CODE = 4;
+export const TEXT_CODE = 5;
 export const typeNames: readonly WorkingType[] = [
   'unknown',
   'integer',
@@ -41,12 +41,6 @@ export function parseReal(s: string): number | undefined {
   if (!REAL.test(s)) return undefined;
   const n = Number(s);
   return Number.isFinite(n) ? n : undefined;
-}
-
-export function parseBoolean(s: string): 0 | 1 | undefined {
-  if (s === 'true') return 1;
-  if (s === 'false') return 0;
-  return undefined;
 }
 
 const MIN_MS = Date.parse('0000-01-01T00:00:00.000Z');

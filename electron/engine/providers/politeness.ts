@@ -100,5 +100,3 @@ export function createSlots() {
     activeCount: (key: string) => active.get(key) ?? 0,
   };
 }
-
-export type Slots = ReturnType<typeof createSlots>;

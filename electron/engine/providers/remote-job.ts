@@ -89,7 +89,7 @@ export class RemoteJob {
     const unwatch = this.provider.http.watchRetries(this.signal, retried);
     this.phases.onSignal = (signal) => this.provider.http.watchRetries(signal, retried);
     try {
-      return await this.dance();
+      return await this.createWaitDownload();
     } catch (err) {
       for (const path of this.plainCopies) rmSync(path, { force: true });
       throw err;
@@ -98,7 +98,8 @@ export class RemoteJob {
     }
   }
 
-  private async dance(): Promise<JobFile[]> {
+  /** Create (or resume), wait for the vendor, download; an export the vendor expired is re-created. */
+  private async createWaitDownload(): Promise<JobFile[]> {
     let remote = await this.phases.run('create', () => this.start());
     for (;;) {
       const started = remote;
@@ -208,7 +209,8 @@ export class RemoteJob {
     return again;
   }
 
-  private mirror(remote: RemoteExport): void {
+  /** Shows the vendor's status and progress on our export. */
+  private showVendorProgress(remote: RemoteExport): void {
     // Progress is throttled by the runner; a change of the vendor's status is stored at once.
     if (remote.rawStatus !== this.lastRaw) {
       this.lastRaw = remote.rawStatus;
@@ -232,7 +234,7 @@ export class RemoteJob {
     let delay = this.settings.pollMinMs;
     const started = this.ctx.clock.now();
     while (remote.status === 'pending' || remote.status === 'processing') {
-      this.mirror(remote);
+      this.showVendorProgress(remote);
       if (this.ctx.clock.now() - started > this.settings.maxWaitMs)
         throw deadlineError(this.provider.name, 'wait', this.settings.maxWaitMs, {
           remote_id: remote.id,
@@ -242,7 +244,7 @@ export class RemoteJob {
       delay = Math.min(this.settings.pollMaxMs, delay * 1.5);
       remote = await this.provider.adapter.get(remote.id, this.signal);
     }
-    this.mirror(remote);
+    this.showVendorProgress(remote);
     return remote;
   }
 

@@ -12,8 +12,3 @@ export function guardBody<T extends Readable>(body: T): T {
   if (!body.listeners('error').includes(quiet)) body.on('error', quiet);
   return body;
 }
-
-/** Drops a body nobody will read: guarded, then destroyed. */
-export function discardBody(body: Readable): void {
-  guardBody(body).destroy();
-}

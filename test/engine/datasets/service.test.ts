@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../shared/errors.ts';
 import { createDatasetsService } from '../../../electron/engine/datasets/datasets-service.ts';
 import { createDatasetsRepo } from '../../../electron/engine/datasets/datasets-repo.ts';
@@ -22,8 +22,7 @@ function apiError(fn: () => unknown): ApiError {
 
 /** Waits for a condition the worker side brings about (bounded, not a sleep). */
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(cond()).toBe(true);
+  await vi.waitFor(() => expect(cond()).toBe(true), { timeout: 5_000, interval: 10 });
 }
 
 /** A CSV large enough that its import is still running when the test acts. */

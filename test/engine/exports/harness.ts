@@ -1,4 +1,5 @@
 // Engine-level rig for export tests: a FakeClock context, a tiny real SQLite dataset, the service.
+import { vi } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -142,13 +143,15 @@ export function makeRig(
       return ds;
     },
     async waitFinal(id, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const exp = svc.get(id);
-        if (exp.status !== 'pending' && exp.status !== 'processing') return exp;
-        if (Date.now() > deadline) throw new Error(`export ${id} still ${exp.status}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      return vi.waitFor(
+        () => {
+          const exp = svc.get(id);
+          if (exp.status === 'pending' || exp.status === 'processing')
+            throw new Error(`export ${id} still ${exp.status}`);
+          return exp;
+        },
+        { timeout: timeoutMs, interval: 10 },
+      );
     },
     filesOf(id) {
       const dir = join(ctx.paths.filesDir, id);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LinkExpiredError } from '../../electron/engine/providers/vendor-files/download-file.ts';
-import { storageError } from '../../electron/engine/providers/vendor-files/storage-error.ts';
-import { LinkRefresher } from '../../electron/engine/providers/link-refresh.ts';
-import type { RemoteExport } from '../../electron/engine/providers/remote-export.ts';
-import { FakeClock } from '../helpers/fake-clock.ts';
+import { LinkExpiredError } from '../../../electron/engine/providers/vendor-files/download-file.ts';
+import { storageError } from '../../../electron/engine/providers/vendor-files/storage-error.ts';
+import { LinkRefresher } from '../../../electron/engine/providers/link-refresh.ts';
+import type { RemoteExport } from '../../../electron/engine/providers/remote-export.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const remote = (over: Partial<RemoteExport> = {}): RemoteExport => ({
   id: 'exp_1',

@@ -11,17 +11,17 @@ import { gzipSync } from 'node:zlib';
 import {
   defaultDownloadSettings,
   downloadToPart,
-} from '../../electron/engine/providers/vendor-files/download-file.ts';
-import { verifyFile } from '../../electron/engine/providers/vendor-files/verify.ts';
-import { JobError } from '../../electron/engine/jobs/job-types.ts';
-import { silentLogger } from '../../electron/engine/logger.ts';
+} from '../../../electron/engine/providers/vendor-files/download-file.ts';
+import { verifyFile } from '../../../electron/engine/providers/vendor-files/verify.ts';
+import { JobError } from '../../../electron/engine/jobs/job-types.ts';
+import { silentLogger } from '../../../electron/engine/logger.ts';
 import {
   createHttpClient,
   defaultHttpSettings,
-} from '../../electron/engine/providers/http-client.ts';
-import { FakeClock } from '../helpers/fake-clock.ts';
-import { makeCsv } from '../fixtures/vendors/csv-data.ts';
-import { tempDir } from '../helpers/context.ts';
+} from '../../../electron/engine/providers/http-client.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+import { makeCsv } from '../../fixtures/vendors/csv-data.ts';
+import { tempDir } from '../../helpers/context.ts';
 
 export interface Lie {
   /** Added to the true size in the vendor's byte_size (null: the vendor gives none). */

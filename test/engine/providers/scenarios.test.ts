@@ -8,8 +8,8 @@ import {
   type FakeOptions,
   type VendorFake,
   type VendorKind,
-} from '../fixtures/vendors/vendor-fake.ts';
-import { gzipBomb } from '../fixtures/vendors/csv-data.ts';
+} from '../../fixtures/vendors/vendor-fake.ts';
+import { gzipBomb } from '../../fixtures/vendors/csv-data.ts';
 import { makeRig, type Rig, type RunResult } from './helpers.ts';
 
 let rig: Rig;

@@ -7,7 +7,7 @@ import {
   startVendorFake,
   type VendorFake,
   type VendorKind,
-} from '../fixtures/vendors/vendor-fake.ts';
+} from '../../fixtures/vendors/vendor-fake.ts';
 import { makeRig, type Rig } from './helpers.ts';
 
 let rig: Rig;

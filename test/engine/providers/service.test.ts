@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, redact } from '../../electron/engine/logger.ts';
-import { createKeyFileSecretBox } from '../../electron/engine/providers/secret-box.ts';
-import { newId } from '../../electron/engine/ids.ts';
-import { acmeConfig } from '../fixtures/vendors/acme-fake.ts';
-import { startVendorFake, type VendorFake } from '../fixtures/vendors/vendor-fake.ts';
-import { tempDir } from '../helpers/context.ts';
+import { createLogger, redact } from '../../../electron/engine/logger.ts';
+import { createKeyFileSecretBox } from '../../../electron/engine/providers/secret-box.ts';
+import { newId } from '../../../electron/engine/ids.ts';
+import { acmeConfig } from '../../fixtures/vendors/acme-fake.ts';
+import { startVendorFake, type VendorFake } from '../../fixtures/vendors/vendor-fake.ts';
+import { tempDir } from '../../helpers/context.ts';
 import { makeRig, type Rig } from './helpers.ts';
 
 let rig: Rig;

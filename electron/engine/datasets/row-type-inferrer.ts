@@ -6,12 +6,12 @@ import { ImportError } from './import-error.ts';
 import type { Sink } from './sink.ts';
 import { SEP, type SinkResult } from './table-sink.ts';
 import {
-  B,
-  I,
-  R,
-  T,
-  U,
-  X,
+  BOOLEAN_CODE,
+  INTEGER_CODE,
+  REAL_CODE,
+  TIMESTAMP_CODE,
+  UNKNOWN_CODE,
+  TEXT_CODE,
   classifyText,
   normalizeTimestamp,
   parseInteger,
@@ -25,12 +25,12 @@ const MAX_COLUMNS = 2000;
 /** Values per batch: large enough to amortise a message, small enough to keep memory flat. */
 const BATCH_VALUES = 32_768;
 
-export interface EncoderOptions {
+export interface InferrerOptions {
   /** The time column the request named; a value in it that is not a timestamp fails the import. */
   readonly timeColumn?: string | null;
 }
 
-export class RowEncoder {
+export class RowTypeInferrer {
   private readonly sink: Sink;
   private readonly requestedTime: string | null;
   private readonly names: string[] = [];
@@ -47,7 +47,7 @@ export class RowEncoder {
   /** Text batches travel as one SEP-joined string unless the input holds SEP itself. */
   private joinText = true;
 
-  constructor(sink: Sink, options: EncoderOptions = {}) {
+  constructor(sink: Sink, options: InferrerOptions = {}) {
     this.sink = sink;
     this.requestedTime = options.timeColumn ?? null;
   }
@@ -68,11 +68,11 @@ export class RowEncoder {
     const name = uniqueColumnName(raw, this.names.length, this.taken);
     const index = this.names.length;
     this.names.push(name);
-    this.types.push(U);
+    this.types.push(UNKNOWN_CODE);
     this.keyIndex.set(raw, index);
     if (this.requestedTime !== null && name === this.requestedTime) {
       this.timeIndex = index;
-      this.types[index] = T;
+      this.types[index] = TIMESTAMP_CODE;
     }
     this.sink.addColumn(name);
     this.batchRows = Math.max(1, Math.floor(BATCH_VALUES / this.names.length));
@@ -98,24 +98,24 @@ export class RowEncoder {
       const s = fields[i];
       if (s === '') continue;
       switch (types[i]) {
-        case I:
+        case INTEGER_CODE:
           if (parseInteger(s) === undefined) this.widenText(i, s, line);
           break;
-        case R:
+        case REAL_CODE:
           if (parseReal(s) === undefined) this.widenText(i, s, line);
           break;
-        case B:
+        case BOOLEAN_CODE:
           if (s !== 'true' && s !== 'false') this.widenText(i, s, line);
           break;
-        case T: {
+        case TIMESTAMP_CODE: {
           const ts = normalizeTimestamp(s);
           if (ts === undefined) this.widenText(i, s, line);
           else if (ts !== s) fields[i] = ts;
           break;
         }
-        case U:
+        case UNKNOWN_CODE:
           this.widenText(i, s, line);
-          if (types[i] === T) fields[i] = normalizeTimestamp(s)!;
+          if (types[i] === TIMESTAMP_CODE) fields[i] = normalizeTimestamp(s)!;
           break;
       }
     }
@@ -161,8 +161,9 @@ export class RowEncoder {
     if (this.requestedTime !== null && this.timeIndex === -1)
       throw new ImportError(`time_column "${this.requestedTime}" is not a column of the file`);
     this.flush();
-    const types = this.types.map((t) => (t === U ? X : t));
-    const timeIndex = this.timeIndex !== -1 ? this.timeIndex : types.findIndex((t) => t === T);
+    const types = this.types.map((t) => (t === UNKNOWN_CODE ? TEXT_CODE : t));
+    const timeIndex =
+      this.timeIndex !== -1 ? this.timeIndex : types.findIndex((t) => t === TIMESTAMP_CODE);
     return this.sink.finish(types, timeIndex === -1 ? null : this.names[timeIndex]);
   }
 
@@ -183,7 +184,8 @@ export class RowEncoder {
         kind = 'boolean';
         break;
       case 'string': {
-        const ts = cur === U || cur === T ? normalizeTimestamp(v) : undefined;
+        const ts =
+          cur === UNKNOWN_CODE || cur === TIMESTAMP_CODE ? normalizeTimestamp(v) : undefined;
         kind = ts === undefined ? 'text' : 'timestamp';
         if (ts !== undefined) value = ts;
         break;
@@ -193,7 +195,7 @@ export class RowEncoder {
         value = JSON.stringify(v);
     }
     const kc = typeCode(kind);
-    if (kc !== cur && !(cur === R && kc === I)) {
+    if (kc !== cur && !(cur === REAL_CODE && kc === INTEGER_CODE)) {
       const sample = typeof value === 'string' ? value : String(value);
       this.setType(i, widen(typeNames[cur], kind), sample, line);
     }

@@ -10,8 +10,8 @@ import {
   type FakeOptions,
   type VendorFake,
   type VendorKind,
-} from '../fixtures/vendors/vendor-fake.ts';
-import { genericFakeConfig } from '../fixtures/vendors/generic-view.ts';
+} from '../../fixtures/vendors/vendor-fake.ts';
+import { genericFakeConfig } from '../../fixtures/vendors/generic-view.ts';
 import { makeRig, type Rig, type RunResult } from './helpers.ts';
 
 let rig: Rig;

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { tempDir } from '../helpers/context.ts';
-import { plainPartPath } from '../../electron/engine/storage/plain-parts.ts';
-import { newId } from '../../electron/engine/ids.ts';
-import { startVendorFake, type VendorFake } from '../fixtures/vendors/vendor-fake.ts';
+import { tempDir } from '../../helpers/context.ts';
+import { plainPartPath } from '../../../electron/engine/storage/plain-parts.ts';
+import { newId } from '../../../electron/engine/ids.ts';
+import { startVendorFake, type VendorFake } from '../../fixtures/vendors/vendor-fake.ts';
 import { makeRig, type Rig } from './helpers.ts';
 
 let rig: Rig;

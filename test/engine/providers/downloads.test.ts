@@ -8,31 +8,31 @@ import { gzipSync } from 'node:zlib';
 import {
   defaultDownloadSettings,
   downloadToPart,
-} from '../../electron/engine/providers/vendor-files/download-file.ts';
+} from '../../../electron/engine/providers/vendor-files/download-file.ts';
 import {
   nameFromUrl,
   sanitizeFilename,
   uniqueName,
   withHonestExtension,
-} from '../../electron/engine/providers/vendor-files/filenames.ts';
+} from '../../../electron/engine/providers/vendor-files/filenames.ts';
 import {
   createRowCounter,
   verifyFile,
-} from '../../electron/engine/providers/vendor-files/verify.ts';
-import { silentLogger } from '../../electron/engine/logger.ts';
+} from '../../../electron/engine/providers/vendor-files/verify.ts';
+import { silentLogger } from '../../../electron/engine/logger.ts';
 import {
   createHttpClient,
   defaultHttpSettings,
-} from '../../electron/engine/providers/http-client.ts';
-import { createTokenBucket } from '../../electron/engine/providers/politeness.ts';
+} from '../../../electron/engine/providers/http-client.ts';
+import { createTokenBucket } from '../../../electron/engine/providers/politeness.ts';
 import {
   backoffDelay,
   parseRetryAfter,
   retryDelay,
-} from '../../electron/engine/providers/retry-policy.ts';
-import { FakeClock } from '../helpers/fake-clock.ts';
-import { gzipBomb, makeCsv } from '../fixtures/vendors/csv-data.ts';
-import { tempDir } from '../helpers/context.ts';
+} from '../../../electron/engine/providers/retry-policy.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+import { gzipBomb, makeCsv } from '../../fixtures/vendors/csv-data.ts';
+import { tempDir } from '../../helpers/context.ts';
 
 const dirs: string[] = [];
 const servers: Server[] = [];

@@ -1,22 +1,22 @@
 // Provider test rig: a context on an auto-firing FakeClock, a providers service, a remote runner, job hooks.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProviderCreate } from '../../shared/schemas/providers.ts';
-import { createExportsRepo } from '../../electron/engine/exports/exports-repo.ts';
-import type { JobFile, JobProgress, JobSpec } from '../../electron/engine/jobs/job-types.ts';
-import { systemClock, type Clock } from '../../electron/engine/clock.ts';
-import { newId } from '../../electron/engine/ids.ts';
-import { createLogger } from '../../electron/engine/logger.ts';
+import type { ProviderCreate } from '../../../shared/schemas/providers.ts';
+import { createExportsRepo } from '../../../electron/engine/exports/exports-repo.ts';
+import type { JobFile, JobProgress, JobSpec } from '../../../electron/engine/jobs/job-types.ts';
+import { systemClock, type Clock } from '../../../electron/engine/clock.ts';
+import { newId } from '../../../electron/engine/ids.ts';
+import { createLogger } from '../../../electron/engine/logger.ts';
 import {
   createProvidersService,
   type ProvidersService,
-} from '../../electron/engine/providers/providers-service.ts';
-import { createRemoteJobRunner } from '../../electron/engine/providers/remote-runner.ts';
-import type { RemoteRunnerSettings } from '../../electron/engine/providers/remote-settings.ts';
-import { createKeyFileSecretBox } from '../../electron/engine/providers/secret-box.ts';
-import { makeContext, type TestContext } from '../helpers/context.ts';
-import { exportRow } from '../helpers/export-row.ts';
-import { FakeClock } from '../helpers/fake-clock.ts';
+} from '../../../electron/engine/providers/providers-service.ts';
+import { createRemoteJobRunner } from '../../../electron/engine/providers/remote-runner.ts';
+import type { RemoteRunnerSettings } from '../../../electron/engine/providers/remote-settings.ts';
+import { createKeyFileSecretBox } from '../../../electron/engine/providers/secret-box.ts';
+import { makeContext, type TestContext } from '../../helpers/context.ts';
+import { exportRow } from '../../helpers/export-row.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
 
 /** Short waits (in auto-firing FakeClock time, which costs nothing) and real-time timeouts short enough for tests. */
 export const fastHttp = {

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { silentLogger } from '../../electron/engine/logger.ts';
-import { startServer, type RunningServer } from '../../electron/server/serve.ts';
-import type { Export } from '../../shared/schemas/exports.ts';
-import { tempDir } from '../helpers/context.ts';
+import { silentLogger } from '../../../electron/engine/logger.ts';
+import { startServer, type RunningServer } from '../../../electron/server/serve.ts';
+import type { Export } from '../../../shared/schemas/exports.ts';
+import { tempDir } from '../../helpers/context.ts';
 import { makeRig, type Rig } from './helpers.ts';
 
 const KEY = 'em_other_instance_key_0123456789';
