@@ -19,6 +19,7 @@ import { buildRow, decodeCursor, encodeCursor, parseStatuses } from './export-re
 import { createExportsRepo, type ExportRow, type ExportsRepo } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
 import type { RemoteJobRunner } from '../jobs/job-types.ts';
+import { exportFileResolver } from './export-file-ref.ts';
 import { createJobOutcomes } from './job-outcomes.ts';
 import { createLocalJobRunner } from './local-job.ts';
 import { createRunner } from './runner.ts';
@@ -304,6 +305,8 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     downloadLocation,
     saveCopy,
     servedFile,
+    /** The stored file of a completed export (schedules compare runs' files with it). */
+    resolveExportFile: exportFileResolver(repo, deps.files),
     /** Recovery of crashed jobs, the queue, and the retention sweeper (with a check now). */
     start() {
       runner.start();
