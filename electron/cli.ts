@@ -8,6 +8,7 @@ import { defaultDataDir } from './engine/data-dir.ts';
 import type { EngineOptions } from './engine/engine.ts';
 import { createLogger, type LogLevel } from './engine/logger.ts';
 import { runDoctor } from './engine/safety/doctor.ts';
+import { openStorage } from './engine/storage/open-storage.ts';
 import { packageVersion, startServer } from './server/serve.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
@@ -17,11 +18,13 @@ const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data
                             [--vendor-download-deadline SECONDS] [--vendor-file-urls any|public]
                             [--max-connections N] [--header-timeout SECONDS]
                             [--log-level debug|info|warn|error]
+                            [--storage local|s3://BUCKET[/PREFIX]?endpoint=URL&region=R]
 
        export-manager doctor [--data-dir DIR] [--repair]
 
 Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT,
-             EXPORT_MANAGER_VENDOR_FILE_URLS`;
+             EXPORT_MANAGER_VENDOR_FILE_URLS, EXPORT_MANAGER_STORAGE,
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for s3:// storage)`;
 
 function int(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -78,6 +81,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       'log-level': { type: 'string' },
       'max-connections': { type: 'string' },
       'header-timeout': { type: 'string' },
+      storage: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
       repair: { type: 'boolean' },
@@ -110,6 +114,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     new URL(import.meta.url.endsWith('.ts') ? '../out/renderer' : '../renderer', import.meta.url),
   );
   const staticDir = existsSync(join(builtRenderer, 'index.html')) ? builtRenderer : null;
+  const storage = await openStorage(
+    values.storage ?? (env.EXPORT_MANAGER_STORAGE || undefined),
+    env,
+  );
 
   const server = await startServer({
     dataDir,
@@ -136,6 +144,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     version: packageVersion(),
     logger: createLogger(level),
     staticDir,
+    ...(storage ? { storage } : {}),
   });
 
   console.log(`Export Manager listening on ${server.url}`);
@@ -147,6 +156,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       : `API key: in ${src.path} (send it as "Authorization: Bearer <key>")`,
   );
   console.log(`Data folder: ${dataDir}`);
+  if (storage) console.log(`Export files: ${storage.location}`);
 
   let stopping = false;
   const stop = (signal: string) => {
