@@ -9,6 +9,7 @@ import type { EngineOptions } from './engine/engine.ts';
 import { createLogger, type LogLevel } from './engine/logger.ts';
 import { runDoctor } from './engine/safety/doctor.ts';
 import { openStorage } from './engine/storage/open-storage.ts';
+import { migratePostgres } from './engine/store/postgres/pg-migrate.ts';
 import { packageVersion, startServer } from './server/serve.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
@@ -22,8 +23,10 @@ const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data
 
        export-manager doctor [--data-dir DIR] [--repair]
 
+       export-manager migrate --store postgres://USER@HOST:PORT/DB
+
 Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT,
-             EXPORT_MANAGER_VENDOR_FILE_URLS, EXPORT_MANAGER_STORAGE,
+             EXPORT_MANAGER_VENDOR_FILE_URLS, EXPORT_MANAGER_STORAGE, EXPORT_MANAGER_STORE,
              AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for s3:// storage)`;
 
 function int(name: string, value: string | undefined, min: number): number | undefined {
@@ -82,6 +85,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       'max-connections': { type: 'string' },
       'header-timeout': { type: 'string' },
       storage: { type: 'string' },
+      store: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
       repair: { type: 'boolean' },
@@ -94,6 +98,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   if (positionals[0] === 'doctor' && !values.help) {
     const dir = values['data-dir'] ?? (env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env));
     process.exitCode = doctor(dir, values.repair ?? false);
+    return;
+  }
+  if (positionals[0] === 'migrate' && !values.help) {
+    const store = values.store ?? env.EXPORT_MANAGER_STORE;
+    if (!store) throw new Error('migrate needs --store postgres://... (or EXPORT_MANAGER_STORE).');
+    const r = await migratePostgres(store);
+    console.log(
+      r.applied.length
+        ? `Migrated the store from schema ${r.from} to ${r.to}: ${r.applied.join(', ')}.`
+        : `The store is at schema ${r.to}; nothing to migrate.`,
+    );
     return;
   }
   if (values.help || positionals[0] !== 'serve') {
