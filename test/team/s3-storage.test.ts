@@ -3,9 +3,10 @@
 // byte for byte, by ranges too; the link expires; retention, cancel and failure remove the objects.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import {
   CreateBucketCommand,
   HeadObjectCommand,
@@ -122,6 +123,12 @@ describe.skipIf(!started.ok)('export files in S3 (radosgw)', () => {
     expect(Buffer.concat([first.body, rest.body]).equals(whole.body)).toBe(true);
     const middle = await curl(link, '-r', '100-199');
     expect(middle.body.equals(whole.body.subarray(100, 200))).toBe(true);
+    // "Save as" fetches the file from the bucket, decompresses it, and leaves no temporary copy.
+    const saveDir = join(s.dataDir, 'saved');
+    mkdirSync(saveDir);
+    const saved = await s.engine.exports.saveCopy(exp.id, { dir: saveDir, decompress: true });
+    expect(readFileSync(saved.path).equals(gunzipSync(whole.body))).toBe(true);
+    expect(readdirSync(join(s.dataDir, 'tmp'))).toEqual([]);
     // The engine's /download answers with the same kind of link.
     const dl = await s.call({ url: `/v1/exports/${exp.id}/download` });
     expect([302, 303, 307]).toContain(dl.statusCode);
