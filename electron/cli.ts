@@ -8,6 +8,8 @@ import { defaultDataDir } from './engine/data-dir.ts';
 import type { EngineOptions } from './engine/engine.ts';
 import { createLogger, type LogLevel } from './engine/logger.ts';
 import { runDoctor } from './engine/safety/doctor.ts';
+import { openStorage } from './engine/storage/open-storage.ts';
+import { migratePostgres } from './engine/store/postgres/pg-migrate.ts';
 import { packageVersion, startServer } from './server/serve.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
@@ -17,11 +19,15 @@ const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data
                             [--vendor-download-deadline SECONDS] [--vendor-file-urls any|public]
                             [--max-connections N] [--header-timeout SECONDS]
                             [--log-level debug|info|warn|error]
+                            [--storage local|s3://BUCKET[/PREFIX]?endpoint=URL&region=R]
 
        export-manager doctor [--data-dir DIR] [--repair]
 
+       export-manager migrate --store postgres://USER@HOST:PORT/DB
+
 Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT,
-             EXPORT_MANAGER_VENDOR_FILE_URLS`;
+             EXPORT_MANAGER_VENDOR_FILE_URLS, EXPORT_MANAGER_STORAGE, EXPORT_MANAGER_STORE,
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for s3:// storage)`;
 
 function int(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -78,6 +84,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       'log-level': { type: 'string' },
       'max-connections': { type: 'string' },
       'header-timeout': { type: 'string' },
+      storage: { type: 'string' },
+      store: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
       repair: { type: 'boolean' },
@@ -90,6 +98,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   if (positionals[0] === 'doctor' && !values.help) {
     const dir = values['data-dir'] ?? (env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env));
     process.exitCode = doctor(dir, values.repair ?? false);
+    return;
+  }
+  if (positionals[0] === 'migrate' && !values.help) {
+    const store = values.store ?? env.EXPORT_MANAGER_STORE;
+    if (!store) throw new Error('migrate needs --store postgres://... (or EXPORT_MANAGER_STORE).');
+    const r = await migratePostgres(store);
+    console.log(
+      r.applied.length
+        ? `Migrated the store from schema ${r.from} to ${r.to}: ${r.applied.join(', ')}.`
+        : `The store is at schema ${r.to}; nothing to migrate.`,
+    );
     return;
   }
   if (values.help || positionals[0] !== 'serve') {
@@ -110,6 +129,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     new URL(import.meta.url.endsWith('.ts') ? '../out/renderer' : '../renderer', import.meta.url),
   );
   const staticDir = existsSync(join(builtRenderer, 'index.html')) ? builtRenderer : null;
+  const storage = await openStorage(
+    values.storage ?? (env.EXPORT_MANAGER_STORAGE || undefined),
+    env,
+  );
 
   const server = await startServer({
     dataDir,
@@ -136,6 +159,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     version: packageVersion(),
     logger: createLogger(level),
     staticDir,
+    ...(storage ? { storage } : {}),
   });
 
   console.log(`Export Manager listening on ${server.url}`);
@@ -147,6 +171,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       : `API key: in ${src.path} (send it as "Authorization: Bearer <key>")`,
   );
   console.log(`Data folder: ${dataDir}`);
+  if (storage) console.log(`Export files: ${storage.location}`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -9,6 +9,11 @@ import { createExportsRepo } from './exports/exports-repo.ts';
 import { createExportsService, type ExportsService } from './exports/exports-service.ts';
 import { datasetRequestValidator } from './schedules/schedule-input.ts';
 import { createSchedulesService, type SchedulesService } from './schedules/schedules-service.ts';
+import {
+  createLocalStorage,
+  withStoredCopies,
+  type ExportStorage,
+} from './storage/export-storage.ts';
 import { createFileStore } from './storage/files.ts';
 import { createPresigner, type Presigner } from './storage/presigner.ts';
 import {
@@ -51,6 +56,8 @@ export interface EngineOptions {
   readonly explicit?: { urlTtl: boolean; retention: boolean };
   /** Tests only: progress period and an injected disk-full point for local exports. */
   readonly exportsTestSeams?: { progressMs?: number; failAfterBytes?: number };
+  /** Where completed export files live (default: the data folder). The engine closes it. */
+  readonly storage?: ExportStorage;
   /** Seals provider credentials; the desktop shell passes the OS keychain's. Default: a key file. */
   readonly secretBox?: SecretBox;
   /** A vendor request with no answer (or a body that stalls) this long fails and is retried. */
@@ -84,6 +91,8 @@ export interface Engine {
   readonly providers: ProvidersService;
   readonly schedules: SchedulesService;
   readonly presigner: Presigner;
+  /** Where completed export files live: the data folder or an S3 bucket. */
+  readonly storage: ExportStorage;
   /** Every bus event with its store-issued id, replayable by GET /v1/events. */
   readonly eventLog: EventLog;
   /** Tells the engine where it is reachable, once the server listens (for presigned links). */
@@ -131,13 +140,15 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
 
-  const files = createFileStore(paths.filesDir);
+  const staging = createFileStore(paths.filesDir);
+  const storage = options.storage ?? createLocalStorage(staging);
+  const files = withStoredCopies(staging, storage, ctx.logger);
   const presigner = createPresigner(paths.dataDir);
   // An export reads a dataset and a dataset may import an export: both get the one exports repo,
   // built first, so neither service needs the other.
   const exportsRepo = createExportsRepo(db);
   const datasets = createDatasetsService(ctx, {
-    resolveExportFile: exportFileResolver(exportsRepo, files),
+    resolveExportFile: exportFileResolver(exportsRepo, files, storage),
   });
   const providers = createProvidersService(ctx, {
     secrets: options.secretBox ?? createKeyFileSecretBox(paths.dataDir, ctx.logger),
@@ -163,6 +174,7 @@ export function createEngine(options: EngineOptions): Engine {
     repo: exportsRepo,
     datasets,
     files,
+    storage,
     presigner,
     remote,
     providers,
@@ -183,6 +195,7 @@ export function createEngine(options: EngineOptions): Engine {
     providers,
     schedules,
     presigner,
+    storage,
     eventLog,
     setListening(url, p) {
       baseUrl = url;
@@ -201,6 +214,8 @@ export function createEngine(options: EngineOptions): Engine {
       await exportsSvc.close();
       await providers.close();
       await datasets.close();
+      await files.settled();
+      storage.close();
       eventLog.close();
       db.close();
     },

@@ -2,7 +2,18 @@
 import { Type, type Static } from 'typebox';
 import { DateTime, Nullable } from './common.ts';
 
-export const Health = Type.Object({ status: Type.Literal('ok'), version: Type.String() });
+export const StorageHealth = Type.Object({
+  /** Where completed export files live: the data folder, or an S3-compatible bucket. */
+  kind: Type.Union([Type.Literal('local'), Type.Literal('s3')]),
+  /** False when the store cannot be reached right now (downloads and new exports fail meanwhile). */
+  ok: Type.Boolean(),
+  message: Type.Optional(Type.String()),
+});
+export const Health = Type.Object({
+  status: Type.Literal('ok'),
+  version: Type.String(),
+  storage: StorageHealth,
+});
 export type Health = Static<typeof Health>;
 
 export const ApiKey = Type.Object({

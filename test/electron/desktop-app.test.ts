@@ -49,6 +49,7 @@ describe('the desktop app boots', () => {
     expect(((await health.json()) as { data: unknown }).data).toEqual({
       status: 'ok',
       version: pkg.version,
+      storage: { kind: 'local', ok: true },
     });
     expect((await b.api('/v1/exports')).status).toBe(200);
     expect((await fetch(`${b.origin}/v1/exports`)).status).toBe(401);

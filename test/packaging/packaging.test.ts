@@ -185,7 +185,11 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
       const res = await fetch(`${url}/healthz`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { data: { status: string; version: string } };
-      expect(body.data).toEqual({ status: 'ok', version: pkg.version });
+      expect(body.data).toEqual({
+        status: 'ok',
+        version: pkg.version,
+        storage: { kind: 'local', ok: true },
+      });
     } finally {
       child?.kill('SIGTERM');
     }

@@ -22,7 +22,11 @@ describe('health and OpenAPI', () => {
     const res = await s.call({ url: '/healthz', key: null });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.data).toEqual({ status: 'ok', version: '0.0.0-test' });
+    expect(body.data).toEqual({
+      status: 'ok',
+      version: '0.0.0-test',
+      storage: { kind: 'local', ok: true },
+    });
     expect(body.meta.request_id).toMatch(/^req_/);
     expect(res.headers['x-request-id']).toBe(body.meta.request_id);
   });

@@ -5,11 +5,13 @@ import { ApiError } from '../../../shared/errors.ts';
 import type { ExportFileRef } from '../datasets/datasets-service.ts';
 import { isUuid } from '../ids.ts';
 import type { FileStore } from '../storage/files.ts';
+import type { ExportStorage } from '../storage/export-storage.ts';
 import type { ExportsRepo } from './exports-repo.ts';
 
 export function exportFileResolver(
   repo: ExportsRepo,
   files: FileStore,
+  storage?: ExportStorage,
 ): (exportId: string) => ExportFileRef {
   return (id) => {
     if (!isUuid(id))
@@ -19,6 +21,11 @@ export function exportFileResolver(
       throw new ApiError('INVALID_REQUEST', `Export ${id} is not a completed export.`);
     const f = repo.files(id)[0];
     if (!f) throw new ApiError('INVALID_REQUEST', `Export ${id} has no file.`);
+    if (storage && storage.kind !== 'local')
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `Importing an export as a dataset needs its file in the data folder; this engine stores files in ${storage.location} (not supported there yet).`,
+      );
     return {
       path: files.resolveFile(id, f.filename),
       format: row.format as 'csv' | 'jsonl',

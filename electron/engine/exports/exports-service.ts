@@ -12,7 +12,9 @@ import type { EngineContext } from '../context.ts';
 import type { DatasetDescription } from '../datasets/datasets-service.ts';
 import { saveToDestination, type DestinationSpec } from '../storage/destination.ts';
 import { isUuid } from '../ids.ts';
+import { sweepStoredLeftovers, type ExportStorage } from '../storage/export-storage.ts';
 import type { FileStore } from '../storage/files.ts';
+import { fromStorage } from '../storage/stored-copy.ts';
 import type { Presigner } from '../storage/presigner.ts';
 import { immediate } from '../store/db.ts';
 import { buildRow, decodeCursor, encodeCursor, parseStatuses } from './export-request.ts';
@@ -32,6 +34,8 @@ export interface ExportsDeps {
   readonly repo?: ExportsRepo;
   readonly datasets: { describe(name: string): DatasetDescription };
   readonly files: FileStore;
+  /** Where completed files live; without it, the data folder (files stay where jobs wrote them). */
+  readonly storage?: ExportStorage;
   readonly presigner: Presigner;
   /** Runs provider exports; without it they fail with PROVIDER_ERROR. */
   readonly remote?: RemoteJobRunner;
@@ -103,6 +107,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     files: deps.files,
     changed: emit,
     completed: () => sweeper.arm(),
+    ...(deps.storage ? { storage: deps.storage } : {}),
   });
 
   const progressMs = deps.progressMs ?? 250;
@@ -278,19 +283,21 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
   ): Promise<{ path: string }> {
     downloadLocation(id, req.file ?? 0); // the same 404/409/410 answers as a download
     const f = repo.files(id)[req.file ?? 0]!;
-    const src = deps.files.resolveFile(id, f.filename);
+    const stored = await fromStorage(ctx, deps.storage, deps.files, id, f.filename);
     const spec: DestinationSpec = {
       dir: req.dir,
       decompress: req.decompress ?? false,
       ...(req.filename ? { filename: req.filename } : {}),
     };
     try {
-      return { path: await saveToDestination(src, spec, f.filename) };
+      return { path: await saveToDestination(stored.path, spec, f.filename) };
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'ENOSPC')
         throw new ApiError('DISK_FULL', `There is no space left in ${req.dir}.`);
       throw new ApiError('INVALID_REQUEST', `Could not save a copy in ${req.dir}: ${e.message}`);
+    } finally {
+      stored.release();
     }
   }
 
@@ -306,11 +313,18 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     saveCopy,
     servedFile,
     /** The stored file of a completed export (schedules compare runs' files with it). */
-    resolveExportFile: exportFileResolver(repo, deps.files),
+    resolveExportFile: exportFileResolver(repo, deps.files, deps.storage),
     /** Recovery of crashed jobs, the queue, and the retention sweeper (with a check now). */
     start() {
       runner.start();
       sweeper.start();
+      if (deps.storage && deps.storage.kind !== 'local') {
+        const live = (id: string) => {
+          const row = repo.get(id);
+          return !!row && !['expired', 'failed', 'canceled'].includes(row.status);
+        };
+        void sweepStoredLeftovers(deps.storage, live, ctx.logger);
+      }
     },
     /** Stops accepting work; running jobs stop and go back to pending for the next start. */
     async close() {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { EngineContext } from '../context.ts';
 import type { JobFile } from '../jobs/job-types.ts';
 import { saveToDestination, type DestinationSpec } from '../storage/destination.ts';
+import type { ExportStorage } from '../storage/export-storage.ts';
 import type { FileStore } from '../storage/files.ts';
 import { immediate } from '../store/db.ts';
 import { capDeep, capText } from '../text-cap.ts';
@@ -17,6 +18,8 @@ export interface JobOutcomeDeps {
   readonly changed: (id: string) => void;
   /** An export completed: it now has an expiry for the retention sweeper. */
   readonly completed: () => void;
+  /** A store that is not the data folder receives the verified files before the export completes. */
+  readonly storage?: ExportStorage;
 }
 
 export function createJobOutcomes(ctx: EngineContext, deps: JobOutcomeDeps) {
@@ -88,6 +91,28 @@ export function createJobOutcomes(ctx: EngineContext, deps: JobOutcomeDeps) {
       // Canceled (or shut down) while copying: the copies made for it go too.
       for (const p of saved) rmSync(p, { force: true });
       return;
+    }
+    if (deps.storage && deps.storage.kind !== 'local') {
+      repo.patch(row.id, { progress_stage: 'storing the file' });
+      deps.changed(row.id);
+      try {
+        await deps.storage.publish(
+          row.id,
+          dir,
+          files.map((f) => f.filename),
+        );
+      } catch (err) {
+        fail(
+          row,
+          'INTERNAL',
+          `Could not store the file in ${deps.storage.location}: ${(err as Error).message}`,
+        );
+        return;
+      }
+      if (signal.aborted) {
+        void deps.storage.remove(row.id);
+        return;
+      }
     }
     const now = ctx.clock.now();
     const rows = files.every((f) => f.rowCount !== null)

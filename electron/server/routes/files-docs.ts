@@ -55,6 +55,10 @@ export const fileDocs = {
       },
       content,
     },
+    302: Type.Null({
+      description:
+        "An engine that stores files in an S3-compatible bucket (--storage s3://...): Location is the bucket's own presigned URL for the file, valid no longer than this link; Range and resume apply there.",
+    }),
     304: Type.Null({
       description: 'Not modified: If-None-Match matched the ETag, or If-Modified-Since holds.',
     }),

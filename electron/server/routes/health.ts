@@ -2,7 +2,24 @@
 import { Envelope } from '../../../shared/schemas/common.ts';
 import { Health } from '../../../shared/schemas/system.ts';
 import { ok } from '../envelope.ts';
+import type { ExportStorage, StorageHealth } from '../../engine/storage/export-storage.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
+
+/** The store's own check, but never a hanging health answer: no reply in 3 s is "not ok". */
+async function storageHealth(storage: ExportStorage): Promise<StorageHealth> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<StorageHealth>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ kind: storage.kind, ok: false, message: 'no answer within 3 s' }),
+      3000,
+    );
+  });
+  try {
+    return await Promise.race([storage.check(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export function healthRoutes(app: RouteApp, { engine }: RouteDeps): void {
   app.get(
@@ -11,12 +28,18 @@ export function healthRoutes(app: RouteApp, { engine }: RouteDeps): void {
       schema: {
         operationId: 'getHealth',
         summary: 'Liveness',
-        description: 'Answers while the server runs, with its version. No key needed.',
+        description:
+          'Answers while the server runs, with its version and whether the file storage (the data folder or an S3 bucket) can be reached. No key needed.',
         tags: ['system'],
         security: [],
         response: { 200: Envelope(Health) },
       },
     },
-    async (req) => ok(req, { status: 'ok' as const, version: engine.ctx.config.version }),
+    async (req) =>
+      ok(req, {
+        status: 'ok' as const,
+        version: engine.ctx.config.version,
+        storage: await storageHealth(engine.storage),
+      }),
   );
 }
