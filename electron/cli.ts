@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from './engine/data-dir.ts';
 import type { EngineOptions } from './engine/engine.ts';
 import { createLogger, type LogLevel } from './engine/logger.ts';
-import { runDoctor } from './engine/safety/doctor.ts';
-import { packageVersion, startServer } from './server/serve.ts';
+import { listenEarly } from './server/early-listener.ts';
+import { packageVersion } from './server/package-version.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
                             [--url-ttl SECONDS] [--retention SECONDS] [--demo-rows N]
@@ -89,7 +89,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   }
   if (positionals[0] === 'doctor' && !values.help) {
     const dir = values['data-dir'] ?? (env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env));
-    process.exitCode = doctor(dir, values.repair ?? false);
+    process.exitCode = await doctor(dir, values.repair ?? false);
     return;
   }
   if (values.help || positionals[0] !== 'serve') {
@@ -111,10 +111,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   );
   const staticDir = existsSync(join(builtRenderer, 'index.html')) ? builtRenderer : null;
 
+  const host = values.host ?? '127.0.0.1';
+  const port = int('port', values.port ?? (env.EXPORT_MANAGER_PORT || undefined), 0) ?? 8787;
+  const version = packageVersion();
+  // The port first, answering /healthz as "starting"; the engine and the API load meanwhile
+  // (they are most of the start), then take the port over. A host that is not loopback is
+  // refused by startServer, so it is never bound here.
+  const early = ['127.0.0.1', 'localhost', '::1'].includes(host)
+    ? await listenEarly(host === 'localhost' ? '127.0.0.1' : host, port, version)
+    : undefined;
+  const { startServer } = await import('./server/serve.ts');
   const server = await startServer({
     dataDir,
-    host: values.host ?? '127.0.0.1',
-    port: int('port', values.port ?? (env.EXPORT_MANAGER_PORT || undefined), 0) ?? 8787,
+    host,
+    port,
+    ...(early ? { early } : {}),
     urlTtlSeconds: urlTtl,
     retentionSeconds: retention,
     demoRows: int('demo-rows', values['demo-rows'], 0),
@@ -133,7 +144,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
         : {}),
     },
     envKey: env.EXPORT_MANAGER_API_KEY || undefined,
-    version: packageVersion(),
+    version,
     logger: createLogger(level),
     staticDir,
   });
@@ -165,7 +176,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function doctor(dataDir: string, repair: boolean): number {
+async function doctor(dataDir: string, repair: boolean): Promise<number> {
+  const { runDoctor } = await import('./engine/safety/doctor.ts');
   const report = runDoctor(dataDir, { repair });
   if (report.ok) {
     console.log(`The job store in ${dataDir} passed integrity_check.`);

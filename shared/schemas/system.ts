@@ -2,7 +2,11 @@
 import { Type, type Static } from 'typebox';
 import { DateTime, Nullable } from './common.ts';
 
-export const Health = Type.Object({ status: Type.Literal('ok'), version: Type.String() });
+// 'starting': serve has bound its port and is still opening the engine (only other requests wait).
+export const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('starting')]),
+  version: Type.String(),
+});
 export type Health = Static<typeof Health>;
 
 export const ApiKey = Type.Object({

@@ -11,7 +11,8 @@ export function healthRoutes(app: RouteApp, { engine }: RouteDeps): void {
       schema: {
         operationId: 'getHealth',
         summary: 'Liveness',
-        description: 'Answers while the server runs, with its version. No key needed.',
+        description:
+          'Answers while the server runs, with its version. No key needed. While serve is still opening the engine, the status is "starting" (every other request answers 503 SERVICE_UNAVAILABLE with Retry-After).',
         tags: ['system'],
         security: [],
         response: { 200: Envelope(Health) },
