@@ -72,7 +72,8 @@ export async function* laneWindows(
     () =>
       new Worker(file, {
         workerData: setup,
-        resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
+        // A lane holds a few windows of text at a time: small heaps keep the export's memory flat.
+        resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 },
       }),
   );
   // seq -> its reply (or the error that ends the export).

@@ -160,7 +160,10 @@ export async function runExport(
     let laneWaitMs = 0;
     const rangeSql = input.keysetSql === null ? null : rangeSqlOf(input.keysetSql);
     const span = rowidSpan(db, DATA_TABLE);
+    // Not for gzip: deflate costs about twice the reading and encoding, so it bounds the export on
+    // two cores already, and lanes would only take CPU and memory from it.
     const lanes =
+      (input.compression !== 'gzip' || input.laneMinRows !== undefined) &&
       rangeSql !== null &&
       span !== null &&
       total >= (input.laneMinRows ?? LANE_MIN_ROWS) &&
