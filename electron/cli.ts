@@ -120,7 +120,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   const early = ['127.0.0.1', 'localhost', '::1'].includes(host)
     ? await listenEarly(host === 'localhost' ? '127.0.0.1' : host, port, version)
     : undefined;
-  const { startServer } = await import('./server/serve.ts');
+  const { startServer, yieldToEarly } = await import('./server/serve.ts');
+  await yieldToEarly();
   const server = await startServer({
     dataDir,
     host,

@@ -39,6 +39,14 @@ export interface StartOptions extends EngineOptions {
   readonly early?: EarlyListener;
 }
 
+/**
+ * A few turns of the event loop, so the early port answers whatever waited while a synchronous
+ * phase of the start ran (loading modules, opening the store, building the API).
+ */
+export async function yieldToEarly(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!(LOOPBACK_HOSTS as readonly string[]).includes(host)) {
@@ -55,6 +63,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     lock.release();
     throw err;
   }
+  if (opts.early) await yieldToEarly();
   if (lock.staleHolder)
     engine.ctx.logger.info('took over the data folder from an engine that is no longer running', {
       pid: lock.staleHolder.pid,
@@ -83,6 +92,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     });
     limitConnections(app.server, { ...defaultConnectionLimits, ...opts.connectionLimits });
     if (early && handler) {
+      await yieldToEarly();
       await app.ready();
       early.handOver(handler);
     } else
