@@ -12,6 +12,7 @@ export default defineConfig({
           index: resolve('electron/main/index.ts'),
           cli: resolve('electron/cli.ts'),
           'export-worker': resolve('electron/engine/exports/export-worker.ts'),
+          'encode-lane-worker': resolve('electron/engine/exports/encode-lane-worker.ts'),
           'import-worker': resolve('electron/engine/datasets/import-worker.ts'),
           'sink-worker': resolve('electron/engine/datasets/sink-worker.ts'),
           'changes-worker': resolve('electron/engine/schedules/changes-worker.ts'),

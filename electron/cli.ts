@@ -7,10 +7,9 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from './engine/data-dir.ts';
 import type { EngineOptions } from './engine/engine.ts';
 import { createLogger, type LogLevel } from './engine/logger.ts';
-import { runDoctor } from './engine/safety/doctor.ts';
 import { openStorage } from './engine/storage/open-storage.ts';
-import { migratePostgres } from './engine/store/postgres/pg-migrate.ts';
-import { packageVersion, startServer } from './server/serve.ts';
+import { listenEarly } from './server/early-listener.ts';
+import { packageVersion } from './server/package-version.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
                             [--url-ttl SECONDS] [--retention SECONDS] [--demo-rows N]
@@ -97,12 +96,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   }
   if (positionals[0] === 'doctor' && !values.help) {
     const dir = values['data-dir'] ?? (env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env));
-    process.exitCode = doctor(dir, values.repair ?? false);
+    process.exitCode = await doctor(dir, values.repair ?? false);
     return;
   }
   if (positionals[0] === 'migrate' && !values.help) {
     const store = values.store ?? env.EXPORT_MANAGER_STORE;
     if (!store) throw new Error('migrate needs --store postgres://... (or EXPORT_MANAGER_STORE).');
+    const { migratePostgres } = await import('./engine/store/postgres/pg-migrate.ts');
     const r = await migratePostgres(store);
     console.log(
       r.applied.length
@@ -134,10 +134,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     env,
   );
 
+  const host = values.host ?? '127.0.0.1';
+  const port = int('port', values.port ?? (env.EXPORT_MANAGER_PORT || undefined), 0) ?? 8787;
+  const version = packageVersion();
+  // The port first, answering /healthz as "starting"; the engine and the API load meanwhile
+  // (they are most of the start), then take the port over. A host that is not loopback is
+  // refused by startServer, so it is never bound here.
+  const early = ['127.0.0.1', 'localhost', '::1'].includes(host)
+    ? await listenEarly(host === 'localhost' ? '127.0.0.1' : host, port, version)
+    : undefined;
+  const { startServer, yieldToEarly } = await import('./server/serve.ts');
+  await yieldToEarly();
   const server = await startServer({
     dataDir,
-    host: values.host ?? '127.0.0.1',
-    port: int('port', values.port ?? (env.EXPORT_MANAGER_PORT || undefined), 0) ?? 8787,
+    host,
+    port,
+    ...(early ? { early } : {}),
     urlTtlSeconds: urlTtl,
     retentionSeconds: retention,
     demoRows: int('demo-rows', values['demo-rows'], 0),
@@ -156,7 +168,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
         : {}),
     },
     envKey: env.EXPORT_MANAGER_API_KEY || undefined,
-    version: packageVersion(),
+    version,
     logger: createLogger(level),
     staticDir,
     ...(storage ? { storage } : {}),
@@ -190,7 +202,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function doctor(dataDir: string, repair: boolean): number {
+async function doctor(dataDir: string, repair: boolean): Promise<number> {
+  const { runDoctor } = await import('./engine/safety/doctor.ts');
   const report = runDoctor(dataDir, { repair });
   if (report.ok) {
     console.log(`The job store in ${dataDir} passed integrity_check.`);

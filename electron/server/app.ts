@@ -1,5 +1,6 @@
 // Builds the fastify app (never listens): guards, auth, envelope, OpenAPI, routes, renderer.
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import fastifySwagger, { type SwaggerTransformObject } from '@fastify/swagger';
@@ -24,6 +25,8 @@ export interface BuildOptions {
   /** SSE heartbeat period, ms. */
   readonly heartbeatMs?: number;
   readonly bodyLimit?: number;
+  /** Serve on this server (already listening) instead of one fastify creates and binds. */
+  readonly serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
 
 // A random prefix per process and a counter: unique, and no system call per request.
@@ -59,6 +62,7 @@ export async function buildApp(opts: BuildOptions) {
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: true,
+    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
     // The router's own refusals (a path segment over 100 characters, a malformed %-escape) answer
     // in our envelope too, never fastify's default shape.
     frameworkErrors: (err, req, reply) => {

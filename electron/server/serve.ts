@@ -1,12 +1,12 @@
 // Starts engine + server on a loopback port: shared by the `serve` CLI and the Electron main process.
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
 import { installLastResort } from '../engine/exports/job-scope.ts';
 import { lockDataFolder } from '../engine/safety/data-folder-lock.ts';
 import { buildApp, type App } from './app.ts';
+import type { EarlyListener } from './early-listener.ts';
+
+export { packageVersion } from './package-version.ts';
 import {
   defaultConnectionLimits,
   limitConnections,
@@ -35,22 +35,16 @@ export interface StartOptions extends EngineOptions {
   readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Who holds the data folder, as the second engine's refusal names it: 'serve' or 'desktop app'. */
   readonly shell?: string;
+  /** The port already bound and answering "starting" (early-listener.ts): the API adopts it. */
+  readonly early?: EarlyListener;
 }
 
-/** Our package.json's version, found by walking up from this file (source or any bundle chunk). */
-export function packageVersion(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'export-manager') return pkg.version ?? '0.0.0';
-    } catch {
-      // No package.json here (or not readable): keep walking up.
-    }
-    if (dirname(dir) === dir) return '0.0.0';
-  }
+/**
+ * A few turns of the event loop, so the early port answers whatever waited while a synchronous
+ * phase of the start ran (loading modules, opening the store, building the API).
+ */
+export async function yieldToEarly(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
@@ -69,6 +63,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     lock.release();
     throw err;
   }
+  if (opts.early) await yieldToEarly();
   if (lock.staleHolder)
     engine.ctx.logger.info('took over the data folder from an engine that is no longer running', {
       pid: lock.staleHolder.pid,
@@ -76,21 +71,40 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     });
   // From here on, an uncaught error fails the export that raised it, never the process.
   const removeLastResort = installLastResort(engine.ctx.logger);
-  let port = 0;
+  const early = opts.early;
+  let port = early ? (early.server.address() as AddressInfo).port : 0;
   let app: App;
   try {
+    let handler: Parameters<EarlyListener['handOver']>[0] | null = null;
     app = await buildApp({
       engine,
       port: () => port,
       staticDir: opts.staticDir,
       extraOrigins: opts.extraOrigins,
+      ...(early
+        ? {
+            serverFactory: (h: NonNullable<typeof handler>) => {
+              handler = h;
+              return early.server;
+            },
+          }
+        : {}),
     });
     limitConnections(app.server, { ...defaultConnectionLimits, ...opts.connectionLimits });
-    await app.listen({ host: host === 'localhost' ? '127.0.0.1' : host, port: opts.port ?? 8787 });
+    if (early && handler) {
+      await yieldToEarly();
+      await app.ready();
+      early.handOver(handler);
+    } else
+      await app.listen({
+        host: host === 'localhost' ? '127.0.0.1' : host,
+        port: opts.port ?? 8787,
+      });
   } catch (err) {
     await engine.close();
     removeLastResort();
     lock.release();
+    await early?.close();
     throw err;
   }
   port = (app.server.address() as AddressInfo).port;
@@ -108,6 +122,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         await app.close();
+        // fastify closes only a server it bound itself.
+        await early?.close();
         try {
           await engine.close();
         } finally {

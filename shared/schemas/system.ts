@@ -9,10 +9,12 @@ export const StorageHealth = Type.Object({
   ok: Type.Boolean(),
   message: Type.Optional(Type.String()),
 });
+// 'starting': serve has bound its port and is still opening the engine (only other requests wait);
+// storage is reported once the engine is open.
 export const Health = Type.Object({
-  status: Type.Literal('ok'),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('starting')]),
   version: Type.String(),
-  storage: StorageHealth,
+  storage: Type.Optional(StorageHealth),
 });
 export type Health = Static<typeof Health>;
 

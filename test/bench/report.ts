@@ -40,7 +40,9 @@ export function table(rows: readonly ResultRow[]): string {
     if (r.note && r.pass === null && r.ours_s === null) extra = ` (${r.note})`;
     const phases = r.phases as Record<string, number> | undefined;
     if (phases)
-      extra += ` (SQLite ${phases.sqliteMs} ms, encode ${phases.encodeMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`;
+      extra += phases.lanes
+        ? ` (${phases.lanes} lanes reading+encoding, waited ${phases.laneWaitMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`
+        : ` (SQLite ${phases.sqliteMs} ms, encode ${phases.encodeMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`;
     return [
       r.name,
       cell(r, 'ours'),

@@ -15,7 +15,7 @@ export function zstdBlocks(level: number, write: (chunk: Buffer) => Promise<void
       // The frame carries a checksum of its content, so a damaged file fails on decompression.
       [constants.ZSTD_c_checksumFlag]: 1,
     },
-    chunkSize: 256 * 1024,
+    chunkSize: 1024 * 1024,
   });
   const drained = (async () => {
     for await (const chunk of z) await write(chunk as Buffer);
@@ -30,6 +30,7 @@ export function zstdBlocks(level: number, write: (chunk: Buffer) => Promise<void
       z.write(Buffer.from(block));
       // Up to QUEUED bytes wait for the pool, so it always has input while memory stays small.
       if (z.writableLength > QUEUED) await Promise.race([once(z, 'drain'), drained]);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     },
     async end() {
       z.end();

@@ -2,7 +2,6 @@
 // before the engine starts: a bucket that is missing or refuses the credentials stops the start
 // with the reason, instead of failing every export later.
 import type { ExportStorage } from './export-storage.ts';
-import { createS3Storage } from './s3-storage.ts';
 import { parseStorageUrl } from './storage-url.ts';
 
 /** undefined: the data folder (the engine's default). */
@@ -14,6 +13,8 @@ export async function openStorage(
   if (spec.kind === 'local') return undefined;
   const key = env.AWS_ACCESS_KEY_ID;
   const secret = env.AWS_SECRET_ACCESS_KEY;
+  // The AWS SDK loads only when a bucket is asked for: a plain start stays quick.
+  const { createS3Storage } = await import('./s3-storage.ts');
   const storage = createS3Storage({
     ...spec,
     ...(key && secret ? { credentials: { accessKeyId: key, secretAccessKey: secret } } : {}),

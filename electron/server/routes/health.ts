@@ -29,7 +29,7 @@ export function healthRoutes(app: RouteApp, { engine }: RouteDeps): void {
         operationId: 'getHealth',
         summary: 'Liveness',
         description:
-          'Answers while the server runs, with its version and whether the file storage (the data folder or an S3 bucket) can be reached. No key needed.',
+          'Answers while the server runs, with its version and whether the file storage (the data folder or an S3 bucket) can be reached. No key needed. While serve is still opening the engine, the status is "starting" and storage is absent (every other request answers 503 SERVICE_UNAVAILABLE with Retry-After).',
         tags: ['system'],
         security: [],
         response: { 200: Envelope(Health) },

@@ -177,7 +177,7 @@ function exportPhases(logFile: string, ids: ReadonlySet<string>): Record<string,
     const fields = JSON.parse(line.slice(at + ' export timing '.length)) as Record<string, unknown>;
     if (!ids.has(String(fields.id))) continue;
     for (const [k, v] of Object.entries(fields))
-      if (k.endsWith('Ms') && typeof v === 'number') (seen[k] ??= []).push(v);
+      if ((k.endsWith('Ms') || k === 'lanes') && typeof v === 'number') (seen[k] ??= []).push(v);
   }
   const keys = Object.keys(seen);
   if (keys.length === 0) return null;
