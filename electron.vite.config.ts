@@ -14,6 +14,7 @@ export default defineConfig({
           'export-worker': resolve('electron/engine/exports/export-worker.ts'),
           'import-worker': resolve('electron/engine/datasets/import-worker.ts'),
           'sink-worker': resolve('electron/engine/datasets/sink-worker.ts'),
+          'query-worker': resolve('electron/engine/datasets/query-worker.ts'),
         },
         external: ['better-sqlite3'],
       },
