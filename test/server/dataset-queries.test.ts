@@ -99,7 +99,7 @@ describe('count', () => {
 
 describe('export request fields', () => {
   it('unknown and duplicate columns, unknown dataset and provider name their field', async () => {
-    const post = async (payload: unknown) =>
+    const post = async (payload: Record<string, unknown>) =>
       (await s.call({ method: 'POST', url: '/v1/exports', payload })).json().error.details.field;
     expect(await post({ dataset: 'leads', columns: ['id', 'nope'] })).toBe('columns[1]');
     expect(await post({ dataset: 'leads', columns: ['id', 'id'] })).toBe('columns[1]');
@@ -108,7 +108,7 @@ describe('export request fields', () => {
   });
 
   it('provider base_url, type, credential and options errors name their field', async () => {
-    const post = async (payload: unknown) =>
+    const post = async (payload: Record<string, unknown>) =>
       (await s.call({ method: 'POST', url: '/v1/providers', payload })).json().error.details.field;
     const base = { name: 'p', type: 'datadriver', base_url: 'https://x.test' };
     expect(await post({ ...base, base_url: 'not a url' })).toBe('base_url');
