@@ -16,6 +16,7 @@ export default defineConfig({
           'import-worker': resolve('electron/engine/datasets/import-worker.ts'),
           'sink-worker': resolve('electron/engine/datasets/sink-worker.ts'),
           'changes-worker': resolve('electron/engine/schedules/changes-worker.ts'),
+          'query-worker': resolve('electron/engine/datasets/query-worker.ts'),
         },
         external: ['better-sqlite3'],
       },

@@ -23,6 +23,21 @@ export function sendError(
     .send({ error: { code, message, details }, meta: { request_id: req.id } });
 }
 
+/** "body" + "/filter/where/0" + {missingProperty: "op"} -> "filter.where[0].op" ("query.limit"). */
+function schemaField(where: string, pointer: string, params: unknown): string {
+  const p = (params ?? {}) as { missingProperty?: unknown; additionalProperty?: unknown };
+  const parts = pointer.split('/').filter(Boolean);
+  const last = p.missingProperty ?? p.additionalProperty;
+  if (typeof last === 'string') parts.push(last);
+  const path = parts.reduce(
+    (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
+    '',
+  );
+  if (where === 'body') return path || 'body';
+  const part = where === 'querystring' ? 'query' : where;
+  return path ? `${part}.${path}` : part;
+}
+
 /** Maps fastify's own error codes onto ours, so every failure speaks the envelope. */
 function fromFastify(err: FastifyError): ApiError | null {
   if (err.validation) {
@@ -38,6 +53,7 @@ function fromFastify(err: FastifyError): ApiError | null {
             ).join(', ')})`
           : '';
     return new ApiError('INVALID_REQUEST', `${path} ${first?.message ?? 'is invalid'}${extra}`, {
+      field: schemaField(where, first?.instancePath ?? '', first?.params),
       errors: err.validation.map((v) => ({
         path: v.instancePath,
         message: v.message,

@@ -5,7 +5,15 @@ import type { TSchema } from 'typebox';
 import { Type } from 'typebox';
 import { errorStatus, type ApiErrorCode } from '../../shared/errors.ts';
 import { ErrorBody, Meta } from '../../shared/schemas/common.ts';
-import { Dataset, DatasetColumn, DatasetCreate } from '../../shared/schemas/datasets.ts';
+import {
+  ColumnValue,
+  ColumnValues,
+  Dataset,
+  DatasetColumn,
+  DatasetCount,
+  DatasetCountRequest,
+  DatasetCreate,
+} from '../../shared/schemas/datasets.ts';
 import {
   DestinationRequest,
   Export,
@@ -61,6 +69,10 @@ const named: ReadonlyArray<readonly [string, TSchema]> = [
   ['Dataset', Dataset],
   ['DatasetColumn', DatasetColumn],
   ['DatasetImportRequest', DatasetCreate],
+  ['ColumnValue', ColumnValue],
+  ['ColumnValues', ColumnValues],
+  ['DatasetCountRequest', DatasetCountRequest],
+  ['DatasetCount', DatasetCount],
   ['Provider', Provider],
   ['ProviderRequest', ProviderCreate],
   ['ProviderUpdate', ProviderUpdate],

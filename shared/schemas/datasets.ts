@@ -1,7 +1,7 @@
 // Dataset schemas (API.md "Datasets").
 import { Type, type Static } from 'typebox';
 import { DateTime, Nullable } from './common.ts';
-import { ExportError } from './exports.ts';
+import { ExportError, ExportFilter } from './exports.ts';
 
 export const columnTypes = ['integer', 'real', 'text', 'boolean', 'timestamp'] as const;
 export type ColumnType = (typeof columnTypes)[number];
@@ -46,3 +46,60 @@ export const DatasetCreate = Type.Object(
 export type DatasetCreate = Static<typeof DatasetCreate>;
 
 export const DatasetParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export const ColumnValuesParams = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  column: Type.String({ minLength: 1, maxLength: 200 }),
+});
+
+export const ColumnValuesQuery = Type.Object(
+  {
+    prefix: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          "Only values whose text starts with this (ASCII letters compared case-insensitively; a number's or boolean's text form: `12`, `true`).",
+      }),
+    ),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Values at most.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ColumnValue = Type.Object({
+  value: Type.Union([Type.String(), Type.Number(), Type.Boolean()], {
+    description: "In the column's JSON type, ready to be sent as a condition's value.",
+  }),
+  count: Type.Integer({ description: 'Rows holding it among the rows scanned.' }),
+});
+export type ColumnValue = Static<typeof ColumnValue>;
+
+export const ColumnValues = Type.Object({
+  column: Type.String(),
+  type: Type.Enum(columnTypes),
+  values: Type.Array(ColumnValue, { description: 'Most frequent first, then by value.' }),
+  more: Type.Boolean({ description: 'More distinct values matched than `limit`.' }),
+  null_count: Type.Integer({ description: 'Rows scanned whose value is null.' }),
+  rows_scanned: Type.Integer(),
+  row_count: Type.Integer(),
+  complete: Type.Boolean({
+    description:
+      'true when every row was scanned (counts are exact); false when a larger dataset was sampled (200,000 rows in 20 runs spread over the file).',
+  }),
+});
+export type ColumnValues = Static<typeof ColumnValues>;
+
+export const DatasetCountRequest = Type.Object(
+  { filter: Type.Optional(Nullable(ExportFilter)) },
+  { additionalProperties: false },
+);
+export type DatasetCountRequest = Static<typeof DatasetCountRequest>;
+
+export const DatasetCount = Type.Object({
+  dataset: Type.String(),
+  count: Type.Integer({ description: 'Rows the filter matches: what an export would write.' }),
+  row_count: Type.Integer({ description: 'Rows in the dataset.' }),
+});
+export type DatasetCount = Static<typeof DatasetCount>;

@@ -84,6 +84,8 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
       '/out/main/import-worker.js',
       '/out/main/sink-worker.js',
       '/out/main/changes-worker.js',
+      '/out/main/query-worker.js',
+      '/out/main/encode-lane-worker.js',
       '/out/preload/index.cjs',
       '/out/renderer/index.html',
       '/package.json',

@@ -3,10 +3,19 @@ import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { keepAside } from './recovered.ts';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
-import type { Dataset, DatasetColumn, DatasetCreate } from '../../../shared/schemas/datasets.ts';
+import type {
+  ColumnValues,
+  Dataset,
+  DatasetColumn,
+  DatasetCount,
+  DatasetCreate,
+} from '../../../shared/schemas/datasets.ts';
+import type { ExportFilter } from '../../../shared/schemas/exports.ts';
 import type { EngineContext } from '../context.ts';
 import { newId } from '../ids.ts';
 import { fsyncPath } from './dataset-file.ts';
+import { planCount, planValues, type ValuesQuery } from './dataset-queries.ts';
+import { createQueryRunner } from './query-runner.ts';
 import {
   createDatasetsRepo,
   toDataset,
@@ -57,6 +66,10 @@ export interface DatasetsService {
   ensureDemo(rows: number): Promise<void>;
   /** For the export runner: the ready dataset's file and shape. */
   describe(name: string): DatasetDescription;
+  /** The most frequent distinct values of a ready dataset's column (a capped scan). */
+  values(name: string, column: string, q: ValuesQuery): Promise<ColumnValues>;
+  /** How many rows of a ready dataset a filter matches. */
+  count(name: string, filter: ExportFilter | null): Promise<DatasetCount>;
   /** Start-up: imports left `importing` by a crash fail with INTERRUPTED; scratch files go. */
   recover(): void;
   /** Stops imports under way (they fail with INTERRUPTED) and removes their scratch files. */
@@ -76,6 +89,7 @@ export function createDatasetsService(
 ): DatasetsService {
   const repo = createDatasetsRepo(ctx.db);
   const runs = new Map<string, Run>();
+  const queries = createQueryRunner();
   const fileOf = (name: string) => join(ctx.paths.datasetsDir, `${name}.sqlite`);
   let closed = false;
 
@@ -87,8 +101,25 @@ export function createDatasetsService(
 
   const mustGet = (name: string): DatasetRecord => {
     const r = repo.get(name);
-    if (!r) throw new ApiError('NOT_FOUND', `dataset "${name}" not found`, { name });
+    if (!r) throw new ApiError('NOT_FOUND', `dataset "${name}" not found`, { field: 'name', name });
     return r;
+  };
+
+  /** A dataset that can be read now: 404 when unknown, 409 while importing or after a failure. */
+  const readable = (name: string): DatasetDescription => {
+    const r = mustGet(name);
+    if (r.status !== 'ready')
+      throw new ApiError('CONFLICT', `dataset "${name}" is not ready (it is ${r.status})`, {
+        field: 'name',
+        name,
+        status: r.status,
+      });
+    return {
+      file: fileOf(name),
+      columns: r.columns,
+      timeColumn: r.timeColumn,
+      rowCount: r.rowCount ?? 0,
+    };
   };
 
   /** Starts the worker for a new `importing` record; settles the record when it ends. */
@@ -288,12 +319,16 @@ export function createDatasetsService(
 
     describe(name) {
       const r = repo.get(name);
-      if (!r) throw new ApiError('INVALID_REQUEST', `unknown dataset "${name}"`, { dataset: name });
+      if (!r)
+        throw new ApiError('INVALID_REQUEST', `unknown dataset "${name}"`, {
+          field: 'dataset',
+          dataset: name,
+        });
       if (r.status !== 'ready')
         throw new ApiError(
           'INVALID_REQUEST',
           `dataset "${name}" is not ready (it is ${r.status})`,
-          { dataset: name, status: r.status },
+          { field: 'dataset', dataset: name, status: r.status },
         );
       return {
         file: fileOf(name),
@@ -302,6 +337,10 @@ export function createDatasetsService(
         rowCount: r.rowCount ?? 0,
       };
     },
+
+    values: async (name, column, q) => queries.values(planValues(readable(name), name, column, q)),
+
+    count: async (name, filter) => queries.count(planCount(readable(name), name, filter)),
 
     recover() {
       for (const r of repo.listByStatus('importing')) {
@@ -335,6 +374,7 @@ export function createDatasetsService(
 
     async close() {
       closed = true;
+      await queries.close();
       const names = [...runs.keys()];
       await Promise.all(names.map(stop));
       for (const name of names) {

@@ -49,21 +49,23 @@ const invalid = (message: string, details: Record<string, unknown> = {}) =>
 
 export function compileQuery(ds: QueryShape, req: QueryRequest): CompiledQuery {
   const byName = new Map(ds.columns.map((c) => [c.name, c]));
-  const column = (name: string, where: string): DatasetColumn => {
+  const column = (name: string, where: string, field: string): DatasetColumn => {
     const c = byName.get(name);
-    if (!c) throw invalid(`unknown column "${name}"${where}`, { column: name });
+    if (!c) throw invalid(`unknown column "${name}"${where}`, { field, column: name });
     return c;
   };
 
   let selected: DatasetColumn[];
   if (req.columns === undefined || req.columns === null) selected = [...ds.columns];
   else {
-    if (req.columns.length === 0) throw invalid('columns must name at least one column');
+    if (req.columns.length === 0)
+      throw invalid('columns must name at least one column', { field: 'columns' });
     const seen = new Set<string>();
-    selected = req.columns.map((name) => {
-      if (seen.has(name)) throw invalid(`column "${name}" is listed twice`, { column: name });
+    selected = req.columns.map((name, i) => {
+      if (seen.has(name))
+        throw invalid(`column "${name}" is listed twice`, { field: `columns[${i}]`, column: name });
       seen.add(name);
-      return column(name, '');
+      return column(name, '', `columns[${i}]`);
     });
   }
 
@@ -72,12 +74,18 @@ export function compileQuery(ds: QueryShape, req: QueryRequest): CompiledQuery {
   const filter = req.filter ?? {};
   if (filter.start_time !== undefined || filter.end_time !== undefined) {
     if (ds.timeColumn === null)
-      throw invalid('this dataset has no time column: start_time and end_time cannot be used');
+      throw invalid('this dataset has no time column: start_time and end_time cannot be used', {
+        field: filter.start_time !== undefined ? 'filter.start_time' : 'filter.end_time',
+      });
     const col = quoteIdent(ds.timeColumn);
     const start = filter.start_time === undefined ? null : instant(filter.start_time, 'start_time');
     const end = filter.end_time === undefined ? null : instant(filter.end_time, 'end_time');
     if (start !== null && end !== null && start > end)
-      throw invalid('start_time is after end_time', { start_time: start, end_time: end });
+      throw invalid('start_time is after end_time', {
+        field: 'filter.end_time',
+        start_time: start,
+        end_time: end,
+      });
     if (start !== null) {
       conds.push(`${col} >= ?`);
       params.push(start);
@@ -89,7 +97,8 @@ export function compileQuery(ds: QueryShape, req: QueryRequest): CompiledQuery {
   }
 
   (filter.where ?? []).forEach((clause, index) => {
-    const sql = conditionSql(column(clause.column, ' in filter'), clause, index);
+    const c = column(clause.column, ' in filter', `filter.where[${index}].column`);
+    const sql = conditionSql(c, clause, index);
     conds.push(sql.text);
     params.push(...sql.params);
   });
@@ -105,7 +114,10 @@ export function compileQuery(ds: QueryShape, req: QueryRequest): CompiledQuery {
 
 function instant(value: string, field: string): string {
   const ts = normalizeTimestamp(value);
-  if (ts === undefined) throw invalid(`${field} is not an ISO 8601 date-time: "${value}"`);
+  if (ts === undefined)
+    throw invalid(`${field} is not an ISO 8601 date-time: "${value}"`, {
+      field: `filter.${field}`,
+    });
   return ts;
 }
 

@@ -52,6 +52,7 @@ function checkCredential(credential: string | undefined): void {
     throw new ApiError(
       'INVALID_REQUEST',
       'credential may hold printable ASCII characters only (it is sent in an HTTP header); check for a stray accent, emoji or line break.',
+      { field: 'credential' },
     );
 }
 
@@ -61,17 +62,24 @@ export function normalizeBaseUrl(raw: string): string {
   try {
     u = new URL(raw.trim());
   } catch {
-    throw new ApiError('INVALID_REQUEST', `base_url "${raw.slice(0, 200)}" is not a URL.`);
+    throw new ApiError('INVALID_REQUEST', `base_url "${raw.slice(0, 200)}" is not a URL.`, {
+      field: 'base_url',
+    });
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new ApiError('INVALID_REQUEST', 'base_url must be an http or https URL.');
+    throw new ApiError('INVALID_REQUEST', 'base_url must be an http or https URL.', {
+      field: 'base_url',
+    });
   if (u.username || u.password)
     throw new ApiError(
       'INVALID_REQUEST',
       'base_url must not carry a user or password; put the key in "credential".',
+      { field: 'base_url' },
     );
   if (u.search || u.hash)
-    throw new ApiError('INVALID_REQUEST', 'base_url must not have a query string or fragment.');
+    throw new ApiError('INVALID_REQUEST', 'base_url must not have a query string or fragment.', {
+      field: 'base_url',
+    });
   return (u.origin + u.pathname).replace(/\/+$/, '');
 }
 
@@ -107,7 +115,9 @@ export function createProvidersService(ctx: EngineContext, deps: ProvidersDeps) 
 
   function checkType(type: string): ProviderType {
     if (!(providerTypes as readonly string[]).includes(type))
-      throw new ApiError('INVALID_REQUEST', `Unknown provider type "${type}".`);
+      throw new ApiError('INVALID_REQUEST', `Unknown provider type "${type}".`, {
+        field: 'type',
+      });
     return type as ProviderType;
   }
 
@@ -274,7 +284,10 @@ export function createProvidersService(ctx: EngineContext, deps: ProvidersDeps) 
     /** For POST /v1/exports: the provider's type and name; 400 when there is no such provider. */
     describe(id: string): { type: string; name: string } {
       const row = isUuid(id) ? repo.get(id) : null;
-      if (!row) throw new ApiError('INVALID_REQUEST', `Unknown provider "${id.slice(0, 80)}".`);
+      if (!row)
+        throw new ApiError('INVALID_REQUEST', `Unknown provider "${id.slice(0, 80)}".`, {
+          field: 'provider',
+        });
       return { type: row.type, name: row.name };
     },
 

@@ -1,6 +1,15 @@
 // Datasets: list, read, import (202, followed by GET), delete.
 import { Envelope, ListEnvelope } from '../../../shared/schemas/common.ts';
-import { Dataset, DatasetCreate, DatasetParams } from '../../../shared/schemas/datasets.ts';
+import {
+  ColumnValues,
+  ColumnValuesParams,
+  ColumnValuesQuery,
+  Dataset,
+  DatasetCount,
+  DatasetCountRequest,
+  DatasetCreate,
+  DatasetParams,
+} from '../../../shared/schemas/datasets.ts';
 import { list, ok } from '../envelope.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
 import { noContent } from '../openapi-responses.ts';
@@ -68,5 +77,46 @@ export function datasetRoutes(app: RouteApp, { engine }: RouteDeps): void {
       engine.datasets.delete(req.params.name);
       return reply.code(204).send(null);
     },
+  );
+  app.get(
+    '/v1/datasets/:name/columns/:column/values',
+    {
+      schema: {
+        tags,
+        operationId: 'listColumnValues',
+        summary: "A column's most frequent distinct values",
+        description:
+          'For suggesting condition values: the distinct values of one column with their counts, most frequent first, optionally only those starting with `prefix`. Bounded work on any size: a dataset of up to 200,000 rows is read whole (`complete: true`, exact counts); a larger one is sampled as 20 runs of 10,000 rows spread over the file (`complete: false`, counts within the sample). Nulls are counted apart (`null_count`).',
+        'x-errors': ['NOT_FOUND', 'CONFLICT'],
+        params: ColumnValuesParams,
+        querystring: ColumnValuesQuery,
+        response: { 200: Envelope(ColumnValues) },
+      },
+    },
+    async (req) =>
+      ok(
+        req,
+        await engine.datasets.values(req.params.name, req.params.column, {
+          prefix: req.query.prefix,
+          limit: req.query.limit,
+        }),
+      ),
+  );
+  app.post(
+    '/v1/datasets/:name/count',
+    {
+      schema: {
+        tags,
+        operationId: 'countDatasetRows',
+        summary: 'Count the rows a filter matches',
+        description:
+          "Takes the `filter` of an export request (time range and `where`, checked the same way, errors naming `details.field`) and answers how many rows an export with it would write, so a filter that matches nothing can be caught before exporting. An exact count: one pass over the dataset's file.",
+        'x-errors': ['NOT_FOUND', 'CONFLICT'],
+        params: DatasetParams,
+        body: DatasetCountRequest,
+        response: { 200: Envelope(DatasetCount) },
+      },
+    },
+    async (req) => ok(req, await engine.datasets.count(req.params.name, req.body.filter ?? null)),
   );
 }

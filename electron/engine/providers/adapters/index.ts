@@ -40,13 +40,16 @@ export function validateOptions(
   options: Record<string, unknown>,
 ): Record<string, unknown> {
   if (JSON.stringify(options).length > 64 * 1024)
-    throw new ApiError('INVALID_REQUEST', 'options is too large (64 KiB at most).');
+    throw new ApiError('INVALID_REQUEST', 'options is too large (64 KiB at most).', {
+      field: 'options',
+    });
   if (type === 'dynamic') {
     const env = options.environment_id;
     if (typeof env !== 'string' || !isUuid(env))
       throw new ApiError(
         'INVALID_REQUEST',
         'A Dynamic provider needs options.environment_id: the environment UUID (36 characters).',
+        { field: 'options.environment_id' },
       );
   }
   if (type === 'generic') {
@@ -54,6 +57,7 @@ export function validateOptions(
       throw new ApiError(
         'INVALID_REQUEST',
         'A generic provider needs options.config: its create, poll and download requests, status map and JSON paths.',
+        { field: 'options.config' },
       );
     parseGenericConfig(options.config);
   }
