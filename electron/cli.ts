@@ -10,6 +10,7 @@ import { createLogger, type LogLevel } from './engine/logger.ts';
 import { openStorage } from './engine/storage/open-storage.ts';
 import { listenEarly } from './server/early-listener.ts';
 import { packageVersion } from './server/package-version.ts';
+import { warmLoad } from './server/warm-load.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
                             [--url-ttl SECONDS] [--retention SECONDS] [--demo-rows N]
@@ -143,6 +144,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   const early = ['127.0.0.1', 'localhost', '::1'].includes(host)
     ? await listenEarly(host === 'localhost' ? '127.0.0.1' : host, port, version)
     : undefined;
+  if (early) await warmLoad();
   const { startServer, yieldToEarly } = await import('./server/serve.ts');
   await yieldToEarly();
   const server = await startServer({
