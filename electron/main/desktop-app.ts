@@ -1,5 +1,16 @@
 // The Electron shell: one instance, one secure window on our own local server, engine in this process.
-import { app, BrowserWindow, dialog, Menu, Notification, screen, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  Notification,
+  screen,
+  session,
+  shell,
+  type IpcMainEvent,
+} from 'electron';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultDataDir } from '../engine/data-dir.ts';
@@ -14,6 +25,7 @@ import { startFailureText } from './start-failure.ts';
 import { createAppTray, type AppTray } from './tray.ts';
 import { keepInTrayOnClose, type TrayAction } from './tray-model.ts';
 import { loadWindowState, placeWindow, saveWindowState } from './window-state.ts';
+import { loadingPageUrl } from './loading-page.ts';
 import {
   isOwnUrl,
   permissionDecision,
@@ -70,6 +82,8 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
   const dataDir = env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env, platform);
   let server: RunningServer | null = null;
   let window: BrowserWindow | null = null;
+  /** Our server's origin, once the engine is up (the window's guards allow only it). */
+  let origin: string | null = null;
   let tray: AppTray | null = null;
   let quitting = false;
   /** Writes where the window is now; app.exit() closes windows without a 'close' event. */
@@ -85,7 +99,8 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     win.focus();
   }
 
-  function createWindow(running: RunningServer): BrowserWindow {
+  /** The window, at once, on the starting page; `showApp` loads the app once the engine is up. */
+  function createWindow(): BrowserWindow {
     const place = placeWindow(
       loadWindowState(dataDir),
       screen.getAllDisplays().map((d) => d.workArea),
@@ -125,20 +140,26 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
         win.hide();
       }
     });
-    const origin = new URL(running.url).origin;
+    // Until the engine is up there is no page of ours to go to: every navigation is refused.
     win.webContents.on('will-navigate', (event, url) => {
-      if (!isOwnUrl(url, origin)) event.preventDefault();
+      if (!origin || !isOwnUrl(url, origin)) event.preventDefault();
     });
     win.webContents.on('will-attach-webview', (event) => event.preventDefault());
     win.webContents.setWindowOpenHandler(({ url }) => {
       // Links to the web open in the user's browser, never in a new app window.
+      if (!origin) return { action: 'deny' as const };
       const decision = windowOpenDecision(url, origin);
       if (decision.openExternally) void shell.openExternal(url);
       return { action: decision.action };
     });
     win.once('ready-to-show', () => win.show());
-    void win.loadURL(running.tokenUrl());
+    void win.loadURL(loadingPageUrl(meta.version));
     return win;
+  }
+
+  function showApp(win: BrowserWindow, running: RunningServer): void {
+    origin = new URL(running.url).origin;
+    void win.loadURL(running.tokenUrl());
   }
 
   /** An OS notification; a click brings the window up on what it is about. */
@@ -203,6 +224,10 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
         }),
       ),
     );
+    // The starting page's preload asks for the API's address and key before there is an API.
+    const noConfigYet = (event: IpcMainEvent) => void (event.returnValue = null);
+    ipcMain.on('app:config', noConfigYet);
+    window = createWindow();
     const secretBox = createSafeStorageBox();
     const running = await startServer({
       dataDir,
@@ -234,11 +259,14 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     session.defaultSession.setPermissionCheckHandler((_wc, permission) =>
       permissionDecision(permission),
     );
+    ipcMain.off('app:config', noConfigYet);
     registerIpc(new URL(running.url).origin, {
       apiBaseUrl: running.url,
       apiKey: apiKeyFor(running, env),
     });
-    window = createWindow(running);
+    const win = liveWindow();
+    if (win) showApp(win, running);
+    else window = null;
     startTray(running);
     return true;
   }

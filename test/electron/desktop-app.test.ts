@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../electron/server/serve.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
 import { tempDir } from '../helpers/context.ts';
-import { app, fake, FakeBrowserWindow } from './fake-electron.ts';
+import { isLoadingPage } from '../../electron/main/loading-page.ts';
+import { app, fake, FakeBrowserWindow, ipcMain } from './fake-electron.ts';
 import {
   answers,
   boot,
@@ -63,6 +64,42 @@ describe('the desktop app boots', () => {
 
     const holder = JSON.parse(readFileSync(pidFile(b.dataDir), 'utf8')) as Record<string, unknown>;
     expect(holder).toMatchObject({ pid: process.pid, shell: 'desktop app' });
+  });
+
+  it('opens the window on the starting page at once, then loads the app into the same window', async () => {
+    dataDir = tempDir('em-desktop-');
+    const { started } = launch(dataDir);
+    let engineUp = false;
+    void started.then(() => (engineUp = true));
+    app.becomeReady();
+    await vi.waitFor(() => expect(FakeBrowserWindow.getAllWindows()).toHaveLength(1));
+    const [win] = FakeBrowserWindow.getAllWindows();
+    // The window exists before the engine has started, showing the starting page.
+    expect(engineUp).toBe(false);
+    expect(isLoadingPage(win!.webContents.url)).toBe(true);
+    const page = decodeURIComponent(win!.webContents.url.split(',').slice(1).join(','));
+    expect(page).toContain('Starting the export engine');
+    expect(page).toContain(pkg.version);
+    expect(page).toContain(`default-src 'none'`);
+    // Nothing to navigate to or open while it starts.
+    expect(win!.webContents.navigate('https://evil.example/')).toBe(false);
+    expect(win!.webContents.windowOpen('https://docs.example.com/')).toBe('deny');
+    expect(fake.opened.external).toEqual([]);
+    // Its preload asks for the API's address and key: there is none yet.
+    const frame = { url: win!.webContents.url, parent: null };
+    expect(ipcMain.sendSync('app:config', frame)).toBeNull();
+
+    expect(await started).toBe(true);
+    expect(FakeBrowserWindow.getAllWindows()).toEqual([win]);
+    const loads = win!.webContents.loads;
+    expect(loads).toHaveLength(2);
+    expect(isLoadingPage(loads[0]!)).toBe(true);
+    const app1 = new URL(loads[1]!);
+    expect(app1.hostname).toBe('127.0.0.1');
+    expect(app1.searchParams.get('token')).toMatch(/.{16,}/);
+    await vi.waitFor(() => expect(win!.isVisible()).toBe(true));
+    // Shown once, for its first page: the starting page.
+    expect(isLoadingPage(win!.firstShown)).toBe(true);
   });
 
   it('keeps the page on our own server: foreign navigation and new windows are refused', async () => {
@@ -173,17 +210,20 @@ describe('quitting', () => {
     expect(hasPidFile(b.dataDir)).toBe(false);
   });
 
-  it('a quit while the engine starts waits for it, then closes it without opening the window', async () => {
+  it('a quit while the engine starts waits for it, then closes it without loading the app', async () => {
     dataDir = tempDir('em-desktop-');
     const { started } = launch(dataDir);
     app.becomeReady();
     await Promise.resolve();
+    const opened = FakeBrowserWindow.getAllWindows();
     app.quit();
     expect(app.exitCode).toBeNull();
     expect(await app.exited()).toBe(0);
     expect(await started).toBe(false);
     expect(hasPidFile(dataDir)).toBe(false);
     expect(FakeBrowserWindow.getAllWindows()).toEqual([]);
+    // Only the starting page was ever in the window.
+    for (const w of opened) expect(w.webContents.loads.every(isLoadingPage)).toBe(true);
     expect(fake.trays).toEqual([]);
   });
 

@@ -110,6 +110,8 @@ export const app = new FakeApp();
 
 export class FakeWebContents extends EventEmitter {
   url = '';
+  /** Every URL loaded into the window, in order. */
+  readonly loads: string[] = [];
   executed: string[] = [];
   openHandler: ((details: { url: string }) => { action: string }) | null = null;
   readonly owner: FakeBrowserWindow;
@@ -153,6 +155,9 @@ export class FakeBrowserWindow extends EventEmitter {
   }
   readonly webContents: FakeWebContents;
   private destroyed = false;
+  private painted = false;
+  /** The page on screen when the window was first shown ('' while never shown). */
+  firstShown = '';
   private visible: boolean;
   private focused = false;
   private minimized = false;
@@ -178,12 +183,19 @@ export class FakeBrowserWindow extends EventEmitter {
   loadURL(url: string): Promise<void> {
     this.alive();
     this.webContents.url = url;
-    // Electron shows nothing until the page has painted: ready-to-show comes later.
-    setTimeout(() => !this.destroyed && this.emit('ready-to-show'), 5);
+    this.webContents.loads.push(url);
+    // Electron shows nothing until the page has painted: ready-to-show comes later, and only for
+    // the window's first page.
+    setTimeout(() => {
+      if (this.destroyed || this.painted) return;
+      this.painted = true;
+      this.emit('ready-to-show');
+    }, 5);
     return Promise.resolve();
   }
   show() {
     this.alive();
+    this.firstShown ||= this.webContents.url;
     this.visible = true;
     this.focused = true;
   }
