@@ -16,7 +16,9 @@ let win;
 for (let i = 0; i < 600 && !(win = BrowserWindow.getAllWindows()[0]); i++)
   await new Promise((r) => setTimeout(r, 50));
 if (!win) throw new Error('no window opened');
-for (let i = 0; i < 200 && !win.webContents.url; i++) await new Promise((r) => setTimeout(r, 50));
+// The window opens on the starting page (a data: URL); the app's page follows once the engine is up.
+for (let i = 0; i < 200 && !win.webContents.url.startsWith('http'); i++)
+  await new Promise((r) => setTimeout(r, 50));
 const pageUrl = win.webContents.url;
 const origin = new URL(pageUrl).origin;
 const page = await fetch(pageUrl, { redirect: 'manual' });
