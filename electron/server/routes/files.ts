@@ -140,6 +140,8 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
         signature: Type.Optional(Signature),
       }),
     },
+    // Files go out as stored: never compressed again (sizes, ranges and checksums stay exact).
+    compress: false,
     handler,
   });
   app.route({
@@ -156,6 +158,8 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
         filename: FileName,
       }),
     },
+    // Files go out as stored: never compressed again (sizes, ranges and checksums stay exact).
+    compress: false,
     handler,
   });
   // Anything else under /files (extra segments, traversal forms) is malformed, never a lookup.
