@@ -121,7 +121,6 @@ export function makeRig(
       provider_id: providerId,
       provider_type: 'test',
       request_json: JSON.stringify({ provider: providerId, params }),
-      params_json: JSON.stringify(params),
       attempts: 1,
       created_at: now,
       started_at: now,
