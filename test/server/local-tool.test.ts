@@ -43,7 +43,8 @@ async function startServe(aheadSeconds = 0): Promise<void> {
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   base = await vi.waitFor(
     () => {
-      const listening = /listening on (http:\/\/\S+)/.exec(output);
+      // The key's line comes after the port's: both, or a test may read the output too early.
+      const listening = /listening on (http:\/\/\S+)[^]*API key: [^\n]*\n/.exec(output);
       if (!listening)
         throw new Error(child.exitCode !== null ? output : `not listening yet: ${output}`);
       return listening[1]!;
