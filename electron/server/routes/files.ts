@@ -71,12 +71,14 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
     // Files in a bucket: a presigned link of the bucket's own, valid no longer than this one, so
     // the bytes (and Range, resume) come straight from the store.
     const expiresAt = Number(pathForm ? expires : query.expires);
-    const secondsLeft = expiresAt - engine.ctx.clock.now() / 1000;
+    const now = engine.ctx.clock.now();
+    const secondsLeft = expiresAt - now / 1000;
     const direct = await engine.storage.directLink(
       id,
       filename,
       req.method === 'HEAD' ? 'HEAD' : 'GET',
       secondsLeft,
+      now,
     );
     if (direct !== null)
       return reply.code(302).header('location', direct).header('cache-control', 'no-store').send();
