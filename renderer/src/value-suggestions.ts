@@ -64,7 +64,7 @@ export function conditionWords(c: Condition): string {
  * column does hold, close to what was asked.
  */
 export function zeroMatchWords(culprit: Condition | null, nearby: readonly string[]): string {
-  if (!culprit) return 'No rows match these conditions together.';
+  if (!culprit) return 'No rows match the time range and conditions together.';
   const head = `No rows match: ${conditionWords(culprit)}`;
   if (nearby.length === 0) return `${head}.`;
   return `${head} — the column holds values like ${nearby.join(', ')}.`;

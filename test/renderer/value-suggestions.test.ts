@@ -54,7 +54,7 @@ describe('value suggestions', () => {
       'No rows match: state is "Texas" — the column holds values like TX, TN.',
     );
     expect(zeroMatchWords(cond('in', 'Texas'), [])).toBe('No rows match: state is one of "Texas".');
-    expect(zeroMatchWords(null, [])).toBe('No rows match these conditions together.');
+    expect(zeroMatchWords(null, [])).toBe('No rows match the time range and conditions together.');
     expect(nearbyPrefix(' Texas')).toBe('T');
   });
 });

@@ -100,6 +100,8 @@ export function useMatchCount(draft: DatasetDraft, dataset: Dataset | undefined)
 
 /** Whether the column holds what a condition asks for, among values found with its text. */
 function holds(c: Condition, asked: string, values: readonly ColumnValue[]): boolean {
+  if (c.op !== 'starts_with' && typeof values[0]?.value === 'number')
+    return values.some((v) => v.value === Number(asked));
   const texts = values.map((v) => String(v.value));
   return c.op === 'starts_with' ? texts.some((t) => t.startsWith(asked)) : texts.includes(asked);
 }
