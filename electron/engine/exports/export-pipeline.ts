@@ -5,7 +5,6 @@
 // blocks (parallel-gzip.ts), so both cores work. Memory holds a few blocks, whatever the size.
 import { createHash } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ExportCompression } from '../../../shared/schemas/exports.ts';
@@ -70,11 +69,11 @@ const IN_FLIGHT = 3;
 const TEXT_CHARS = 64 * 1024;
 // Text a page of rows may encode to: rows of ordinary width fill BATCH_ROWS long before this.
 const PAGE_CHARS = 1024 * 1024;
-// Lanes (zstd and uncompressed exports of this many rows or more, on a machine with two cores or
-// more) take reading and encoding off this thread, which is otherwise the whole export's bottleneck:
-// about a third less time for 2,000,000 rows to zstd. Their heaps are small and their window
-// buffers are reused, so the server's peak RSS stays within the 250 MB the export target allows.
-const LANE_MIN_ROWS = availableParallelism() >= 2 ? 100_000 : Number.POSITIVE_INFINITY;
+// Lanes are off unless asked for (laneMinRows). On an idle 2-core machine they cut this thread's
+// part of a 2,000,000-row zstd export by about a third, but their two worker heaps lift the
+// server's peak RSS past the 250 MB the export memory target allows (297 MB measured, with the
+// window buffers reused), and on a loaded machine the single zstd stream then falls behind them.
+const LANE_MIN_ROWS = Number.POSITIVE_INFINITY;
 
 const diskFull = () =>
   Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
