@@ -21,9 +21,11 @@ if (parentPort) {
   const page = db.prepare(setup.rangeSql).raw(true);
   const encoder = encoderFor(setup.format, setup.columns);
   let pageRows = BATCH_ROWS;
+  // Buffers of consumed windows, handed back with later requests (encode-lanes.ts).
+  const spare: Buffer[] = [];
 
   const encodeWindow = ({ seq, after, upTo }: LaneRequest): LaneReply => {
-    let out = Buffer.allocUnsafeSlow(256 * 1024);
+    let out = spare.pop() ?? Buffer.allocUnsafeSlow(256 * 1024);
     let used = 0;
     const append = (s: string) => {
       if (s.length * 3 > out.length - used) {
@@ -66,6 +68,7 @@ if (parentPort) {
   };
 
   port.on('message', (req: LaneRequest) => {
+    if (req.reuse) spare.push(Buffer.from(req.reuse));
     try {
       const reply = encodeWindow(req);
       port.postMessage(reply, reply.type === 'window' ? [reply.bytes.buffer as ArrayBuffer] : []);

@@ -27,7 +27,8 @@ export interface LaneSetup {
   readonly format: 'csv' | 'jsonl';
 }
 
-export type LaneRequest = { seq: number; after: number; upTo: number };
+/** A window to encode; `reuse` hands back the memory of a window already consumed. */
+export type LaneRequest = { seq: number; after: number; upTo: number; reuse?: ArrayBuffer };
 export type LaneReply =
   | { type: 'window'; seq: number; bytes: Uint8Array; rows: number }
   | { type: 'error'; message: string };
@@ -42,16 +43,20 @@ export function rangeSqlOf(keysetSql: string): string | null {
   return keysetSql.slice(0, -tail.length) + ' rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?';
 }
 
-/** The dataset's lowest and highest rowid, or null when it is empty. */
+/**
+ * The dataset's lowest and highest rowid, or null when it is empty. Two queries: SQLite answers a
+ * lone min() or max() of rowid from the b-tree's edge, but both in one query scan the whole table.
+ */
 export function rowidSpan(db: Database.Database, table: string): { lo: number; hi: number } | null {
-  const r = db.prepare(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${table}`).get() as {
-    lo: number | null;
-    hi: number | null;
-  };
-  return r.lo === null || r.hi === null ? null : { lo: r.lo, hi: r.hi };
+  const edge = (fn: 'min' | 'max') =>
+    (db.prepare(`SELECT ${fn}(rowid) AS v FROM ${table}`).get() as { v: number | null }).v;
+  const lo = edge('min');
+  const hi = edge('max');
+  return lo === null || hi === null ? null : { lo, hi };
 }
 
 export interface LaneWindow {
+  /** Valid until the consumer asks for the next window: its memory then goes back to a lane. */
   readonly bytes: Buffer;
   readonly rows: number;
 }
@@ -65,6 +70,7 @@ export async function* laneWindows(
   setup: LaneSetup,
   span: { lo: number; hi: number },
   lanes = LANES,
+  windowBytes = WINDOW_BYTES,
 ): AsyncGenerator<LaneWindow> {
   const file = workerUrl('encode-lane-worker', import.meta.url);
   const workers = Array.from(
@@ -124,12 +130,15 @@ export async function* laneWindows(
   let width = FIRST_WINDOW_ROWIDS;
   let sent = 0;
   const widths = new Map<number, number>();
-  const request = () => {
+  // Window memory goes back and forth (moved, never copied): the lanes allocate a few buffers once
+  // instead of one per window, which the export thread would only free at its next full GC.
+  const request = (reuse?: ArrayBuffer) => {
     if (after >= span.hi) return;
     const upTo = Math.min(span.hi, after + width);
     const seq = sent++;
     widths.set(seq, upTo - after);
-    workers[seq % lanes]!.postMessage({ seq, after, upTo } satisfies LaneRequest);
+    const req: LaneRequest = reuse ? { seq, after, upTo, reuse } : { seq, after, upTo };
+    workers[seq % lanes]!.postMessage(req, reuse ? [reuse] : []);
     after = upTo;
   };
   let seenBytes = 0;
@@ -142,9 +151,9 @@ export async function* laneWindows(
       seenBytes += w.bytes.length;
       seenRowids += widths.get(seq) ?? 0;
       widths.delete(seq);
-      width = Math.max(1, Math.floor((WINDOW_BYTES * seenRowids) / Math.max(1, seenBytes)));
-      request();
+      width = Math.max(1, Math.floor((windowBytes * seenRowids) / Math.max(1, seenBytes)));
       yield w;
+      request(w.bytes.buffer as ArrayBuffer);
     }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

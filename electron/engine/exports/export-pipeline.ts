@@ -69,9 +69,10 @@ const IN_FLIGHT = 3;
 const TEXT_CHARS = 64 * 1024;
 // Text a page of rows may encode to: rows of ordinary width fill BATCH_ROWS long before this.
 const PAGE_CHARS = 1024 * 1024;
-// Lanes are off unless asked for (laneMinRows): they cut this thread's part of a 2,000,000-row zstd
-// export by about a third, but their two worker heaps lift the server's peak RSS from ~210 MB to
-// ~320 MB, past the 250 MB the export memory target allows.
+// Lanes are off unless asked for (laneMinRows). On an idle 2-core machine they cut this thread's
+// part of a 2,000,000-row zstd export by about a third, but their two worker heaps lift the
+// server's peak RSS past the 250 MB the export memory target allows (297 MB measured, with the
+// window buffers reused), and on a loaded machine the single zstd stream then falls behind them.
 const LANE_MIN_ROWS = Number.POSITIVE_INFINITY;
 
 const diskFull = () =>
@@ -162,8 +163,8 @@ export async function runExport(
     let laneWaitMs = 0;
     const rangeSql = input.keysetSql === null ? null : rangeSqlOf(input.keysetSql);
     const span = rowidSpan(db, DATA_TABLE);
-    // Not for gzip: deflate costs about twice the reading and encoding, so it bounds the export on
-    // two cores already, and lanes would only take CPU and memory from it.
+    // Not for gzip: deflate on the pool already keeps the second core busy; lanes only add threads
+    // competing with it (measured on 2 cores: more CPU in all, no shorter export).
     const lanes =
       (input.compression !== 'gzip' || input.laneMinRows !== undefined) &&
       rangeSql !== null &&
