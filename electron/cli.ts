@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { clockAhead } from './engine/clock.ts';
 import { defaultDataDir } from './engine/data-dir.ts';
 import type { EngineOptions } from './engine/engine.ts';
 import { createLogger, type LogLevel } from './engine/logger.ts';
@@ -26,6 +27,7 @@ const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data
 
 Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT,
              EXPORT_MANAGER_VENDOR_FILE_URLS, EXPORT_MANAGER_STORAGE, EXPORT_MANAGER_STORE,
+             EXPORT_MANAGER_CLOCK_AHEAD_SECONDS (run as if that much later: tests, trying expiry),
              AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for s3:// storage)`;
 
 function int(name: string, value: string | undefined, min: number): number | undefined {
@@ -121,6 +123,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     throw new Error(`--log-level must be debug, info, warn or error.`);
   const urlTtl = int('url-ttl', values['url-ttl'], 1);
   const retention = int('retention', values.retention, 1);
+  const ahead = Number(env.EXPORT_MANAGER_CLOCK_AHEAD_SECONDS ?? 0);
+  if (!Number.isInteger(ahead) || ahead < 0)
+    throw new Error(
+      `EXPORT_MANAGER_CLOCK_AHEAD_SECONDS must be a whole number >= 0, not "${env.EXPORT_MANAGER_CLOCK_AHEAD_SECONDS}".`,
+    );
   const dataDir = values['data-dir'] ?? (env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env));
   // The built renderer: out/renderer beside out/main when running the bundle (out/main/cli.js),
   // out/renderer at the root when running the source (electron/cli.ts; ../renderer is the
@@ -152,6 +159,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     ...(early ? { early } : {}),
     urlTtlSeconds: urlTtl,
     retentionSeconds: retention,
+    ...(ahead > 0 ? { clock: clockAhead(ahead * 1000) } : {}),
     demoRows: int('demo-rows', values['demo-rows'], 0),
     maxRows: int('max-rows', values['max-rows'], 1),
     concurrency: int('concurrency', values.concurrency, 1),

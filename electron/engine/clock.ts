@@ -20,6 +20,15 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * The system clock set `aheadMs` into the future (timers still wait real time): `serve` with
+ * EXPORT_MANAGER_CLOCK_AHEAD_SECONDS, to see what a later start does (expiry, schedules) now.
+ */
+export const clockAhead = (aheadMs: number): Clock => ({
+  now: () => Date.now() + aheadMs,
+  setTimeout: systemClock.setTimeout,
+});
+
 // The last answer is kept: polls of one export ask for the same instant many times a second, and
 // toISOString formats in C++ each time.
 let lastMs = Number.NaN;

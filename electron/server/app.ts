@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import fastifyCompress from '@fastify/compress';
 import fastifySwagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Engine } from '../engine/engine.ts';
@@ -36,6 +37,10 @@ export const genRequestId = (): string => reqPrefix + (++reqCounter).toString(36
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** `application/json` with or without parameters: the only answers compressed on request. */
+const isJsonType = (contentType: string): boolean =>
+  /^application\/json\s*(;|$)/i.test(contentType);
+
 const expectsContinue = (expect: string | undefined): boolean =>
   expect !== undefined && expect.toLowerCase() === '100-continue';
 
@@ -49,6 +54,24 @@ function grantContinue(req: FastifyRequest, reply: FastifyReply, bodyLimit: numb
   }
   // Under inject() (tests) there is no socket and nothing to grant.
   if (typeof reply.raw.writeContinue === 'function' && reply.raw.socket) reply.raw.writeContinue();
+  return true;
+}
+
+/** A compressed request body is refused by name (415), before it is read, not misread as bad JSON. */
+function refusesBodyEncoding(req: FastifyRequest, reply: FastifyReply): boolean {
+  const encoding = req.headers['content-encoding'];
+  if (encoding === undefined || encoding.trim().toLowerCase() === 'identity') return false;
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody) return false;
+  reply.header('connection', 'close');
+  sendError(
+    req,
+    reply,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Request bodies are read as plain JSON; Content-Encoding "${encoding.slice(0, 40)}" is not accepted.`,
+  );
   return true;
 }
 
@@ -91,6 +114,7 @@ export async function buildApp(opts: BuildOptions) {
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     if (origin(req, reply) || auth(req, reply)) return;
+    if (refusesBodyEncoding(req, reply)) return;
     if (expectsContinue(req.headers.expect) && !grantContinue(req, reply, bodyLimit)) return;
     done();
   });
@@ -110,6 +134,16 @@ export async function buildApp(opts: BuildOptions) {
   }
 
   installErrorHandling(app, engine.ctx.logger);
+
+  // JSON answers are compressed when the client asks (Accept-Encoding: br, gzip or deflate) and
+  // they are over 1 KB; files never are: they go out as stored (`application/gzip`, `text/csv`…),
+  // so sizes, ranges and checksums stay byte-exact. Request bodies are never decompressed.
+  await app.register(fastifyCompress, {
+    globalDecompression: false,
+    customTypes: isJsonType,
+    threshold: 1024,
+    encodings: ['br', 'gzip', 'deflate'],
+  });
 
   await app.register(fastifySwagger, {
     transform: withErrorCodes,

@@ -1,5 +1,11 @@
 // The typed API client: same-origin calls with the session cookie (browser tab) or the desktop key.
-import type { Dataset, DatasetCreate } from '../../shared/schemas/datasets.ts';
+import type {
+  ColumnValues,
+  Dataset,
+  DatasetCount,
+  DatasetCountRequest,
+  DatasetCreate,
+} from '../../shared/schemas/datasets.ts';
 import type {
   Export,
   ExportCounts,
@@ -49,6 +55,7 @@ async function call<T>(
   method: string,
   path: string,
   body?: unknown,
+  signal?: AbortSignal,
 ): Promise<{ data: T; next: string | null }> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -61,8 +68,10 @@ async function call<T>(
       headers,
       credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
-  } catch {
+  } catch (err) {
+    if (signal?.aborted) throw err;
     throw new ApiFailure(0, 'OFFLINE', 'Export Manager is not answering. Is it still running?');
   }
   if (res.status === 204) return { data: undefined as T, next: null };
@@ -112,6 +121,28 @@ export const api = {
   datasets: () => data<Dataset[]>('GET', '/v1/datasets'),
   importDataset: (body: DatasetCreate) => data<Dataset>('POST', '/v1/datasets', body),
   deleteDataset: (name: string) => data<void>('DELETE', `/v1/datasets/${enc(name)}`),
+  /** The most frequent values of a column whose text starts with `prefix`. */
+  columnValues: (
+    name: string,
+    column: string,
+    prefix: string,
+    limit: number,
+    signal?: AbortSignal,
+  ) =>
+    call<ColumnValues>(
+      'GET',
+      `/v1/datasets/${enc(name)}/columns/${enc(column)}/values?${new URLSearchParams({ prefix, limit: String(limit) }).toString()}`,
+      undefined,
+      signal,
+    ).then((r) => r.data),
+  /** The rows an export of this dataset with this filter would write. */
+  countRows: (name: string, filter: DatasetCountRequest['filter'], signal?: AbortSignal) =>
+    call<DatasetCount>(
+      'POST',
+      `/v1/datasets/${enc(name)}/count`,
+      { filter: filter ?? null },
+      signal,
+    ).then((r) => r.data),
 
   providers: () => data<Provider[]>('GET', '/v1/providers'),
   createProvider: (body: ProviderCreate) => data<Provider>('POST', '/v1/providers', body),

@@ -91,6 +91,44 @@ async function seed(served: Served): Promise<{ completed: string; failed: string
   return { completed, failed };
 }
 
+/** The new-export form's value suggestions open, then its zero-match warning: 1280 and 1024 px. */
+async function checkNewExportHints(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  const check = async (name: string, width: number) => {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: `${SCREENS_DIR}/a11y-${name}-${width}-${scheme}.png` });
+      for (const f of await axe(page))
+        found.push(
+          `${name} ${width}px ${scheme}: [${f.impact}] ${f.rule}\n    ${f.nodes.join('\n    ')}`,
+        );
+    }
+  };
+  for (const [width, height] of [
+    [1280, 800],
+    [1024, 700],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await page.evaluate(() => (window.location.hash = '#/exports'));
+    await page.evaluate(() => (window.location.hash = '#/exports/new?dataset=leads'));
+    await page.getByRole('button', { name: 'Add a condition' }).click();
+    await page.getByLabel('Condition 1 column').selectOption('state');
+    const value = page.getByRole('combobox', { name: 'Condition 1 value' });
+    await value.fill('t');
+    const list = page.getByRole('listbox', { name: 'Values of state' });
+    await expect(list.getByRole('option')).toHaveCount(2);
+    await value.press('ArrowDown');
+    await expect(list.getByRole('option').first()).toHaveAttribute('aria-selected', 'true');
+    await check('value-suggestions', width);
+    await value.fill('Texas');
+    await value.press('Escape');
+    await expect(page.getByTestId('zero-match-warning')).toBeVisible();
+    await check('zero-match', width);
+  }
+  return found;
+}
+
 test('axe finds nothing on any screen, at 1280 and 1024 px, light and dark', async ({ page }) => {
   test.setTimeout(240_000);
   const served = await startServe([], {}, { demoRows: 2000 });
@@ -207,6 +245,7 @@ test('axe finds nothing on any screen, at 1280 and 1024 px, light and dark', asy
       await page.keyboard.press('Escape');
       await expect(page.getByRole('dialog')).toHaveCount(0);
     }
+    found.push(...(await checkNewExportHints(page)));
     expect(found.join('\n')).toBe('');
     expect(errors).toEqual([]);
   } finally {

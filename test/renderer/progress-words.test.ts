@@ -1,7 +1,7 @@
 // A row's progress in words: rows x of y, speed and time left from what the export reports.
 import { describe, expect, it } from 'vitest';
 import type { Export } from '../../shared/schemas/exports.ts';
-import { progressWords } from '../../renderer/src/screens/progress-words.ts';
+import { progressWords, totalSpeed } from '../../renderer/src/screens/progress-words.ts';
 
 const start = Date.parse('2026-01-01T00:00:00Z');
 const exp = (patch: Partial<Export>): Export =>
@@ -39,5 +39,19 @@ describe('progressWords', () => {
     );
     expect(words).toContain('50 rows');
     expect(words).toContain('about 3 min 0 s left');
+  });
+});
+
+describe('totalSpeed', () => {
+  it('adds the speed of every running export; none running is null, not 0 B/s', () => {
+    const rows = [
+      exp({ bytes_done: 10_000_000 }),
+      exp({ bytes_done: 5_000_000 }),
+      exp({ status: 'completed', bytes_done: 99_000_000 }),
+    ];
+    expect(totalSpeed(rows, start + 10_000)).toBe(1_500_000);
+    // Just started: no speed measured yet, but something runs.
+    expect(totalSpeed(rows, start + 500)).toBe(0);
+    expect(totalSpeed([exp({ status: 'failed' })], start + 10_000)).toBeNull();
   });
 });

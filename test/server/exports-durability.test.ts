@@ -160,7 +160,6 @@ describe('crash recovery', () => {
           id,
           name: `crashed ${attempts}`,
           request_json: JSON.stringify({ dataset: 'leads', columns: ['id'] }),
-          columns_json: '["id"]',
           created_at: now,
         }),
       );

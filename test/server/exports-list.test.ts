@@ -1,22 +1,29 @@
 // The exports list as a queue: several statuses at once, sorts with their own cursors, and the
 // counts by status the toolbar shows (queued and running apart), under the same filters.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createExportsTable } from '../../electron/engine/exports/exports-table.ts';
+import { exportRow } from '../helpers/export-row.ts';
 import { makeServer, type TestServer } from '../helpers/server.ts';
 
 let s: TestServer;
 beforeEach(async () => {
   s = await makeServer();
   // 30 exports straight into the store: statuses cycle, names run backwards to creation order.
-  s.engine.ctx.db.exec(`
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
-    INSERT INTO exports (id, name, status, source_type, dataset, request_json, format, compression,
-      compression_level, progress_pct, progress_stage, created_at, updated_at)
-    SELECT printf('01900000-0000-7000-8000-%012d', i), printf('job %02d', 31 - i),
-      CASE i % 5 WHEN 0 THEN 'pending' WHEN 1 THEN 'processing' WHEN 2 THEN 'completed'
-        WHEN 3 THEN 'failed' ELSE 'canceled' END,
-      'dataset', CASE WHEN i <= 10 THEN 'leads' ELSE 'other' END, '{}', 'csv', 'gzip', 6, 0, NULL,
-      1700000000000 + i * 1000, 1700000000000 + i * 1000
-    FROM n;`);
+  const table = createExportsTable(s.engine.ctx.db);
+  const statuses = ['pending', 'processing', 'completed', 'failed', 'canceled'] as const;
+  for (let i = 1; i <= 30; i++) {
+    const at = 1700000000000 + i * 1000;
+    table.insert(
+      exportRow({
+        id: `01900000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+        name: `job ${String(31 - i).padStart(2, '0')}`,
+        status: statuses[i % 5]!,
+        dataset: i <= 10 ? 'leads' : 'other',
+        request_json: '{}',
+        created_at: at,
+      }),
+    );
+  }
 });
 afterEach(async () => s.close());
 

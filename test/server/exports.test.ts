@@ -6,17 +6,13 @@ import { parse } from 'csv-parse/sync';
 import { makeServer, type TestServer } from '../helpers/server.ts';
 import { createExport, fetchLink, gunzipText, waitFinal } from '../helpers/exports.ts';
 import { tempDir } from '../helpers/context.ts';
-import { systemClock, type Clock } from '../../electron/engine/clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 let s: TestServer;
-// Real time, which a test can move ahead (`skewMs`) instead of sleeping.
-let skewMs = 0;
-const clock: Clock = {
-  now: () => systemClock.now() + skewMs,
-  setTimeout: (fn, ms) => systemClock.setTimeout(fn, ms),
-};
+// Real time, which a test can move ahead (advance) instead of sleeping.
+let clock: FakeClock;
 beforeEach(async () => {
-  skewMs = 0;
+  clock = FakeClock.realTimers();
   s = await makeServer({ demoRows: 3000, exportsTestSeams: { progressMs: 0 }, clock });
 });
 afterEach(async () => s.close());
@@ -235,7 +231,7 @@ describe('local exports through the API', () => {
     s.engine.ctx.config.urlTtlSeconds = 1;
     const read = async () => (await s.call({ url: `/v1/exports/${exp.id}` })).json().data;
     const first = await read();
-    skewMs += 1100;
+    clock.advance(1100);
     const again = await read();
     expect(first.download_url).not.toBe(exp.download_url);
     expect(again.download_url).not.toBe(first.download_url);

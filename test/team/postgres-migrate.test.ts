@@ -116,6 +116,36 @@ describe.skipIf(!started.ok)('migrations on PostgreSQL', () => {
     });
   });
 
+  it('keeps one request per export (migration 120): parts only the old columns held move into request_json', async () => {
+    await withDb('one_request', async (c) => {
+      const dbUrl = url.replace(/\/postgres$/, '/one_request');
+      await migratePostgres(
+        dbUrl,
+        migrations.filter((m) => m.version < 120),
+      );
+      const destination = { dir: '/home/me/out', decompress: true };
+      await c.query(
+        `INSERT INTO exports (id, name, status, source_type, dataset, request_json, format, compression,
+           compression_level, columns_json, filter_json, destination_json, created_at, updated_at)
+         VALUES ('a', 'n', 'completed', 'dataset', 'leads', $1, 'csv', 'gzip', 6, $2, NULL, $3, 1, 1)`,
+        [
+          JSON.stringify({ dataset: 'leads', columns: ['id'] }),
+          JSON.stringify(['id']),
+          JSON.stringify(destination),
+        ],
+      );
+      const result = await migratePostgres(dbUrl);
+      expect(result.applied).toContain('120 exports-one-request');
+      const row = await c.query<Record<string, unknown>>(`SELECT * FROM exports WHERE id = 'a'`);
+      expect(Object.keys(row.rows[0]!)).not.toContain('destination_json');
+      expect(JSON.parse(row.rows[0]!.request_json as string)).toEqual({
+        dataset: 'leads',
+        columns: ['id'],
+        destination,
+      });
+    });
+  });
+
   it('refuses a database from a newer version, and an untranslatable migration, writing nothing', async () => {
     await withDb('guards', async (c) => {
       const dbUrl = url.replace(/\/postgres$/, '/guards');

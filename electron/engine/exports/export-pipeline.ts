@@ -1,7 +1,7 @@
 // One local export, start to end: rows -> csv/jsonl -> gzip -> name.part -> fsync -> rename.
 // Runs inside the export worker thread; kept apart from the thread entry so it can be read alone.
 //
-// Speed (issue 7): this thread reads and encodes rows while libuv's pool deflates earlier
+// Speed: this thread reads and encodes rows while libuv's pool deflates earlier
 // blocks (parallel-gzip.ts), so both cores work. Memory holds a few blocks, whatever the size.
 import { createHash } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';

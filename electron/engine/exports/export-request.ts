@@ -82,9 +82,6 @@ export function buildRow(
     compression: body.compression ?? 'gzip',
     // zstd's own default is 3 (faster than gzip -6 and smaller); gzip's is 6.
     compression_level: body.compression_level ?? (body.compression === 'zstd' ? 3 : 6),
-    columns_json: body.columns ? JSON.stringify(body.columns) : null,
-    filter_json: body.filter ? JSON.stringify(body.filter) : null,
-    params_json: body.params ? JSON.stringify(body.params) : null,
     progress_pct: 0,
     progress_stage: 'queued',
     rows_done: 0,
@@ -95,7 +92,6 @@ export function buildRow(
     error_json: null,
     recreated_from: opts.recreatedFrom ?? null,
     schedule_id: opts.scheduleId ?? null,
-    destination_json: body.destination ? JSON.stringify(body.destination) : null,
     saved_paths_json: null,
     attempts: 0,
     lease_owner: null,

@@ -2,6 +2,7 @@
 import type { Export, ExportError } from '../../../shared/schemas/exports.ts';
 import { iso, isoOrNull } from '../clock.ts';
 import type { ExportRow } from './exports-repo.ts';
+import { storedRequest } from './stored-request.ts';
 
 const parse = <T>(json: string | null): T | null =>
   json === null ? null : (JSON.parse(json) as T);
@@ -20,9 +21,8 @@ export function exportShape(
           remote_id: row.remote_id,
           remote_status: row.remote_status,
         };
-  const dest = parse<{ dir: string; decompress?: boolean; filename?: string }>(
-    row.destination_json,
-  );
+  const req = storedRequest(row);
+  const dest = req.destination;
   return {
     id: row.id,
     name: row.name,
@@ -31,9 +31,9 @@ export function exportShape(
     format: row.format,
     compression: row.compression,
     compression_level: row.compression_level,
-    columns: parse<string[]>(row.columns_json),
-    filter: parse<Record<string, unknown>>(row.filter_json),
-    params: parse<Record<string, unknown>>(row.params_json),
+    columns: req.columns ?? null,
+    filter: req.filter ?? null,
+    params: req.params ?? null,
     progress_pct: row.progress_pct,
     progress_stage: row.progress_stage,
     rows_done: row.rows_done,

@@ -25,6 +25,7 @@ import { exportFileResolver } from './export-file-ref.ts';
 import { createJobOutcomes } from './job-outcomes.ts';
 import { createLocalJobRunner } from './local-job.ts';
 import { createRunner } from './runner.ts';
+import { storedRequest } from './stored-request.ts';
 import { createSweeper } from './sweeper.ts';
 
 export { canonicalJson } from './export-request.ts';
@@ -221,7 +222,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
   function recreate(id: string, opts: { scheduleId?: string | null } = {}): Export {
     checkId(id);
     const row = repo.mustGet(id);
-    const body = JSON.parse(row.request_json) as ExportCreate;
+    const body = storedRequest(row);
     return create(body, { recreatedFrom: row.id, scheduleId: opts.scheduleId ?? row.schedule_id })
       .export;
   }

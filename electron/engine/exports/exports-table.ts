@@ -15,13 +15,11 @@ export interface ExportRow {
   provider_type: string | null;
   remote_id: string | null;
   remote_status: string | null;
+  /** The request as given (ExportCreate): its only copy; read it with storedRequest(). */
   request_json: string;
   format: string;
   compression: string;
   compression_level: number;
-  columns_json: string | null;
-  filter_json: string | null;
-  params_json: string | null;
   progress_pct: number;
   progress_stage: string | null;
   rows_done: number;
@@ -33,7 +31,6 @@ export interface ExportRow {
   recreated_from: string | null;
   recreated_as?: string | null;
   schedule_id: string | null;
-  destination_json: string | null;
   saved_paths_json: string | null;
   attempts: number;
   lease_owner: string | null;

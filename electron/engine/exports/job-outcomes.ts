@@ -10,6 +10,7 @@ import type { FileStore } from '../storage/files.ts';
 import { immediate } from '../store/db.ts';
 import { capDeep, capText } from '../text-cap.ts';
 import type { ExportRow, ExportsRepo } from './exports-repo.ts';
+import { storedRequest } from './stored-request.ts';
 
 export interface JobOutcomeDeps {
   readonly repo: ExportsRepo;
@@ -57,9 +58,7 @@ export function createJobOutcomes(ctx: EngineContext, deps: JobOutcomeDeps) {
     const dir = deps.files.exportDir(row.id);
     const saved: string[] = [];
     let warning: { code: string; message: string } | null = null;
-    const dest = row.destination_json
-      ? (JSON.parse(row.destination_json) as DestinationSpec)
-      : null;
+    const dest: DestinationSpec | null = storedRequest(row).destination ?? null;
     if (dest) {
       repo.patch(row.id, { progress_stage: 'saving a copy' });
       deps.changed(row.id);

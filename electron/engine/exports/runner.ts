@@ -19,6 +19,7 @@ import {
   type JobSpec,
 } from '../jobs/job-types.ts';
 import { runInJobScope } from './job-scope.ts';
+import { storedRequest } from './stored-request.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */
 export const MAX_ATTEMPTS = 3;
@@ -71,7 +72,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   function reclaim(row: ExportRow): void {
     if (row.attempts >= MAX_ATTEMPTS) {
       // A vendor file's hidden decompressed part the crash left in the destination goes too.
-      const dest = plainDestination(row.destination_json);
+      const dest = plainDestination(storedRequest(row).destination);
       if (dest) removePlainParts(dest, row.id);
       deps.fail(
         row,
@@ -286,7 +287,7 @@ export type Runner = ReturnType<typeof createRunner>;
 /** The stored request as its job kind sees it. */
 function jobSpec(row: ExportRow): JobSpec {
   const local = row.source_type === 'dataset';
-  const req = local ? (JSON.parse(row.request_json) as ExportCreate) : null;
+  const req = storedRequest(row);
   return {
     exportId: row.id,
     name: row.name,
@@ -294,25 +295,24 @@ function jobSpec(row: ExportRow): JobSpec {
     compression: row.compression as ExportCompression,
     compressionLevel: row.compression_level,
     dataset: row.dataset,
-    columns: req?.columns ?? null,
-    filter: req?.filter ?? null,
+    columns: local ? (req.columns ?? null) : null,
+    filter: local ? (req.filter ?? null) : null,
     providerId: row.provider_id,
-    params: row.params_json ? (JSON.parse(row.params_json) as Record<string, unknown>) : null,
+    params: req.params ?? null,
     remoteId: row.remote_id,
     attempt: row.attempts,
-    plainCopyDir: local ? null : plainCopyDir(row.destination_json),
+    plainCopyDir: local ? null : plainCopyDir(req.destination),
   };
 }
 
 /** The folder a decompressed copy goes to, or null (no destination, or not decompressed). */
-function plainDestination(destinationJson: string | null): string | null {
-  if (!destinationJson) return null;
-  const d = JSON.parse(destinationJson) as { dir?: unknown; decompress?: unknown };
+function plainDestination(d: ExportCreate['destination']): string | null {
+  if (!d) return null;
   return d.decompress === true && typeof d.dir === 'string' && isAbsolute(d.dir) ? d.dir : null;
 }
 
-function plainCopyDir(destinationJson: string | null): string | null {
-  const dir = plainDestination(destinationJson);
+function plainCopyDir(d: ExportCreate['destination']): string | null {
+  const dir = plainDestination(d);
   if (!dir) return null;
   try {
     mkdirSync(dir, { recursive: true });

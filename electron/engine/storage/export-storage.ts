@@ -22,12 +22,16 @@ export interface ExportStorage {
    * stored size matches the local one; the local copies are then removed. Local storage: nothing.
    */
   publish(id: string, dir: string, filenames: readonly string[]): Promise<void>;
-  /** A link straight to the stored bytes, valid `seconds`; null when the engine serves them. */
+  /**
+   * A link straight to the stored bytes, signed at `signedAt` (the engine's clock, ms) and valid
+   * `seconds` from then; null when the engine serves them.
+   */
   directLink(
     id: string,
     filename: string,
     method: 'GET' | 'HEAD',
     seconds: number,
+    signedAt: number,
   ): Promise<string | null>;
   /** Copies a stored file to a local path (for "Save as" and imports of an export). */
   download(id: string, filename: string, toPath: string): Promise<void>;

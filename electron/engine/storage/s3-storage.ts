@@ -91,11 +91,14 @@ export function createS3Storage(opts: S3StorageOptions): ExportStorage {
       }
       for (const filename of filenames) rmSync(`${dir}/${filename}`, { force: true });
     },
-    async directLink(id, filename, method, seconds) {
+    async directLink(id, filename, method, seconds, signedAt) {
       const input = { Bucket, Key: key(id, filename) };
       const command =
         method === 'HEAD' ? new HeadObjectCommand(input) : new GetObjectCommand(input);
-      return getSignedUrl(client, command, { expiresIn: Math.max(1, Math.floor(seconds)) });
+      return getSignedUrl(client, command, {
+        expiresIn: Math.max(1, Math.floor(seconds)),
+        signingDate: new Date(signedAt),
+      });
     },
     async download(id, filename, toPath) {
       const got = await client.send(new GetObjectCommand({ Bucket, Key: key(id, filename) }));

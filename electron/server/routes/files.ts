@@ -71,12 +71,14 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
     // Files in a bucket: a presigned link of the bucket's own, valid no longer than this one, so
     // the bytes (and Range, resume) come straight from the store.
     const expiresAt = Number(pathForm ? expires : query.expires);
-    const secondsLeft = expiresAt - engine.ctx.clock.now() / 1000;
+    const now = engine.ctx.clock.now();
+    const secondsLeft = expiresAt - now / 1000;
     const direct = await engine.storage.directLink(
       id,
       filename,
       req.method === 'HEAD' ? 'HEAD' : 'GET',
       secondsLeft,
+      now,
     );
     if (direct !== null)
       return reply.code(302).header('location', direct).header('cache-control', 'no-store').send();
@@ -140,6 +142,8 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
         signature: Type.Optional(Signature),
       }),
     },
+    // Files go out as stored: never compressed again (sizes, ranges and checksums stay exact).
+    compress: false,
     handler,
   });
   app.route({
@@ -156,6 +160,8 @@ export function fileRoutes(app: RouteApp, { engine }: RouteDeps): void {
         filename: FileName,
       }),
     },
+    // Files go out as stored: never compressed again (sizes, ranges and checksums stay exact).
+    compress: false,
     handler,
   });
   // Anything else under /files (extra segments, traversal forms) is malformed, never a lookup.

@@ -180,6 +180,8 @@ export function scheduleRoutes(app: RouteApp, { engine }: RouteDeps): void {
           }),
         },
       },
+      // A file: sent as written, never compressed on the way.
+      compress: false,
     },
     async (req, reply) => {
       const path = schedules.changesFile(req.params.id, req.params.number);

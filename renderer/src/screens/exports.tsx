@@ -2,7 +2,7 @@
 // counts by status, multi-select with bulk actions, a density setting, live rows.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { count } from '../format.ts';
+import { bytes, count } from '../format.ts';
 import { navigate, useRoute } from '../router.ts';
 import { useStore } from '../store.ts';
 import { EmptyState, ErrorBanner } from '../ui/kit.tsx';
@@ -20,6 +20,7 @@ import {
   type StatusFilter,
 } from './exports-query.ts';
 import { ExportRow, sourceLabel } from './exports-row.tsx';
+import { totalSpeed } from './progress-words.ts';
 
 export { sourceLabel };
 
@@ -112,6 +113,7 @@ export function ExportsScreen() {
   const filtered = state.status !== 'all' || state.source !== 'all' || state.q.trim() !== '';
   const running = page.totals?.by_status.processing ?? 0;
   const queued = page.totals?.by_status.pending ?? 0;
+  const speed = running ? totalSpeed(rows, now) : null;
   const selectedRows = rows.filter((e) => selected.has(e.id));
   const allSelected = rows.length > 0 && selectedRows.length === rows.length;
 
@@ -197,6 +199,7 @@ export function ExportsScreen() {
             : `${filtered ? `${count(shown)} of ${count(total)}` : count(total)} export${total === 1 ? '' : 's'}`}
           {running ? ` · ${count(running)} running` : ''}
           {queued ? ` · ${count(queued)} queued` : ''}
+          {speed ? ` · ${bytes(speed)}/s in all` : ''}
         </span>
         <span className="spacer" />
         <button

@@ -1,6 +1,7 @@
 // A new export: a dataset's columns, time range and conditions from its real columns, or a
 // vendor's own parameters as JSON with its example prefilled. Every mistake found before sending
-// shows at once next to its field; an API error shows next to the field its details name.
+// shows at once next to its field; an API error shows next to the field its details name. A
+// dataset export shows how many rows it would write; when none, Create asks to be pressed again.
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { ExportCreate } from '../../../shared/schemas/exports.ts';
 import { api, ApiFailure, describeError } from '../api.ts';
@@ -19,7 +20,9 @@ import { providerKinds } from '../provider-kinds.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
 import { EmptyState, InlineError } from '../ui/kit.tsx';
+import { useMatchCount } from './new-export/dataset-queries.ts';
 import { DatasetFields } from './new-export/dataset-fields.tsx';
+import { MatchCountLine } from './new-export/match-count.tsx';
 import { OutputFields } from './new-export/output-fields.tsx';
 import { ProviderFields } from './new-export/provider-fields.tsx';
 
@@ -59,6 +62,10 @@ export function NewExportScreen({
   const provider = (providers ?? []).find((p) => p.id === providerId) ?? providers?.[0];
   const paramsText =
     params ?? JSON.stringify(provider ? providerKinds[provider.type].exampleParams : {}, null, 2);
+  const match = useMatchCount(draft, kind === 'dataset' ? dataset : undefined);
+  // The draft the user already pressed Create for while it matched nothing: the next press creates.
+  const [confirmedEmpty, setConfirmedEmpty] = useState<DatasetDraft | null>(null);
+  const confirming = kind === 'dataset' && match.state === 'none' && confirmedEmpty === draft;
   const parsed = parseParams(paramsText);
   const paramsError = 'error' in parsed ? parsed.error : null;
 
@@ -76,6 +83,10 @@ export function NewExportScreen({
     }
     setErrors(found);
     if (hasErrors(found)) return;
+    if (kind === 'dataset' && match.state === 'none' && confirmedEmpty !== draft) {
+      setConfirmedEmpty(draft);
+      return;
+    }
     setBusy(true);
     try {
       const created = await api.createExport(body);
@@ -134,6 +145,7 @@ export function NewExportScreen({
             dataset={dataset}
             draft={draft}
             errors={errors}
+            matchLine={<MatchCountLine match={match} confirming={confirming} />}
             onChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
             onPickDataset={(name) => setDraft(emptyDatasetDraft(name))}
           />
@@ -172,7 +184,7 @@ export function NewExportScreen({
       <InlineError error={errors.sections.form} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create export'}
+          {busy ? 'Creating…' : confirming ? 'Create anyway (no rows)' : 'Create export'}
         </button>
       </div>
     </form>

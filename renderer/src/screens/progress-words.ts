@@ -28,3 +28,17 @@ export function progressWords(e: Export, now: number): string | null {
   }
   return parts.length ? parts.join(' · ') : null;
 }
+
+/** The bytes per second of every running export among `rows`, together; null when none runs. */
+export function totalSpeed(rows: readonly Export[], now: number): number | null {
+  let sum = 0;
+  let running = 0;
+  for (const e of rows) {
+    if (e.status !== 'processing') continue;
+    running++;
+    const started = e.started_at ? Date.parse(e.started_at) : NaN;
+    const elapsed = Number.isNaN(started) ? 0 : now - started;
+    if (elapsed > 1000 && e.bytes_done > 0) sum += (e.bytes_done * 1000) / elapsed;
+  }
+  return running ? sum : null;
+}

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { ProviderCreate } from '../../../shared/schemas/providers.ts';
 import { createExportsRepo } from '../../../electron/engine/exports/exports-repo.ts';
 import type { JobFile, JobProgress, JobSpec } from '../../../electron/engine/jobs/job-types.ts';
-import { systemClock, type Clock } from '../../../electron/engine/clock.ts';
 import { newId } from '../../../electron/engine/ids.ts';
 import { createLogger } from '../../../electron/engine/logger.ts';
 import {
@@ -30,23 +29,8 @@ export const fastHttp = {
 
 export const fastRunner: Partial<RemoteRunnerSettings> = { pollMinMs: 1_000, pollMaxMs: 5_000 };
 
-/** A clock a test can push forward by hand (to pass a link's expiry). */
-export interface TestClock extends Clock {
-  advance(ms: number): void;
-}
-
-/** The system clock, with an offset the test can add to. */
-function realClock(): TestClock {
-  let offset = 0;
-  return {
-    now: () => systemClock.now() + offset,
-    setTimeout: (fn, ms) => systemClock.setTimeout(fn, ms),
-    advance: (ms) => void (offset += ms),
-  };
-}
-
 export interface Rig {
-  readonly ctx: Omit<TestContext, 'clock'> & { clock: TestClock };
+  readonly ctx: TestContext;
   readonly providers: ProvidersService;
   readonly runner: ReturnType<typeof createRemoteJobRunner>;
   readonly logs: string[];
@@ -92,7 +76,7 @@ export function makeRig(
 ): Rig {
   const base = makeContext();
   const logs: string[] = [];
-  const clock: TestClock = settings.realClock ? realClock() : FakeClock.autoFiring();
+  const clock = settings.realClock ? FakeClock.realTimers() : FakeClock.autoFiring();
   const ctx = { ...base, clock, logger: createLogger('debug', (l) => logs.push(l)) };
   const providers = createProvidersService(ctx, {
     secrets: createKeyFileSecretBox(ctx.paths.dataDir, ctx.logger),
@@ -121,7 +105,6 @@ export function makeRig(
       provider_id: providerId,
       provider_type: 'test',
       request_json: JSON.stringify({ provider: providerId, params }),
-      params_json: JSON.stringify(params),
       attempts: 1,
       created_at: now,
       started_at: now,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeHarness, leads, type Harness } from './harness.ts';
-import { SleepyClock } from './sleepy-clock.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
 
 let h: Harness;
 afterEach(async () => h.cleanup());
@@ -42,7 +42,7 @@ describe('schedule timing with a fake clock', () => {
   });
 
   it('after a long sleep, runs a missed schedule once, not once per missed slot', async () => {
-    const clock = new SleepyClock('2026-03-01T12:00:00Z');
+    const clock = new FakeClock('2026-03-01T12:00:00Z');
     h = makeHarness({ clock });
     const s = h.svc.create(leads({ every_seconds: 3600 }));
     clock.advance(HOUR);

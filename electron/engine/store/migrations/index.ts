@@ -8,11 +8,17 @@ import { m0060 } from './0060-export-timeline.ts';
 import { m0070 } from './0070-schedule-runs.ts';
 import { m0090 } from './0090-event-log.ts';
 import { m0110 } from './0110-schedule-keys-marks.ts';
+import { m0120 } from './0120-exports-one-request.ts';
 
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly up: string;
+  /**
+   * The same change in PostgreSQL's words, for the rare migration no rule of
+   * postgres/dialect.ts can translate (SQLite's JSON functions); otherwise `up` is translated.
+   */
+  readonly postgres?: string;
 }
 
 export const migrations: readonly Migration[] = [
@@ -25,4 +31,5 @@ export const migrations: readonly Migration[] = [
   m0070,
   m0090,
   m0110,
+  m0120,
 ];

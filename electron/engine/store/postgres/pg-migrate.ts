@@ -29,7 +29,7 @@ export async function migratePostgres(
   // Translate everything first: a migration with no translation fails before anything is written.
   const translated = [...list]
     .sort((a, b) => a.version - b.version)
-    .map((m) => ({ ...m, up: toPostgres(`${m.version} (${m.name})`, m.up) }));
+    .map((m) => ({ ...m, up: m.postgres ?? toPostgres(`${m.version} (${m.name})`, m.up) }));
   const known = translated.reduce((max, m) => Math.max(max, m.version), 0);
   const client = new pg.Client({ connectionString });
   await client.connect();

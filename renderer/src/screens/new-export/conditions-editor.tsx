@@ -1,11 +1,12 @@
 // The conditions of a dataset export, built from the dataset's real columns; each condition shows
-// its own error beside it.
+// its own error beside it, and its value field suggests the column's own values.
 import type { Dataset } from '../../../../shared/schemas/datasets.ts';
 import type { WhereOp } from '../../../../shared/schemas/exports.ts';
 import { whereOps } from '../../../../shared/vocabulary.ts';
 import type { Condition } from '../../form-logic.ts';
 import { opWords } from '../../op-words.ts';
 import { InlineError } from '../../ui/kit.tsx';
+import { ValueCombobox } from './value-combobox.tsx';
 
 let nextKey = 1;
 
@@ -61,16 +62,20 @@ export function ConditionsEditor({
                   </option>
                 ))}
               </select>
-              <input
-                aria-label={`Condition ${i + 1} value`}
-                aria-invalid={problem ? true : undefined}
-                aria-describedby={problem ? errorId : undefined}
+              <ValueCombobox
+                id={`condition-${c.key}-value`}
+                label={`Condition ${i + 1} value`}
+                dataset={dataset.name}
+                column={c.column}
+                op={c.op}
                 value={c.value}
+                invalid={Boolean(problem)}
+                describedBy={problem ? errorId : undefined}
                 disabled={c.op === 'is_null' || c.op === 'is_not_null'}
                 placeholder={
                   c.op === 'in' || c.op === 'not_in' ? 'TX, CA' : (typeOf(c.column) ?? 'value')
                 }
-                onChange={(ev) => update(c.key, { value: ev.target.value })}
+                onChange={(value) => update(c.key, { value })}
               />
               <button
                 type="button"

@@ -1,5 +1,6 @@
 // A dataset export's own fields: which dataset, its columns, a time range on its time column,
 // its conditions, the file's format and compression.
+import type { ReactNode } from 'react';
 import type { Dataset } from '../../../../shared/schemas/datasets.ts';
 import type { DatasetDraft } from '../../export-draft.ts';
 import type { FormErrors } from '../../form-errors.ts';
@@ -13,6 +14,7 @@ export function DatasetFields({
   dataset,
   draft,
   errors,
+  matchLine,
   onChange,
   onPickDataset,
 }: {
@@ -21,6 +23,8 @@ export function DatasetFields({
   dataset: Dataset;
   draft: DatasetDraft;
   errors: FormErrors;
+  /** How many rows the filter matches, shown under the filters. */
+  matchLine: ReactNode;
   onChange(patch: Partial<DatasetDraft>): void;
   onPickDataset(name: string): void;
 }) {
@@ -59,6 +63,7 @@ export function DatasetFields({
         error={errors.sections.conditions}
         onChange={(conditions) => onChange({ conditions })}
       />
+      {matchLine}
       <div className="row">
         <Field id={`${id}-format`} label="Format">
           <select
