@@ -60,8 +60,11 @@ export function hotspots(profile: CpuProfile, top = 15): { busyMs: number; spots
   return { busyMs: busy, spots };
 }
 
+/** Every .cpuprofile in dir and its folders (one per server); threads by Node's default names. */
 export function summarizeProfiles(dir: string, log: (s: string) => void): void {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   for (const f of files) {
     const profile = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
     const { busyMs, spots } = hotspots(profile);

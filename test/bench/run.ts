@@ -110,13 +110,9 @@ async function main(): Promise<void> {
       dataDir: ctx.dataDir,
       logFile: join(tmp, `serve-${tag}.log`),
       nodeArgs: opts.profileDir
-        ? [
-            '--cpu-prof',
-            '--cpu-prof-dir',
-            opts.profileDir,
-            '--cpu-prof-name',
-            `${tag}-\${pid}-\${time}.cpuprofile`,
-          ]
+        ? // One folder per server: Node's default file names tell the threads apart (pid.thread),
+          // a fixed --cpu-prof-name made every worker's profile overwrite the main thread's.
+          ['--cpu-prof', '--cpu-prof-dir', join(opts.profileDir, tag)]
         : [],
     });
   const results: ResultRow[] = [];
