@@ -157,6 +157,12 @@ describe('crash loop', () => {
       exports: created,
       completed,
       failed: exps.filter((e) => e.status === 'failed').length,
+      // Why each failed export failed (code: first message), so a change in the figures explains itself.
+      failures: Object.fromEntries(
+        exps
+          .filter((e) => e.status === 'failed')
+          .map((e) => [e.error?.code ?? '?', (e.error?.message ?? '').slice(0, 160)]),
+      ),
       vendor_creates: fake.state.creates,
       vendor_exports: providerExports,
     });
