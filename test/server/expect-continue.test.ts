@@ -1,33 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { startServer, type RunningServer } from '../../electron/server/serve.ts';
-import { silentLogger } from '../../electron/engine/logger.ts';
-import { tempDir } from '../helpers/context.ts';
+import { startListening, type Listening } from '../helpers/listening.ts';
 
 // `Expect: 100-continue` over a real socket: the server says "go on" only to a request that has
 // passed the key and origin checks and whose declared body fits, so a client never uploads a
 // body the server is going to refuse.
 const KEY = 'em_continue_test_key_0123456789';
-let server: RunningServer | null = null;
-let dir = '';
+let running: Listening | null = null;
 afterEach(async () => {
-  await server?.close();
-  server = null;
-  rmSync(dir, { recursive: true, force: true });
+  await running?.stop();
+  running = null;
 });
 
 async function start() {
-  dir = tempDir();
-  server = await startServer({
-    dataDir: dir,
-    port: 0,
-    demoRows: 0,
-    envKey: KEY,
-    logger: silentLogger,
-    staticDir: null,
-  });
-  return server;
+  running = await startListening(KEY);
+  return running.server;
 }
 
 /** Sends the head, waits for the server's first answer, sends the body only after 100 Continue. */

@@ -1,25 +1,20 @@
 // An SSE client that stops reading is dropped once a bounded amount waits for it; the engine's
 // memory does not follow what the client fails to read, and readers keep being served.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { startServer, type RunningServer } from '../../electron/server/serve.ts';
 import { boundedSseWrite, SSE_MAX_BUFFERED } from '../../electron/server/sse-buffer.ts';
-import { silentLogger } from '../../electron/engine/logger.ts';
-import { tempDir } from '../helpers/context.ts';
+import { startListening, type Listening } from '../helpers/listening.ts';
 
 const KEY = 'em_sse_test_key_0123456789abcdef';
-let server: RunningServer | null = null;
+let running: Listening | null = null;
 let plain: Server | null = null;
-let dir = '';
 afterEach(async () => {
-  await server?.close();
-  server = null;
+  await running?.stop();
+  running = null;
   plain?.closeAllConnections();
   plain?.close();
   plain = null;
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const event = 'x'.repeat(4096);
@@ -58,15 +53,8 @@ describe('a client that does not read', () => {
   });
 
   it('/v1/events drops a client that stopped reading, and keeps serving the others', async () => {
-    dir = tempDir();
-    server = await startServer({
-      dataDir: dir,
-      port: 0,
-      demoRows: 0,
-      envKey: KEY,
-      logger: silentLogger,
-      staticDir: null,
-    });
+    running = await startListening(KEY);
+    const server = running.server;
     const http = server.app.server;
     const connections = () =>
       new Promise<number>((r, j) => http.getConnections((e, n) => (e ? j(e) : r(n))));
