@@ -22,6 +22,7 @@ import { watchScheduledExports, type Notice } from './notifications.ts';
 import { createSchedulePause } from './schedule-pause.ts';
 import { createSafeStorageBox } from './secret-box.ts';
 import { startFailureText } from './start-failure.ts';
+import { createTeamEngine, type TeamEngine } from './team-engine.ts';
 import { createAppTray, type AppTray } from './tray.ts';
 import { keepInTrayOnClose, type TrayAction } from './tray-model.ts';
 import { loadWindowState, placeWindow, saveWindowState } from './window-state.ts';
@@ -31,6 +32,7 @@ import {
   permissionDecision,
   secureWebPreferences,
   windowOpenDecision,
+  withRelayInCsp,
 } from './security.ts';
 
 export interface DesktopAppOptions {
@@ -81,6 +83,7 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
   const meta = readPackageMeta(here);
   const dataDir = env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env, platform);
   let server: RunningServer | null = null;
+  let team: TeamEngine | null = null;
   let window: BrowserWindow | null = null;
   /** Our server's origin, once the engine is up (the window's guards allow only it). */
   let origin: string | null = null;
@@ -260,10 +263,24 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
       permissionDecision(permission),
     );
     ipcMain.off('app:config', noConfigYet);
-    registerIpc(new URL(running.url).origin, {
-      apiBaseUrl: running.url,
-      apiKey: apiKeyFor(running, env),
+    const appOrigin = new URL(running.url).origin;
+    team = createTeamEngine({
+      dataDir,
+      box: secretBox,
+      appOrigin,
+      local: { apiBaseUrl: running.url, apiKey: apiKeyFor(running, env) },
     });
+    await team.start();
+    const teamNow = team;
+    // While on a team engine, our pages may call the relay too (their CSP allows 'self' only).
+    session.defaultSession.webRequest.onHeadersReceived(
+      { urls: [`${appOrigin}/*`] },
+      (details, callback) =>
+        callback({
+          responseHeaders: withRelayInCsp(details.responseHeaders ?? {}, teamNow.relayOrigin()),
+        }),
+    );
+    registerIpc(appOrigin, team);
     const win = liveWindow();
     if (win) showApp(win, running);
     else window = null;
@@ -277,6 +294,8 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     console.error(`Export Manager could not start: ${text}`);
     tray?.destroy();
     tray = null;
+    await team?.close().catch(() => undefined);
+    team = null;
     const partial = server;
     server = null;
     if (partial) await partial.close().catch(() => undefined);
@@ -313,6 +332,8 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
         server = null;
         tray?.destroy();
         tray = null;
+        await team?.close();
+        team = null;
         await running?.close();
       })
       .then(

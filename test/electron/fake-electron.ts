@@ -30,6 +30,14 @@ const state = {
     { workArea: { x: number; y: number; width: number; height: number } }[] | null,
   permissionRequest: null as unknown,
   permissionCheck: null as unknown,
+  /** session.webRequest.onHeadersReceived: the filter and the listener the app registered. */
+  headersReceived: null as null | {
+    filter: { urls: string[] };
+    listener: (
+      details: { url: string; responseHeaders?: Record<string, string[]> },
+      callback: (r: { responseHeaders?: Record<string, string[]> }) => void,
+    ) => void;
+  },
   clipboardText: '',
   keychain: 'gnome_libsecret' as string | null,
   exposed: {} as Record<string, unknown>,
@@ -262,6 +270,14 @@ export const session = {
     },
     setPermissionCheckHandler(fn: unknown) {
       state.permissionCheck = fn;
+    },
+    webRequest: {
+      onHeadersReceived(
+        filter: NonNullable<typeof state.headersReceived>['filter'],
+        listener: NonNullable<typeof state.headersReceived>['listener'],
+      ) {
+        state.headersReceived = { filter, listener };
+      },
     },
   },
 };
