@@ -76,7 +76,7 @@ export async function testTeamEngine(
       kind: 'unreachable',
       message: `The engine at ${host} refuses requests addressed to it by that name (FORBIDDEN_HOST: ${refusal.message}). Reach it through the address its operator gives, e.g. a reverse proxy.`,
     };
-  const h = health.json as { status?: unknown; version?: unknown } | null;
+  const h = (health.json as { data?: { status?: unknown; version?: unknown } } | null)?.data;
   if (
     health.status !== 200 ||
     !h ||
