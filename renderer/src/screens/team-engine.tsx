@@ -41,10 +41,10 @@ export function TeamOfflineBanner() {
     <div className="banner warn team-offline" role="alert" data-testid="team-offline">
       {connection === 'offline' ? (
         <p>
-          <strong>The team engine at {engine.host} is not answering.</strong>{' '}
-          {error ? <span>{error} </span> : null}
-          Nothing is lost: its exports stay on the team engine, and this window reconnects by itself
-          when it answers again.
+          <strong>Team engine unavailable.</strong>{' '}
+          {error ?? `The team engine at ${engine.host} is not answering.`} Nothing is lost: its
+          exports stay on the team engine, and this window reconnects by itself when it answers
+          again.
         </p>
       ) : (
         <p>
