@@ -29,6 +29,7 @@ import { loadWindowState, placeWindow, saveWindowState } from './window-state.ts
 import { loadingPageUrl } from './loading-page.ts';
 import {
   isOwnUrl,
+  isRelayDownload,
   permissionDecision,
   secureWebPreferences,
   windowOpenDecision,
@@ -145,7 +146,10 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     });
     // Until the engine is up there is no page of ours to go to: every navigation is refused.
     win.webContents.on('will-navigate', (event, url) => {
-      if (!origin || !isOwnUrl(url, origin)) event.preventDefault();
+      if (!origin) return event.preventDefault();
+      // On a team engine, a Download link goes through the relay to the team's presigned file.
+      if (!isOwnUrl(url, origin) && !isRelayDownload(url, team?.relayOrigin() ?? null))
+        event.preventDefault();
     });
     win.webContents.on('will-attach-webview', (event) => event.preventDefault());
     win.webContents.setWindowOpenHandler(({ url }) => {

@@ -81,3 +81,14 @@ export function withRelayInCsp(
         : values;
   return out;
 }
+
+/** A download link of the team relay (an export's file, answered by a 302 to the engine's link). */
+export function isRelayDownload(url: string, relayOrigin: string | null): boolean {
+  if (!relayOrigin) return false;
+  try {
+    const u = new URL(url);
+    return u.origin === relayOrigin && /^\/v1\/exports\/[^/]+\/download$/.test(u.pathname);
+  } catch {
+    return false;
+  }
+}

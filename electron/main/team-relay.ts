@@ -59,6 +59,10 @@ function send(res: ServerResponse, status: number, code: string, message: string
   res.end(JSON.stringify({ error: { code, message, details: {} }, meta: { request_id: null } }));
 }
 
+/** The routes a page reaches without a header: the event stream and an export's download. */
+export const tokenInQueryAllowed = (path: string): boolean =>
+  path === '/v1/events' || /^\/v1\/exports\/[^/]+\/download$/.test(path);
+
 const sameToken = (given: string | null, token: Buffer): boolean => {
   if (given === null) return false;
   const g = Buffer.from(given);
@@ -101,9 +105,12 @@ export async function startTeamRelay(opts: TeamRelayOptions): Promise<TeamRelay>
       res.end();
       return;
     }
-    // EventSource cannot send a header: the event stream alone may carry the token in its query.
+    // EventSource and a download link cannot send a header: those two may carry the token in
+    // their query (the event stream, and a download that answers 302 to a presigned link).
     const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
-    const queryToken = url.pathname === '/v1/events' ? url.searchParams.get('relay_token') : null;
+    const queryToken = tokenInQueryAllowed(url.pathname)
+      ? url.searchParams.get('relay_token')
+      : null;
     url.searchParams.delete('relay_token');
     if (url.pathname !== '/healthz' && !sameToken(bearer ?? queryToken, tokenBuf))
       return send(res, 401, 'UNAUTHORIZED', 'The relay needs the app window’s token.');

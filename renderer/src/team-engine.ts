@@ -35,6 +35,18 @@ export function eventsUrl(): string {
     : '/v1/events';
 }
 
+/** An export's download link (file `file` of several): the relay's on a team engine, with its
+ * token in the query as a link cannot send a header. */
+export function downloadUrl(id: string, file?: number): string {
+  const b = bridge();
+  const path = `/v1/exports/${encodeURIComponent(id)}/download`;
+  const query = new URLSearchParams();
+  if (file !== undefined) query.set('file', String(file));
+  if (b?.engine?.kind === 'team') query.set('relay_token', b.apiKey);
+  const qs = query.toString();
+  return `${apiUrl(path)}${qs ? `?${qs}` : ''}`;
+}
+
 export const resultTitle: Record<TeamTestKind, string> = {
   reachable: 'Reachable',
   'wrong-key': 'Wrong API key',

@@ -2,6 +2,7 @@
 // shared engine. Settings → Team engine tests it (wrong key, then right), connects; the whole UI
 // then shows the team's exports, live over the relayed event stream; the team engine going away
 // is said plainly, and "Use this computer's engine" comes back with nothing lost.
+import { statSync } from 'node:fs';
 import { expect, startServe, test } from './serve-fixture.ts';
 import { asDesktopWindow } from './desktop-bridge.ts';
 import { shoot, signIn, watchErrors } from './ui-helpers.ts';
@@ -65,6 +66,14 @@ test('connects the window to a team engine, shows its exports live, and comes ba
     await expect(row).toBeVisible();
     await expect(row).toContainText(/Completed/i);
     await shoot(page, 'team-engine-exports');
+    // Its file downloads to this computer: through the relay, then the team engine's signed link.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('link', { name: 'Download Made by a teammate' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^made-by-a-teammate\.csv/);
+    const path = await download.path();
+    expect(statSync(path).size).toBeGreaterThan(1000);
 
     // The team engine goes away: the window says so, with why, and offers the way back.
     await team.stop();

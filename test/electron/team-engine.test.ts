@@ -11,6 +11,7 @@ import type { AppConfig, TeamEngineView, TeamTestResult } from '../../shared/ipc
 import { silentLogger } from '../../electron/engine/logger.ts';
 import { startServer, type RunningServer } from '../../electron/server/serve.ts';
 import { parseTeamUrl } from '../../electron/main/team-settings.ts';
+import { isRelayDownload } from '../../electron/main/security.ts';
 import { tempDir } from '../helpers/context.ts';
 import { app, fake, ipcMain } from './fake-electron.ts';
 import { boot, shutDown, type Booted } from './desktop-harness.ts';
@@ -169,6 +170,25 @@ describe('Connected to a team engine', () => {
       seen += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
     expect((await teamExports()).map((e) => e.id)).toContain(exp.id);
+    // A download link carries the token in its query (a link sends no header): 302 to the team
+    // engine's own signed link, whose bytes are the file.
+    const dl = await fetch(
+      `${c.apiBaseUrl}/v1/exports/${exp.id}/download?relay_token=${encodeURIComponent(c.apiKey)}`,
+      { redirect: 'manual' },
+    );
+    expect(dl.status).toBe(302);
+    const signed = dl.headers.get('location')!;
+    expect(signed.startsWith(`${team.url}/files/`)).toBe(true);
+    expect((await (await fetch(signed)).arrayBuffer()).byteLength).toBeGreaterThan(100);
+    expect(isRelayDownload(`${c.apiBaseUrl}/v1/exports/${exp.id}/download?x=1`, c.apiBaseUrl)).toBe(
+      true,
+    );
+    expect(isRelayDownload(`${c.apiBaseUrl}/v1/exports`, c.apiBaseUrl)).toBe(false);
+    // Any other route refuses the token in the query.
+    const queried = await fetch(
+      `${c.apiBaseUrl}/v1/exports?relay_token=${encodeURIComponent(c.apiKey)}`,
+    );
+    expect(queried.status).toBe(401);
     const localList = (await (await b.api('/v1/exports')).json()) as { data: { id: string }[] };
     expect(localList.data.map((e) => e.id)).not.toContain(exp.id);
 

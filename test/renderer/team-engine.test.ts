@@ -6,6 +6,7 @@ import { ApiFailure, describeError } from '../../renderer/src/api.ts';
 import {
   apiUrl,
   currentEngine,
+  downloadUrl,
   engineLabel,
   eventsUrl,
   resultTitle,
@@ -32,6 +33,9 @@ describe('where the page sends its calls', () => {
     expect(apiUrl('/v1/exports?limit=5')).toBe('http://127.0.0.1:40123/v1/exports?limit=5');
     expect(eventsUrl()).toBe('http://127.0.0.1:40123/v1/events?relay_token=relay%2Btoken%2F%3D');
     expect(engineLabel(currentEngine())).toBe('Team engine: exports.example.com');
+    expect(downloadUrl('ex_1', 2)).toBe(
+      'http://127.0.0.1:40123/v1/exports/ex_1/download?file=2&relay_token=relay%2Btoken%2F%3D',
+    );
   });
 
   it('stays on its own origin on this computer’s engine and in the browser tab', () => {
@@ -39,6 +43,8 @@ describe('where the page sends its calls', () => {
       onPage(bridge);
       expect(apiUrl('/v1/exports')).toBe('/v1/exports');
       expect(eventsUrl()).toBe('/v1/events');
+      expect(downloadUrl('ex_1')).toBe('/v1/exports/ex_1/download');
+      expect(downloadUrl('ex_1', 0)).toBe('/v1/exports/ex_1/download?file=0');
       expect(engineLabel(currentEngine())).toBeNull();
     }
     expect(teamBridge()).toBeNull(); // the browser tab cannot switch engines
