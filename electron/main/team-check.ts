@@ -115,6 +115,6 @@ export async function testTeamEngine(
   return {
     kind: 'reachable',
     version: h.version,
-    message: `Connected to the Export Manager engine at ${host} (version ${h.version}); the key works.`,
+    message: `The Export Manager engine at ${host} (version ${h.version}) answers and takes this key.`,
   };
 }
