@@ -80,6 +80,12 @@ function sameUrl(a: string, b: string): boolean {
   return norm(a) === norm(b) || norm(`https://${a}`) === norm(b);
 }
 
+/** Where the engine's paths (datasets to import, destination folders) are, in words. */
+export function pathsAreOn(): string {
+  const engine = currentEngine();
+  return engine.kind === 'team' ? `the team engine’s machine (${engine.host})` : 'this computer';
+}
+
 /** The header's words for where the window's data comes from. */
 export function engineLabel(engine: EngineChoice): string | null {
   return engine.kind === 'team' ? `Team engine: ${engine.host}` : null;

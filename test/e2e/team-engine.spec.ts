@@ -53,6 +53,13 @@ test('connects the window to a team engine, shows its exports live, and comes ba
     await expect(page.getByTestId('connection-status')).toHaveText('Connected');
     await expect(section.getByTestId('engine-now')).toHaveText(`the team engine at ${team.url}`);
 
+    // Its folders are on its machine: said so, and no dialog of this computer offers to pick one.
+    await page.evaluate(() => (window.location.hash = '#/exports/new?dataset=leads'));
+    await expect(page.locator('#content')).toContainText(
+      `A folder on the team engine’s machine (${host}). Optional.`,
+    );
+    await expect(page.locator('#content').getByRole('button', { name: 'Choose…' })).toHaveCount(0);
+
     // A teammate's script creates an export on the team engine: it appears and completes live.
     await page.evaluate(() => (window.location.hash = '#/exports'));
     await expect(page.locator('#content').getByText('Only on this computer')).toHaveCount(0);

@@ -3,12 +3,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DesktopBridge, TeamEngineView } from '../../shared/ipc.ts';
 import { ApiFailure, describeError } from '../../renderer/src/api.ts';
+import { isDesktop } from '../../renderer/src/desktop.ts';
 import {
   apiUrl,
   currentEngine,
   downloadUrl,
   engineLabel,
   eventsUrl,
+  pathsAreOn,
   resultTitle,
   resultTone,
   teamBridge,
@@ -48,6 +50,15 @@ describe('where the page sends its calls', () => {
       expect(engineLabel(currentEngine())).toBeNull();
     }
     expect(teamBridge()).toBeNull(); // the browser tab cannot switch engines
+  });
+
+  it('treats a team engine’s paths as its machine’s: no native dialogs or folders for them', () => {
+    onPage(local);
+    expect(isDesktop()).toBe(true);
+    expect(pathsAreOn()).toBe('this computer');
+    onPage(team);
+    expect(isDesktop()).toBe(false);
+    expect(pathsAreOn()).toBe('the team engine’s machine (exports.example.com)');
   });
 
   it('says which key was refused: the team engine’s, or this tab’s sign-in', () => {

@@ -13,7 +13,7 @@ import {
   useConfirm,
 } from '../ui/kit.tsx';
 import { RelativeTime } from '../ui/relative-time.tsx';
-import { currentEngine } from '../team-engine.ts';
+import { currentEngine, pathsAreOn } from '../team-engine.ts';
 import { TeamEngineSection } from './team-engine.tsx';
 
 const DAY = 86_400;
@@ -53,7 +53,7 @@ function Preferences({ settings }: { settings: Settings }) {
       <FolderField
         id={`${id}-dest`}
         label="Default destination"
-        hint="New exports also save a copy here unless you choose another folder. Empty: none."
+        hint={`A folder on ${pathsAreOn()}: new exports also save a copy here unless you choose another folder. Empty: none.`}
         value={dest}
         onChange={setDest}
       />
