@@ -10,7 +10,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { AppConfig, TeamEngineView, TeamTestResult } from '../../shared/ipc.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
 import { startServer, type RunningServer } from '../../electron/server/serve.ts';
-import { parseTeamUrl } from '../../electron/main/team-settings.ts';
+import {
+  loadTeamSettings,
+  parseTeamUrl,
+  saveTeamSettings,
+} from '../../electron/main/team-settings.ts';
 import { isRelayDownload } from '../../electron/main/security.ts';
 import { tempDir } from '../helpers/context.ts';
 import { app, fake, ipcMain } from './fake-electron.ts';
@@ -105,6 +109,31 @@ describe('Test connection', () => {
     await expect(ipcMain.invoke('team:test', b.frame, { url: 1 })).rejects.toThrow(
       'IPC refused: bad arguments for team:test.',
     );
+  });
+
+  it('forgets a key another keychain sealed (a copied folder), keeping the URL to reconnect', () => {
+    const dir = tempDir('em-team-settings-');
+    const box = (tag: string) => ({
+      kind: 'safeStorage',
+      encrypt: (plain: string) => `${tag}:${Buffer.from(plain).toString('base64')}`,
+      decrypt: (sealed: string) => {
+        if (!sealed.startsWith(`${tag}:`)) throw new Error('not sealed by this keychain');
+        return Buffer.from(sealed.slice(tag.length + 1), 'base64').toString();
+      },
+    });
+    saveTeamSettings(dir, box('a'), { url: 'https://x.example', apiKey: 'em_k', connected: true });
+    expect(loadTeamSettings(dir, box('a'))).toEqual({
+      url: 'https://x.example',
+      apiKey: 'em_k',
+      connected: true,
+    });
+    expect(loadTeamSettings(dir, box('b'))).toEqual({
+      url: 'https://x.example',
+      apiKey: null,
+      connected: false,
+    });
+    expect(loadTeamSettings(dir, null)).toMatchObject({ apiKey: null, connected: false });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('normalises URLs and refuses what cannot be one', () => {
