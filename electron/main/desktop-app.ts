@@ -277,12 +277,16 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     await team.start();
     const teamNow = team;
     // While on a team engine, our pages may call the relay too (their CSP allows 'self' only).
-    session.defaultSession.webRequest.onHeadersReceived(
-      { urls: [`${appOrigin}/*`] },
-      (details, callback) =>
-        callback({
-          responseHeaders: withRelayInCsp(details.responseHeaders ?? {}, teamNow.relayOrigin()),
-        }),
+    // Every response passes here (no URL filter: its patterns' port rules vary); only our pages'
+    // headers change.
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
+      callback(
+        isOwnUrl(details.url, appOrigin)
+          ? {
+              responseHeaders: withRelayInCsp(details.responseHeaders ?? {}, teamNow.relayOrigin()),
+            }
+          : {},
+      ),
     );
     registerIpc(appOrigin, team);
     const win = liveWindow();

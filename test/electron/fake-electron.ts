@@ -30,9 +30,8 @@ const state = {
     { workArea: { x: number; y: number; width: number; height: number } }[] | null,
   permissionRequest: null as unknown,
   permissionCheck: null as unknown,
-  /** session.webRequest.onHeadersReceived: the filter and the listener the app registered. */
+  /** session.webRequest.onHeadersReceived: the listener the app registered (for every URL). */
   headersReceived: null as null | {
-    filter: { urls: string[] };
     listener: (
       details: { url: string; responseHeaders?: Record<string, string[]> },
       callback: (r: { responseHeaders?: Record<string, string[]> }) => void,
@@ -272,11 +271,8 @@ export const session = {
       state.permissionCheck = fn;
     },
     webRequest: {
-      onHeadersReceived(
-        filter: NonNullable<typeof state.headersReceived>['filter'],
-        listener: NonNullable<typeof state.headersReceived>['listener'],
-      ) {
-        state.headersReceived = { filter, listener };
+      onHeadersReceived(listener: NonNullable<typeof state.headersReceived>['listener']) {
+        state.headersReceived = { listener };
       },
     },
   },

@@ -179,6 +179,17 @@ describe('Connected to a team engine', () => {
     expect(headers['Content-Security-Policy']).toEqual([
       `default-src 'self'; connect-src 'self' ${c.apiBaseUrl}`,
     ]);
+    // Any other site's answer passes as it came.
+    const foreign = await new Promise<{ responseHeaders?: Record<string, string[]> }>((resolve) =>
+      fake.headersReceived!.listener(
+        {
+          url: 'https://example.com/',
+          responseHeaders: { 'Content-Security-Policy': ["connect-src 'self'"] },
+        },
+        resolve,
+      ),
+    );
+    expect(foreign).toEqual({});
 
     // Events through the relay (EventSource's token in the query), then an export created there.
     const events = await pageFetch(
