@@ -224,6 +224,11 @@ describe('Connected to a team engine', () => {
       true,
     );
     expect(isRelayDownload(`${c.apiBaseUrl}/v1/exports`, c.apiBaseUrl)).toBe(false);
+    // The window follows a Download link to the relay (the file then downloads), nothing else of it.
+    const wc = b.window.webContents;
+    expect(wc.navigate(`${c.apiBaseUrl}/v1/exports/${exp.id}/download?relay_token=t`)).toBe(true);
+    expect(wc.navigate(`${c.apiBaseUrl}/v1/exports`)).toBe(false);
+    expect(wc.navigate(`${team.url}/v1/exports/${exp.id}/download`)).toBe(false);
     // Any other route refuses the token in the query.
     const queried = await fetch(
       `${c.apiBaseUrl}/v1/exports?relay_token=${encodeURIComponent(c.apiKey)}`,
