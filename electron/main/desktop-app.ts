@@ -22,15 +22,18 @@ import { watchScheduledExports, type Notice } from './notifications.ts';
 import { createSchedulePause } from './schedule-pause.ts';
 import { createSafeStorageBox } from './secret-box.ts';
 import { startFailureText } from './start-failure.ts';
+import { createTeamEngine, type TeamEngine } from './team-engine.ts';
 import { createAppTray, type AppTray } from './tray.ts';
 import { keepInTrayOnClose, type TrayAction } from './tray-model.ts';
 import { loadWindowState, placeWindow, saveWindowState } from './window-state.ts';
 import { loadingPageUrl } from './loading-page.ts';
 import {
   isOwnUrl,
+  isRelayDownload,
   permissionDecision,
   secureWebPreferences,
   windowOpenDecision,
+  withRelayInCsp,
 } from './security.ts';
 
 export interface DesktopAppOptions {
@@ -81,6 +84,7 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
   const meta = readPackageMeta(here);
   const dataDir = env.EXPORT_MANAGER_DATA_DIR || defaultDataDir(env, platform);
   let server: RunningServer | null = null;
+  let team: TeamEngine | null = null;
   let window: BrowserWindow | null = null;
   /** Our server's origin, once the engine is up (the window's guards allow only it). */
   let origin: string | null = null;
@@ -142,7 +146,10 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     });
     // Until the engine is up there is no page of ours to go to: every navigation is refused.
     win.webContents.on('will-navigate', (event, url) => {
-      if (!origin || !isOwnUrl(url, origin)) event.preventDefault();
+      if (!origin) return event.preventDefault();
+      // On a team engine, a Download link goes through the relay to the team's presigned file.
+      if (!isOwnUrl(url, origin) && !isRelayDownload(url, team?.relayOrigin() ?? null))
+        event.preventDefault();
     });
     win.webContents.on('will-attach-webview', (event) => event.preventDefault());
     win.webContents.setWindowOpenHandler(({ url }) => {
@@ -260,10 +267,28 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
       permissionDecision(permission),
     );
     ipcMain.off('app:config', noConfigYet);
-    registerIpc(new URL(running.url).origin, {
-      apiBaseUrl: running.url,
-      apiKey: apiKeyFor(running, env),
+    const appOrigin = new URL(running.url).origin;
+    team = createTeamEngine({
+      dataDir,
+      box: secretBox,
+      appOrigin,
+      local: { apiBaseUrl: running.url, apiKey: apiKeyFor(running, env) },
     });
+    await team.start();
+    const teamNow = team;
+    // While on a team engine, our pages may call the relay too (their CSP allows 'self' only).
+    // Every response passes here (no URL filter: its patterns' port rules vary); only our pages'
+    // headers change.
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
+      callback(
+        isOwnUrl(details.url, appOrigin)
+          ? {
+              responseHeaders: withRelayInCsp(details.responseHeaders ?? {}, teamNow.relayOrigin()),
+            }
+          : {},
+      ),
+    );
+    registerIpc(appOrigin, team);
     const win = liveWindow();
     if (win) showApp(win, running);
     else window = null;
@@ -277,6 +302,8 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     console.error(`Export Manager could not start: ${text}`);
     tray?.destroy();
     tray = null;
+    await team?.close().catch(() => undefined);
+    team = null;
     const partial = server;
     server = null;
     if (partial) await partial.close().catch(() => undefined);
@@ -313,6 +340,8 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
         server = null;
         tray?.destroy();
         tray = null;
+        await team?.close();
+        team = null;
         await running?.close();
       })
       .then(

@@ -12,16 +12,14 @@ import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { validIpcArgs, type IpcChannel, type IpcChannels } from '../../shared/ipc.ts';
 import { isTrustedSender } from './security.ts';
+import type { TeamEngine } from './team-engine.ts';
 
 type Handler<C extends IpcChannel> = (
   event: IpcMainInvokeEvent,
   ...args: IpcChannels[C]['args']
 ) => Promise<IpcChannels[C]['result']> | IpcChannels[C]['result'];
 
-export function registerIpc(
-  serverOrigin: string,
-  config: { apiBaseUrl: string; apiKey: string },
-): void {
+export function registerIpc(serverOrigin: string, team: TeamEngine): void {
   const handle = <C extends IpcChannel>(channel: C, fn: Handler<C>) => {
     ipcMain.handle(channel, (event, ...args) => {
       if (!isTrustedSender(event, serverOrigin))
@@ -33,9 +31,10 @@ export function registerIpc(
   };
   const win = (e: IpcMainInvokeEvent) => BrowserWindow.fromWebContents(e.sender) ?? undefined;
 
-  // The preload asks once, synchronously, for what the renderer needs to call the API.
+  // The preload asks at each page load, synchronously, for what the renderer needs to call the
+  // API: this computer's engine, or the relay to the team engine.
   ipcMain.on('app:config', (event) => {
-    event.returnValue = isTrustedSender(event, serverOrigin) ? config : null;
+    event.returnValue = isTrustedSender(event, serverOrigin) ? team.config() : null;
   });
 
   handle('dialog:open-file', async (e, options) => {
@@ -76,4 +75,9 @@ export function registerIpc(
   handle('app:set-theme', (_e, theme) => {
     nativeTheme.themeSource = theme;
   });
+  // The team engine setting: the page reloads after connect or disconnect to use the new config.
+  handle('team:get', () => team.view());
+  handle('team:test', (_e, form) => team.test(form));
+  handle('team:connect', (_e, form) => team.connect(form));
+  handle('team:disconnect', () => team.disconnect());
 }

@@ -56,3 +56,39 @@ export function windowOpenDecision(
 
 /** Web permissions (camera, notifications, geolocation, ...) are never granted to the page. */
 export const permissionDecision = (_permission: string): boolean => false;
+
+/**
+ * The page's response headers with the team relay (a loopback port of ours) added to the CSP's
+ * connect-src, so the page may call it; nothing else of the policy changes. Without a relay (this
+ * computer's engine) the headers are returned as they are.
+ */
+export function withRelayInCsp(
+  headers: Record<string, string[]>,
+  relayOrigin: string | null,
+): Record<string, string[]> {
+  if (!relayOrigin) return headers;
+  const out: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(headers))
+    out[name] =
+      name.toLowerCase() === 'content-security-policy'
+        ? values.map((csp) =>
+            csp.replace(/(^|;\s*)connect-src ([^;]*)/, (_m, lead: string, list: string) =>
+              list.split(/\s+/).includes(relayOrigin)
+                ? `${lead}connect-src ${list}`
+                : `${lead}connect-src ${list} ${relayOrigin}`,
+            ),
+          )
+        : values;
+  return out;
+}
+
+/** A download link of the team relay (an export's file, answered by a 302 to the engine's link). */
+export function isRelayDownload(url: string, relayOrigin: string | null): boolean {
+  if (!relayOrigin) return false;
+  try {
+    const u = new URL(url);
+    return u.origin === relayOrigin && /^\/v1\/exports\/[^/]+\/download$/.test(u.pathname);
+  } catch {
+    return false;
+  }
+}

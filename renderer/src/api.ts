@@ -27,6 +27,7 @@ import type {
 } from '../../shared/schemas/schedules.ts';
 import type { ApiKey, Health, Settings, SettingsUpdate } from '../../shared/schemas/system.ts';
 import type { DesktopBridge } from '../../shared/ipc.ts';
+import { apiUrl, currentEngine } from './team-engine.ts';
 
 declare global {
   interface Window {
@@ -63,7 +64,7 @@ async function call<T>(
   if (bridge?.apiKey) headers.authorization = `Bearer ${bridge.apiKey}`;
   let res: Response;
   try {
-    res = await fetch(path, {
+    res = await fetch(apiUrl(path), {
       method,
       headers,
       credentials: 'same-origin',
@@ -181,8 +182,12 @@ export const api = {
 /** Human words for a failure: the message, with the code for the technically minded. */
 export function describeError(err: unknown): string {
   if (err instanceof ApiFailure) {
-    if (err.status === 401)
+    if (err.status === 401) {
+      const engine = currentEngine();
+      if (engine.kind === 'team')
+        return `The team engine at ${engine.host} refused this app’s API key. Enter a new one in Settings → Team engine.`;
       return 'This tab is not signed in. Open the link printed by "export-manager serve".';
+    }
     return err.message;
   }
   return err instanceof Error ? err.message : String(err);

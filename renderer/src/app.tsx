@@ -9,6 +9,8 @@ import { NewExportScreen } from './screens/new-export.tsx';
 import { ProvidersScreen } from './screens/providers.tsx';
 import { SchedulesScreen } from './screens/schedules.tsx';
 import { SettingsScreen } from './screens/settings.tsx';
+import { EngineIndicator, TeamOfflineBanner } from './screens/team-engine.tsx';
+import { currentEngine } from './team-engine.ts';
 import { Shortcuts } from './shortcuts.tsx';
 import { applyTheme } from './theme.ts';
 import { Notices } from './ui/kit.tsx';
@@ -134,9 +136,13 @@ export function App() {
       <div className="main">
         <header className="header">
           <h1>{title}</h1>
-          <ConnectionStatus />
+          <div className="header-status">
+            <EngineIndicator />
+            <ConnectionStatus />
+          </div>
         </header>
-        {connection === 'signed-out' || expired ? (
+        <TeamOfflineBanner />
+        {(connection === 'signed-out' || expired) && currentEngine().kind === 'local' ? (
           <div className="banner error" role="alert">
             {expired
               ? 'That sign-in link was already used or has expired. '
@@ -145,7 +151,7 @@ export function App() {
             <code>POST /v1/sessions/token</code>).
           </div>
         ) : null}
-        {connection === 'offline' ? (
+        {connection === 'offline' && currentEngine().kind === 'local' ? (
           <div className="banner warn" role="alert">
             Export Manager is not answering. It may have stopped; start it again and this page
             reconnects by itself.

@@ -1,7 +1,13 @@
 // What the page can do natively in the desktop app, with the browser tab's fallback for each.
 const bridge = () => window.exportManager;
 
-export const isDesktop = (): boolean => bridge()?.platform === 'desktop';
+/**
+ * The desktop app on this computer's engine: the engine's paths are this computer's, so native file
+ * dialogs and "show in folder" apply. On a team engine the paths are on its machine: the page then
+ * works with paths as the browser tab does (typed, never opened here).
+ */
+export const isDesktop = (): boolean =>
+  bridge()?.platform === 'desktop' && bridge()?.engine?.kind !== 'team';
 
 export async function copyText(text: string): Promise<void> {
   const b = bridge();

@@ -6,6 +6,7 @@ import type { Provider } from '../../shared/schemas/providers.ts';
 import type { Schedule } from '../../shared/schemas/schedules.ts';
 import type { Settings } from '../../shared/schemas/system.ts';
 import { api, ApiFailure, describeError } from './api.ts';
+import { eventsUrl } from './team-engine.ts';
 
 export type Connection = 'connecting' | 'connected' | 'offline' | 'signed-out';
 
@@ -23,6 +24,8 @@ export interface Notice {
 
 interface State {
   connection: Connection;
+  /** Why the engine is offline, in the words of the failure (the team engine's relay says which). */
+  connectionError: string | null;
   version: string | null;
   exports: Record<string, Export>;
   exportsLoaded: boolean;
@@ -36,7 +39,7 @@ interface State {
   schedules: Loadable<Schedule[]>;
   settings: Settings | null;
   notices: Notice[];
-  setConnection(c: Connection, version?: string | null): void;
+  setConnection(c: Connection, version?: string | null, error?: string | null): void;
   upsertExports(list: readonly Export[]): void;
   removeExport(id: string): void;
   loadExports(): Promise<void>;
@@ -60,6 +63,7 @@ function failed(err: unknown, set: (p: Partial<State>) => void): string {
 
 export const useStore = create<State>((set, get) => ({
   connection: 'connecting',
+  connectionError: null,
   version: null,
   exports: {},
   exportsLoaded: false,
@@ -78,8 +82,8 @@ export const useStore = create<State>((set, get) => ({
   schedules: { items: null, error: null },
   settings: null,
   notices: [],
-  setConnection: (connection, version) =>
-    set({ connection, ...(version !== undefined ? { version } : {}) }),
+  setConnection: (connection, version, error = null) =>
+    set({ connection, connectionError: error, ...(version !== undefined ? { version } : {}) }),
   upsertExports: (list) => {
     if (list.length === 0) return;
     const next = { ...get().exports };
@@ -175,12 +179,16 @@ export async function attempt<T>(fn: () => Promise<T>, success?: string): Promis
 export function startLiveUpdates(): () => void {
   const { setConnection } = useStore.getState();
   let stopped = false;
+  let source: EventSource | null = null;
   const checkHealth = async () => {
     try {
       const h = await api.health();
       if (useStore.getState().connection !== 'signed-out') setConnection('connected', h.version);
-    } catch {
-      setConnection('offline');
+      // A stream refused while the engine was away (a relay's 502) is not retried by the
+      // browser: open it again now that the engine answers.
+      if (!stopped && source?.readyState === EventSource.CLOSED) openStream();
+    } catch (err) {
+      setConnection('offline', undefined, describeError(err));
     }
   };
   void checkHealth();
@@ -208,47 +216,54 @@ export function startLiveUpdates(): () => void {
     flushTimer ??= window.setTimeout(flush, 100);
   };
 
-  const source = new EventSource('/v1/events');
-  source.addEventListener('export.updated', onExport);
-  source.addEventListener('export.deleted', (ev: MessageEvent<string>) => {
-    flush();
-    useStore.getState().removeExport((JSON.parse(ev.data) as { id: string }).id);
-    refreshCounts();
-  });
-  source.addEventListener('dataset.updated', () => void useStore.getState().loadDatasets());
-  source.addEventListener('dataset.deleted', () => void useStore.getState().loadDatasets());
-  const onSchedule = (ev: MessageEvent<string>) =>
-    useStore.getState().upsertSchedule(JSON.parse(ev.data) as Schedule);
-  source.addEventListener('schedule.updated', onSchedule);
-  source.addEventListener('schedule.fired', onSchedule);
-  source.addEventListener('schedule.failed', onSchedule);
-  source.addEventListener('schedule.deleted', (ev: MessageEvent<string>) =>
-    useStore.getState().removeSchedule((JSON.parse(ev.data) as { id: string }).id),
-  );
-  // After a (re)connect, events may have been missed: reload the lists.
-  source.onopen = () => {
-    if (stopped) return;
-    const s = useStore.getState();
-    // The whole history only where a screen asked for it; the exports screen pages on its own.
-    if (s.exportsLoaded) void s.loadExports();
-    // Otherwise (a deep link to one export), every export still running in the store is read
-    // again: it may have finished before the stream was open.
-    else
-      for (const e of Object.values(s.exports))
-        if (e.status === 'pending' || e.status === 'processing')
-          api.getExport(e.id).then(
-            (fresh) => useStore.getState().upsertExports([fresh]),
-            () => undefined, // gone or unreachable: the next event or reconnect says so
-          );
-    void s.loadExportCounts();
-    void s.loadDatasets();
-    void s.loadSchedules();
+  const listen = (stream: EventSource) => {
+    stream.addEventListener('export.updated', onExport);
+    stream.addEventListener('export.deleted', (ev: MessageEvent<string>) => {
+      flush();
+      useStore.getState().removeExport((JSON.parse(ev.data) as { id: string }).id);
+      refreshCounts();
+    });
+    stream.addEventListener('dataset.updated', () => void useStore.getState().loadDatasets());
+    stream.addEventListener('dataset.deleted', () => void useStore.getState().loadDatasets());
+    const onSchedule = (ev: MessageEvent<string>) =>
+      useStore.getState().upsertSchedule(JSON.parse(ev.data) as Schedule);
+    stream.addEventListener('schedule.updated', onSchedule);
+    stream.addEventListener('schedule.fired', onSchedule);
+    stream.addEventListener('schedule.failed', onSchedule);
+    stream.addEventListener('schedule.deleted', (ev: MessageEvent<string>) =>
+      useStore.getState().removeSchedule((JSON.parse(ev.data) as { id: string }).id),
+    );
+    // After a (re)connect, events may have been missed: reload the lists.
+    stream.onopen = () => {
+      if (stopped) return;
+      const s = useStore.getState();
+      // The whole history only where a screen asked for it; the exports screen pages on its own.
+      if (s.exportsLoaded) void s.loadExports();
+      // Otherwise (a deep link to one export), every export still running in the store is read
+      // again: it may have finished before the stream was open.
+      else
+        for (const e of Object.values(s.exports))
+          if (e.status === 'pending' || e.status === 'processing')
+            api.getExport(e.id).then(
+              (fresh) => useStore.getState().upsertExports([fresh]),
+              () => undefined, // gone or unreachable: the next event or reconnect says so
+            );
+      void s.loadExportCounts();
+      void s.loadDatasets();
+      void s.loadSchedules();
+    };
   };
+  const openStream = () => {
+    source?.close();
+    source = new EventSource(eventsUrl());
+    listen(source);
+  };
+  openStream();
   return () => {
     stopped = true;
     window.clearInterval(timer);
     if (flushTimer !== null) window.clearTimeout(flushTimer);
     if (countsTimer !== null) window.clearTimeout(countsTimer);
-    source.close();
+    source?.close();
   };
 }

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
 import { expect, startServe, test, type Served } from './serve-fixture.ts';
 import { SCREENS_DIR, signIn, watchErrors } from './ui-helpers.ts';
+import { asDesktopWindow } from './desktop-bridge.ts';
 
 const axeSource = readFileSync(
   createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
@@ -251,4 +252,62 @@ test('axe finds nothing on any screen, at 1280 and 1024 px, light and dark', asy
   } finally {
     await served.stop();
   }
+});
+
+test.describe('the desktop window on a team engine', () => {
+  // The desktop app adds its relay to the page's CSP (see desktop-bridge.ts).
+  test.use({ bypassCSP: true });
+
+  test('axe finds nothing on Settings → Team engine, connected or not, at 1280 and 1024 px, light and dark', async ({
+    page,
+    served,
+  }) => {
+    test.setTimeout(120_000);
+    const team = await startServe([], {}, { demoRows: 500 });
+    const shell = await asDesktopWindow(page, served);
+    try {
+      const found: string[] = [];
+      const check = async (name: string) => {
+        for (const [width, height] of [
+          [1280, 800],
+          [1024, 700],
+        ] as const) {
+          await page.setViewportSize({ width, height });
+          for (const scheme of ['light', 'dark'] as const) {
+            await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+            await page.waitForTimeout(150);
+            await page.screenshot({ path: `${SCREENS_DIR}/a11y-${name}-${width}-${scheme}.png` });
+            for (const f of await axe(page))
+              found.push(
+                `${name} ${width}px ${scheme}: [${f.impact}] ${f.rule} (${f.help})\n    ${f.nodes.join('\n    ')}`,
+              );
+          }
+        }
+      };
+      await signIn(page, served, '#/settings');
+      const section = page.getByRole('region', { name: 'Team engine' });
+      // A form sent without a key: the field is marked and says why.
+      await section.getByLabel('Engine URL').fill(team.url);
+      await section.getByRole('button', { name: 'Test connection' }).click();
+      await expect(section.getByLabel('API key')).toBeFocused();
+      await check('team-engine-missing-key');
+      await section.getByLabel('API key').fill('em_wrong');
+      await section.getByRole('button', { name: 'Test connection' }).click();
+      await expect(section.getByTestId('team-result')).toContainText('Wrong API key.');
+      await check('team-engine-result');
+      await section.getByLabel('API key').fill(team.key);
+      await section.getByRole('button', { name: 'Connect', exact: true }).click();
+      await expect(page.getByTestId('engine-indicator')).toBeVisible();
+      await expect(page.getByTestId('connection-status')).toHaveText('Connected');
+      await expect(page.locator('#content').getByText('API keys')).toBeVisible();
+      await check('team-engine-connected');
+      await team.stop();
+      await expect(page.getByTestId('team-offline')).toBeVisible({ timeout: 20_000 });
+      await check('team-engine-away');
+      expect(found.join('\n')).toBe('');
+    } finally {
+      await shell.close();
+      await team.stop();
+    }
+  });
 });

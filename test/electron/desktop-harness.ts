@@ -46,8 +46,11 @@ export function launch(
 export async function boot(
   dataDir = tempDir('em-desktop-'),
   platform?: NodeJS.Platform,
+  /** Runs in the fresh fake process before Electron is ready (e.g. no keychain on this machine). */
+  setUp?: () => void,
 ): Promise<Booted> {
   const started = launch(dataDir, platform ? { platform } : {}).started;
+  setUp?.();
   app.becomeReady();
   expect(await started).toBe(true);
   const [window] = FakeBrowserWindow.getAllWindows();

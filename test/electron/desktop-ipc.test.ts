@@ -132,8 +132,17 @@ describe('the preload bridge', () => {
     expect(bridge.platform).toBe('desktop');
     expect(bridge.apiBaseUrl).toBe(b.origin);
     expect(bridge.apiKey).toBe(b.apiKey);
+    expect(bridge.engine).toEqual({ kind: 'local' });
     for (const [key, value] of Object.entries(bridge))
-      expect(typeof value === 'function' || typeof value === 'string', key).toBe(true);
+      if (key !== 'engine')
+        expect(typeof value === 'function' || typeof value === 'string', key).toBe(true);
+    expect(await bridge.teamEngine()).toEqual({
+      url: null,
+      hasKey: false,
+      connected: false,
+      keyStorage: 'keychain',
+    });
+    expect((await bridge.testTeamEngine({ url: 'gopher://x', apiKey: 'k' })).kind).toBe('invalid');
     expect(await bridge.openFolder(folder)).toBe(true);
     expect(await bridge.showItemInFolder(file)).toBe(true);
     await bridge.setTheme('light');

@@ -30,6 +30,13 @@ const state = {
     { workArea: { x: number; y: number; width: number; height: number } }[] | null,
   permissionRequest: null as unknown,
   permissionCheck: null as unknown,
+  /** session.webRequest.onHeadersReceived: the listener the app registered (for every URL). */
+  headersReceived: null as null | {
+    listener: (
+      details: { url: string; responseHeaders?: Record<string, string[]> },
+      callback: (r: { responseHeaders?: Record<string, string[]> }) => void,
+    ) => void;
+  },
   clipboardText: '',
   keychain: 'gnome_libsecret' as string | null,
   exposed: {} as Record<string, unknown>,
@@ -262,6 +269,11 @@ export const session = {
     },
     setPermissionCheckHandler(fn: unknown) {
       state.permissionCheck = fn;
+    },
+    webRequest: {
+      onHeadersReceived(listener: NonNullable<typeof state.headersReceived>['listener']) {
+        state.headersReceived = { listener };
+      },
     },
   },
 };

@@ -151,6 +151,10 @@ describe('IPC arguments are checked before the main process acts', () => {
       'shell:open-folder': ['/home/me'],
       'clipboard:write-text': ['http://127.0.0.1/v1/exports/x'],
       'app:set-theme': ['dark'],
+      'team:get': [],
+      'team:test': [{ url: 'https://exports.example.com', apiKey: 'em_k' }],
+      'team:connect': [{ url: 'https://exports.example.com', apiKey: '' }],
+      'team:disconnect': [],
     };
     for (const channel of ipcChannels) expect(validIpcArgs(channel, good[channel]!)).toBe(true);
     expect(validIpcArgs('app:set-theme', ['purple'])).toBe(false);
@@ -158,6 +162,9 @@ describe('IPC arguments are checked before the main process acts', () => {
     expect(validIpcArgs('shell:show-item', [42])).toBe(false);
     expect(validIpcArgs('dialog:save-file', ['x'.repeat(300)])).toBe(false);
     expect(validIpcArgs('dialog:open-file', [{ filters: 'all' }])).toBe(false);
+    expect(validIpcArgs('team:test', [{ url: 'https://x', apiKey: 'k', extra: 1 }])).toBe(false);
+    expect(validIpcArgs('team:connect', [{ url: 'x'.repeat(3000), apiKey: 'k' }])).toBe(false);
+    expect(validIpcArgs('team:disconnect', ['now'])).toBe(false);
     // Desktop notifications are the main process's own (notifications.ts): the page cannot raise one.
     expect(validIpcArgs('app:notify', ['Title', 'Body'])).toBe(false);
     expect(validIpcArgs('app:quit', [])).toBe(false);

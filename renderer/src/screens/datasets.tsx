@@ -4,6 +4,7 @@ import type { Dataset } from '../../../shared/schemas/datasets.ts';
 import { api, describeError } from '../api.ts';
 import { nameFromFile } from '../form-logic.ts';
 import { chooseFile, isDesktop } from '../desktop.ts';
+import { pathsAreOn } from '../team-engine.ts';
 import { bytes, count } from '../format.ts';
 import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
@@ -60,7 +61,7 @@ function ImportDialog({ onClose }: { onClose(): void }) {
         <Field
           id={`${id}-path`}
           label="File"
-          hint="A CSV (with a header row), CSV.gz or JSON Lines file on this computer, as an absolute path."
+          hint={`A CSV (with a header row), CSV.gz or JSON Lines file on ${pathsAreOn()}, as an absolute path.`}
         >
           <div className="input-with-button">
             <input

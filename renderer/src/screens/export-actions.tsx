@@ -23,9 +23,10 @@ import { navigate } from '../router.ts';
 import { attempt, useStore } from '../store.ts';
 import { Field, InlineError, isActive, Modal, useConfirm } from '../ui/kit.tsx';
 import { placeMenu } from '../ui/place-menu.ts';
+import { currentEngine, downloadUrl } from '../team-engine.ts';
 
-export function downloadHref(e: Export): string {
-  return `/v1/exports/${e.id}/download`;
+export function downloadHref(e: Export, file?: number): string {
+  return downloadUrl(e.id, file);
 }
 
 /** "Save as": a copy on this machine, decompressed or as stored, never over an existing file. */
@@ -39,6 +40,26 @@ export function SaveDialog({ e, onClose }: { e: Export; onClose(): void }) {
   const id = useId();
   const stored = e.files[0]?.filename ?? `${e.name}.${e.format}`;
   const finalName = decompress && gz ? stored.slice(0, -3) : stored;
+  const engine = currentEngine();
+
+  // A team engine's "save" would write on its own machine: its files come down as downloads.
+  if (engine.kind === 'team')
+    return (
+      <Modal title={`Save "${e.name}"`} onClose={onClose}>
+        <div className="stack">
+          <p>
+            This export is on the team engine at {engine.host}. Download its file (
+            <code>{stored}</code>) to this computer; saving straight into a folder works with this
+            computer’s engine only.
+          </p>
+          <div className="modal-actions">
+            <a className="button primary" href={downloadHref(e)} onClick={onClose}>
+              Download
+            </a>
+          </div>
+        </div>
+      </Modal>
+    );
 
   async function save(target: { dir: string; filename?: string }) {
     setBusy(true);

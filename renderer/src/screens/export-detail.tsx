@@ -255,7 +255,7 @@ function DetailBody({
                 <tr key={f.filename}>
                   <td>
                     {e.status === 'completed' ? (
-                      <a href={`${downloadHref(e)}?file=${i}`}>{f.filename}</a>
+                      <a href={downloadHref(e, i)}>{f.filename}</a>
                     ) : (
                       f.filename
                     )}

@@ -8,6 +8,7 @@ import { requestOf } from '../form-logic.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
 import { Field, FolderField, InlineError } from '../ui/kit.tsx';
+import { pathsAreOn } from '../team-engine.ts';
 import { ScheduleRowOptions, type RowOptions } from './schedule-row-options.tsx';
 
 const units = [
@@ -338,7 +339,7 @@ export function ScheduleForm({
         <FolderField
           id={`${id}-dir`}
           label="Save each run in"
-          hint="A folder on this computer. Optional."
+          hint={`A folder on ${pathsAreOn()}. Optional.`}
           value={dir}
           onChange={setDir}
         />

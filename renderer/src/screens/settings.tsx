@@ -13,6 +13,8 @@ import {
   useConfirm,
 } from '../ui/kit.tsx';
 import { RelativeTime } from '../ui/relative-time.tsx';
+import { currentEngine, pathsAreOn } from '../team-engine.ts';
+import { TeamEngineSection } from './team-engine.tsx';
 
 const DAY = 86_400;
 
@@ -51,7 +53,7 @@ function Preferences({ settings }: { settings: Settings }) {
       <FolderField
         id={`${id}-dest`}
         label="Default destination"
-        hint="New exports also save a copy here unless you choose another folder. Empty: none."
+        hint={`A folder on ${pathsAreOn()}: new exports also save a copy here unless you choose another folder. Empty: none.`}
         value={dest}
         onChange={setDest}
       />
@@ -299,10 +301,22 @@ export function SettingsScreen() {
       (err: unknown) => setError(describeError(err)),
     );
   }, []);
-  if (error) return <ErrorBanner what="Could not load settings" error={error} />;
-  if (!settings) return <p className="muted loading">Loading settings…</p>;
+  // The team engine setting stays reachable when the engine (a team's that went away) does not.
+  if (error || !settings)
+    return (
+      <div className="settings">
+        <TeamEngineSection />
+        {error ? (
+          <ErrorBanner what="Could not load settings" error={error} />
+        ) : (
+          <p className="muted loading">Loading settings…</p>
+        )}
+      </div>
+    );
+  const engine = currentEngine();
   return (
     <div className="settings">
+      <TeamEngineSection />
       <Preferences key={settings.version} settings={settings} />
       <ApiKeys />
       <section className="card">
@@ -311,7 +325,8 @@ export function SettingsScreen() {
           <div>
             <dt>Address</dt>
             <dd>
-              <code>{window.location.origin}</code> (port {settings.port})
+              <code>{engine.kind === 'team' ? engine.url : window.location.origin}</code> (port{' '}
+              {settings.port})
             </dd>
           </div>
           <div>

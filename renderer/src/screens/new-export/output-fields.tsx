@@ -2,6 +2,7 @@
 import type { OutputDraft } from '../../export-draft.ts';
 import type { FormErrors } from '../../form-errors.ts';
 import { Field, FolderField } from '../../ui/kit.tsx';
+import { pathsAreOn } from '../../team-engine.ts';
 
 export function OutputFields({
   id,
@@ -38,7 +39,7 @@ export function OutputFields({
         <FolderField
           id={`${id}-dir`}
           label="Also save a copy in"
-          hint={defaultDir ? `Default: ${defaultDir}` : 'A folder on this computer. Optional.'}
+          hint={defaultDir ? `Default: ${defaultDir}` : `A folder on ${pathsAreOn()}. Optional.`}
           error={errors.sections.destination}
           value={draft.dir}
           onChange={(dir) => onChange({ dir })}
