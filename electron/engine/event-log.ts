@@ -43,7 +43,9 @@ export function createEventLog(
   limits: EventLogLimits = defaultEventLogLimits,
 ): EventLog {
   const { db, clock } = ctx;
-  const insert = db.prepare('INSERT INTO event_log (name, data_json, at) VALUES (?, ?, ?)');
+  const insert = db
+    .prepare('INSERT INTO event_log (name, data_json, at) VALUES (?, ?, ?) RETURNING id')
+    .pluck();
   const after = db.prepare(
     'SELECT id, name, data_json AS json FROM event_log WHERE id > ? ORDER BY id',
   );
@@ -84,7 +86,7 @@ export function createEventLog(
     let id = 0;
     batch.defer(
       () => {
-        id = Number(insert.run(name, json, at).lastInsertRowid);
+        id = Number(insert.get(name, json, at));
         if (++sincePrune >= 100) {
           sincePrune = 0;
           pruneNow();

@@ -1,3 +1,4 @@
+import { sqliteStore } from '../../electron/engine/store/store-db.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -140,7 +141,7 @@ describe('disk full', () => {
     const dir = join(s.dataDir, 'files', exp.id);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
     expect((await s.call({ url: '/healthz' })).statusCode).toBe(200);
-    expect(s.engine.ctx.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(s.engine.ctx.db.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
   });
 });
 
@@ -151,7 +152,7 @@ describe('crash recovery', () => {
     const first = await makeServer({ dataDir, demoRows: 500 });
     await first.close();
     const db = openDatabase(join(dataDir, 'export-manager.sqlite'));
-    const repo = createExportsRepo(db);
+    const repo = createExportsRepo(sqliteStore(db));
     const now = Date.now();
     const forged = (attempts: number) => {
       const id = newId(now);

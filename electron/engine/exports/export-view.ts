@@ -3,7 +3,7 @@
 // is memoised per row object, so an unchanged export is shaped once.
 import type { Export } from '../../../shared/schemas/exports.ts';
 import { iso } from '../clock.ts';
-import type { Db } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 import { boundedCache } from './exports-cache.ts';
 import { exportShape } from './export-shape.ts';
 import type { ExportRow, ExportsTable } from './exports-table.ts';
@@ -12,7 +12,7 @@ import type { createTimelineRepo } from './timeline-repo.ts';
 type Details = Pick<Export, 'files' | 'history' | 'timeline'>;
 
 export function createExportView(
-  db: Db,
+  db: StoreDb,
   table: ExportsTable,
   timeline: ReturnType<typeof createTimelineRepo>,
 ) {

@@ -2,7 +2,7 @@
 // cache, and progress written in batches (store/write-batch.ts). The API shape is export-view.ts.
 import { ApiError } from '../../../shared/errors.ts';
 import type { Export, ExportStatus, TimelineKind } from '../../../shared/schemas/exports.ts';
-import type { Db } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 import { immediate } from '../store/db.ts';
 import { writeBatchOf } from '../store/write-batch.ts';
 import { clockTime } from '../jobs/job-types.ts';
@@ -31,7 +31,7 @@ const transitions: Record<ExportStatus, readonly ExportStatus[]> = {
 export const canTransition = (from: ExportStatus, to: ExportStatus): boolean =>
   transitions[from].includes(to);
 
-export function createExportsRepo(db: Db) {
+export function createExportsRepo(db: StoreDb) {
   const table = createExportsTable(db);
   const timeline = createTimelineRepo(db);
   const view = createExportView(db, table, timeline);

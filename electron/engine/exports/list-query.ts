@@ -40,8 +40,9 @@ function filterWhere(f: Omit<ListFilter, 'limit' | 'cursor' | 'status' | 'sort'>
     params.schedule = f.scheduleId;
   }
   if (f.q) {
-    where.push('instr(lower(name), lower(@q)) > 0');
-    params.q = f.q;
+    // A substring match written the same for SQLite and PostgreSQL: LIKE with the text escaped.
+    where.push("lower(name) LIKE lower(@q) ESCAPE '\\'");
+    params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   return { where, params };
 }
