@@ -21,7 +21,7 @@ const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data
                             [--max-connections N] [--header-timeout SECONDS]
                             [--log-level debug|info|warn|error]
                             [--storage local|s3://BUCKET[/PREFIX]?endpoint=URL&region=R]
-                            [--store postgres://USER@HOST:PORT/DB]
+                            [--store postgres://USER@HOST:PORT/DB] [--public-url URL]
 
        export-manager doctor [--data-dir DIR] [--repair]
 
@@ -29,7 +29,7 @@ const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data
 
 Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT,
              EXPORT_MANAGER_VENDOR_FILE_URLS, EXPORT_MANAGER_STORAGE, EXPORT_MANAGER_STORE,
-             EXPORT_MANAGER_TEAM_KEY (with a postgres:// store: the key a team's engines share),
+             EXPORT_MANAGER_PUBLIC_URL, EXPORT_MANAGER_TEAM_KEY (with a postgres:// store: the key a team's engines share),
              EXPORT_MANAGER_CLOCK_AHEAD_SECONDS (run as if that much later: tests, trying expiry),
              AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for s3:// storage)`;
 
@@ -90,6 +90,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       'header-timeout': { type: 'string' },
       storage: { type: 'string' },
       store: { type: 'string' },
+      'public-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
       repair: { type: 'boolean' },
@@ -185,6 +186,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     staticDir,
     ...(storage ? { storage } : {}),
     store: values.store ?? (env.EXPORT_MANAGER_STORE || undefined),
+    publicUrl: values['public-url'] ?? (env.EXPORT_MANAGER_PUBLIC_URL || undefined),
     teamKey: env.EXPORT_MANAGER_TEAM_KEY || undefined,
   });
 

@@ -2,6 +2,7 @@
 // (unique and increasing across connections and restarts) and stays replayable for a while.
 import type { EventName } from '../../shared/events.ts';
 import type { EngineContext } from './context.ts';
+import { dialectOf } from './store/store-db.ts';
 import { writeBatchOf } from './store/write-batch.ts';
 
 export interface LoggedEvent {
@@ -50,8 +51,11 @@ export function createEventLog(
     'SELECT id, name, data_json AS json FROM event_log WHERE id > ? ORDER BY id',
   );
   const oldest = db.prepare('SELECT min(id) AS id FROM event_log');
+  // The last id handed out, even when pruning removed its line.
   const newest = db.prepare(
-    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event_log'), 0) AS id",
+    dialectOf(db) === 'sqlite'
+      ? "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event_log'), 0) AS id"
+      : "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('event_log', 'id')::regclass), 0) AS id",
   );
   const prune = db.prepare('DELETE FROM event_log WHERE id <= ? OR at < ?');
   const subscribers = new Set<(event: LoggedEvent) => void>();

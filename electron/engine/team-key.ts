@@ -22,7 +22,8 @@ export class TeamKeyError extends Error {
 }
 
 export function teamKeys(base64: string | undefined): TeamKeys {
-  if (!base64) throw new TeamKeyError('is required when the store is shared (--store postgres://…)');
+  if (!base64)
+    throw new TeamKeyError('is required when the store is shared (--store postgres://…)');
   const raw = Buffer.from(base64.trim(), 'base64');
   if (raw.length !== 32 || raw.toString('base64') !== base64.trim().replace(/\s/g, ''))
     throw new TeamKeyError('must be 32 bytes in base64');

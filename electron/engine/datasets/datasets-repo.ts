@@ -101,7 +101,7 @@ export interface DatasetsRepo {
 export function createDatasetsRepo(db: StoreDb): DatasetsRepo {
   const getStmt = db.prepare<[string], DatasetRow>('SELECT * FROM datasets WHERE name = ?');
   const getNoCase = db.prepare<[string], DatasetRow>(
-    'SELECT * FROM datasets WHERE name = ? COLLATE NOCASE',
+    'SELECT * FROM datasets WHERE lower(name) = lower(?)',
   );
   const listStmt = db.prepare<[], DatasetRow>('SELECT * FROM datasets ORDER BY name');
   const byStatus = db.prepare<[string], DatasetRow>(

@@ -22,7 +22,10 @@ export function createIdempotencyStore(db: StoreDb) {
   );
   const prune = db.prepare('DELETE FROM idempotency_keys WHERE created_at <= ?');
   const save = db.prepare(
-    'INSERT OR REPLACE INTO idempotency_keys (key, request_hash, export_id, status_code, response_json, created_at) VALUES (?, ?, ?, 202, ?, ?)',
+    `INSERT INTO idempotency_keys (key, request_hash, export_id, status_code, response_json, created_at)
+     VALUES (?, ?, ?, 202, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET request_hash = excluded.request_hash, export_id = excluded.export_id,
+       status_code = excluded.status_code, response_json = excluded.response_json, created_at = excluded.created_at`,
   );
 
   return {

@@ -59,3 +59,11 @@ export function markShared(db: StoreDb): void {
 export function isShared(db: StoreDb): boolean {
   return shared.has(db);
 }
+
+/**
+ * For the rare statement with no form both accept (a sequence's last value): the caller writes
+ * both, chosen by this.
+ */
+export function dialectOf(db: StoreDb): 'sqlite' | 'postgres' {
+  return shared.has(db) ? 'postgres' : 'sqlite';
+}

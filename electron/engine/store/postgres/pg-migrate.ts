@@ -17,7 +17,6 @@ export interface PgMigrateResult {
   readonly applied: readonly string[];
 }
 
-
 export async function migratePostgres(
   connectionString: string,
   list: readonly Migration[] = sqliteMigrations,

@@ -9,12 +9,7 @@
 // read-then-write transactions of the repos mean the same on both stores.
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { workerUrl } from '../../worker-url.ts';
-import type {
-  StoreDb,
-  StoreRunResult,
-  StoreStatement,
-  StoreTransaction,
-} from '../store-db.ts';
+import type { StoreDb, StoreRunResult, StoreStatement, StoreTransaction } from '../store-db.ts';
 import { markShared } from '../store-db.ts';
 import type { BridgeAnswer, BridgeInit, BridgeRequest } from './pg-bridge-protocol.ts';
 import { bindValues, toPgParams, type PgStatementText } from './sql-params.ts';
