@@ -2,7 +2,7 @@
 // (unique and increasing across connections and restarts) and stays replayable for a while.
 import type { EventName } from '../../shared/events.ts';
 import type { EngineContext } from './context.ts';
-import { dialectOf } from './store/store-db.ts';
+import { dialectOf, isShared } from './store/store-db.ts';
 import { writeBatchOf } from './store/write-batch.ts';
 
 export interface LoggedEvent {
@@ -83,6 +83,36 @@ export function createEventLog(
     }
   };
 
+  // Engines sharing a store (team mode) also pass on each other's events: every half second the
+  // log is read past what was delivered. Ids are taken at insert and committed a moment later, so
+  // a line may appear below one already seen: the read looks back a window and skips what it has.
+  const sharedPoll = isShared(db) ? pollOthers() : null;
+  function pollOthers() {
+    const LOOK_BACK = 500;
+    const seen = new Set<number>();
+    let cursor = (newest.get() as { id: number }).id;
+    const timer = setInterval(() => {
+      if (!open || subscribers.size === 0) {
+        cursor = Math.max(cursor, lastSeen());
+        return;
+      }
+      try {
+        for (const e of after.all(Math.max(0, cursor - LOOK_BACK)) as LoggedEvent[]) {
+          if (seen.has(e.id)) continue;
+          seen.add(e.id);
+          cursor = Math.max(cursor, e.id);
+          deliver(e);
+        }
+        for (const id of seen) if (id <= cursor - LOOK_BACK) seen.delete(id);
+      } catch (err) {
+        ctx.logger.warn("could not read other engines' events", { error: (err as Error).message });
+      }
+    }, 500);
+    timer.unref();
+    const lastSeen = () => (newest.get() as { id: number }).id;
+    return { mine: (id: number) => seen.add(id), stop: () => clearInterval(timer) };
+  }
+
   const off = ctx.events.onAny((name, data) => {
     if (!open) return;
     const json = JSON.stringify(data);
@@ -96,7 +126,10 @@ export function createEventLog(
           pruneNow();
         }
       },
-      () => deliver({ id, name, json }),
+      () => {
+        sharedPoll?.mine(id);
+        deliver({ id, name, json });
+      },
     );
   });
 
@@ -124,6 +157,7 @@ export function createEventLog(
     close() {
       batch.flush();
       open = false;
+      sharedPoll?.stop();
       off();
       subscribers.clear();
     },
