@@ -31,7 +31,7 @@ export async function makeServer(
     envKey: TEST_KEY,
     logger: silentLogger,
     version: '0.0.0-test',
-    ...(options.store === undefined ? matrixEngineOptions() : {}),
+    ...(options.store === undefined ? matrixEngineOptions(dataDir) : {}),
     ...options,
   });
   engine.setListening(`http://${HOST}`, PORT);

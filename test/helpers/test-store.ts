@@ -4,7 +4,7 @@
 // so the same tests run against both implementations of StoreDb.
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../../electron/engine/store/db.ts';
-import { openPgStore } from '../../electron/engine/store/postgres/pg-store.ts';
+import { openPgStore, type PgStore } from '../../electron/engine/store/postgres/pg-store.ts';
 import { sqliteStore, type StoreDb } from '../../electron/engine/store/store-db.ts';
 
 /** Set by the PostgreSQL matrix's global setup. */
@@ -16,25 +16,36 @@ export const storeKind = (): 'sqlite' | 'postgres' => (matrixPgUrl() ? 'postgres
 /** One team key for every engine of the matrix (engines sharing a store must share it). */
 export const MATRIX_TEAM_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/** One connection per test process for creating and dropping schemas. */
+let adminStore: { base: string; db: PgStore } | null = null;
+function admin(base: string): PgStore {
+  if (adminStore?.base !== base || !adminStore.db.open)
+    adminStore = { base, db: openPgStore(base) };
+  return adminStore.db;
+}
+
 /** A connection string for a new, empty schema of the matrix's cluster. */
 export function freshSchemaUrl(base: string): { url: string; schema: string } {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const u = new URL(base);
   u.searchParams.set('options', `-c search_path=${schema}`);
-  const db = openPgStore(base);
-  try {
-    db.exec(`CREATE SCHEMA ${schema}`);
-  } finally {
-    db.close();
-  }
+  admin(base).exec(`CREATE SCHEMA ${schema}`);
   return { url: u.toString(), schema };
 }
 
+/** The schema of each data folder: an engine started again on the same folder finds its store. */
+const schemaOfDataDir = new Map<string, string>();
+
 /** Engine options that put a test engine on the matrix's store (nothing under SQLite). */
-export function matrixEngineOptions(): { store?: string; teamKey?: string } {
+export function matrixEngineOptions(dataDir: string): { store?: string; teamKey?: string } {
   const base = matrixPgUrl();
   if (!base) return {};
-  return { store: freshSchemaUrl(base).url, teamKey: MATRIX_TEAM_KEY };
+  let url = schemaOfDataDir.get(dataDir);
+  if (!url) {
+    url = freshSchemaUrl(base).url;
+    schemaOfDataDir.set(dataDir, url);
+  }
+  return { store: url, teamKey: MATRIX_TEAM_KEY };
 }
 
 export interface TestStore {
@@ -56,7 +67,7 @@ export function openTestStore(dbFile: string): TestStore {
     db,
     close() {
       try {
-        db.exec(`DROP SCHEMA ${schema} CASCADE`);
+        admin(base).exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       } finally {
         db.close();
       }

@@ -82,6 +82,8 @@ describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () =>
             base_url: fake.url,
             credential: 'tok',
             requests_per_second: 1000,
+            // Per engine: the vendor sees up to 16 exports of ours at once across the two.
+            max_concurrent_exports: 8,
           }),
         }),
       )

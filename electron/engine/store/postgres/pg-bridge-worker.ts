@@ -4,7 +4,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import type { BridgeAnswer, BridgeInit, BridgeRequest } from './pg-bridge-protocol.ts';
-import { migratePostgres } from './pg-migrate.ts';
 
 const init = workerData as BridgeInit;
 const flag = new Int32Array(init.flag);
@@ -52,6 +51,8 @@ async function answer(req: BridgeRequest): Promise<BridgeAnswer> {
       return { ok: true, rows: [], fields: [], rowCount: 0 };
     }
     if (req.op === 'migrate') {
+      // Loaded when asked for: most bridges never migrate, and start quicker without it.
+      const { migratePostgres } = await import('./pg-migrate.ts');
       const r = await migratePostgres(init.connectionString);
       return {
         ok: true,
