@@ -165,7 +165,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     urlTtlSeconds: urlTtl,
     retentionSeconds: retention,
     ...(ahead > 0 ? { clock: clockAhead(ahead * 1000) } : {}),
-    demoRows: int('demo-rows', values['demo-rows'], 0),
+    // A team engine makes no demo dataset unless asked: the engines would race to make one.
+    demoRows:
+      int('demo-rows', values['demo-rows'], 0) ??
+      (values.store || env.EXPORT_MANAGER_STORE ? 0 : undefined),
     maxRows: int('max-rows', values['max-rows'], 1),
     concurrency: int('concurrency', values.concurrency, 1),
     ...(values['vendor-timeout']

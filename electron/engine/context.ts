@@ -41,6 +41,10 @@ export function enginePaths(dataDir: string): EnginePaths {
   };
 }
 
+/** A local dataset's rows: datasets/<name>.sqlite in the data folder. */
+export const datasetFile = (paths: EnginePaths, name: string): string =>
+  join(paths.datasetsDir, `${name}.sqlite`);
+
 export interface EngineContext {
   readonly db: StoreDb;
   readonly clock: Clock;

@@ -43,7 +43,7 @@ import {
 import { openDatabase, type Db } from './store/db.ts';
 import { isPostgresUrl } from './store/postgres/pg-url.ts';
 import { openPgStore } from './store/postgres/pg-store.ts';
-import { sqliteStore, type StoreDb } from './store/store-db.ts';
+import { isShared, sqliteStore, type StoreDb } from './store/store-db.ts';
 import { teamKeys } from './team-key.ts';
 
 export interface EngineOptions {
@@ -224,7 +224,9 @@ export function createEngine(options: EngineOptions): Engine {
       port = p;
     },
     async start() {
-      datasets.recover();
+      // On a shared store another engine may be importing right now: only a lone engine knows
+      // that an import left `importing` was interrupted.
+      if (!isShared(db)) datasets.recover();
       await datasets.ensureDemo(config.demoRows);
       exportsSvc.start();
       schedules.start();

@@ -4,6 +4,8 @@
 // processes share). SQL written against it must run on both: `?` or `@name` parameters, no SQLite-
 // or PostgreSQL-only functions (docs/architecture.md, "The store").
 
+import type Database from 'better-sqlite3';
+
 export interface StoreRunResult {
   readonly changes: number;
   readonly lastInsertRowid: number | bigint;
@@ -44,7 +46,7 @@ export interface StoreDb {
  * better-sqlite3's Database is the reference implementation of StoreDb; its typings express the
  * same methods with another generic shape, which TypeScript cannot match structurally.
  */
-export function sqliteStore(db: import('better-sqlite3').Database): StoreDb {
+export function sqliteStore(db: Database.Database): StoreDb {
   return db as unknown as StoreDb;
 }
 
