@@ -21,6 +21,7 @@ const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data
                             [--max-connections N] [--header-timeout SECONDS]
                             [--log-level debug|info|warn|error]
                             [--storage local|s3://BUCKET[/PREFIX]?endpoint=URL&region=R]
+                            [--store postgres://USER@HOST:PORT/DB] [--public-url URL]
 
        export-manager doctor [--data-dir DIR] [--repair]
 
@@ -28,6 +29,7 @@ const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data
 
 Environment: EXPORT_MANAGER_API_KEY, EXPORT_MANAGER_DATA_DIR, EXPORT_MANAGER_PORT,
              EXPORT_MANAGER_VENDOR_FILE_URLS, EXPORT_MANAGER_STORAGE, EXPORT_MANAGER_STORE,
+             EXPORT_MANAGER_PUBLIC_URL, EXPORT_MANAGER_TEAM_KEY (with a postgres:// store: the key a team's engines share),
              EXPORT_MANAGER_CLOCK_AHEAD_SECONDS (run as if that much later: tests, trying expiry),
              AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for s3:// storage)`;
 
@@ -88,6 +90,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       'header-timeout': { type: 'string' },
       storage: { type: 'string' },
       store: { type: 'string' },
+      'public-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
       repair: { type: 'boolean' },
@@ -162,7 +165,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     urlTtlSeconds: urlTtl,
     retentionSeconds: retention,
     ...(ahead > 0 ? { clock: clockAhead(ahead * 1000) } : {}),
-    demoRows: int('demo-rows', values['demo-rows'], 0),
+    // A team engine makes no demo dataset unless asked: the engines would race to make one.
+    demoRows:
+      int('demo-rows', values['demo-rows'], 0) ??
+      (values.store || env.EXPORT_MANAGER_STORE ? 0 : undefined),
     maxRows: int('max-rows', values['max-rows'], 1),
     concurrency: int('concurrency', values.concurrency, 1),
     ...(values['vendor-timeout']
@@ -182,6 +188,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     logger: createLogger(level),
     staticDir,
     ...(storage ? { storage } : {}),
+    store: values.store ?? (env.EXPORT_MANAGER_STORE || undefined),
+    publicUrl: values['public-url'] ?? (env.EXPORT_MANAGER_PUBLIC_URL || undefined),
+    teamKey: env.EXPORT_MANAGER_TEAM_KEY || undefined,
   });
 
   console.log(`Export Manager listening on ${server.url}`);
@@ -194,6 +203,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   );
   console.log(`Data folder: ${dataDir}`);
   if (storage) console.log(`Export files: ${storage.location}`);
+  const store = values.store ?? (env.EXPORT_MANAGER_STORE || undefined);
+  if (store) console.log(`Job store: ${redactUrl(store)} (shared)`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -245,4 +256,15 @@ if (invokedDirectly) {
     else console.error(`Export Manager cannot start: ${e.message}`);
     process.exit(1);
   });
+}
+
+/** A connection string as it may be printed: without its password. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
 }

@@ -1,6 +1,6 @@
 // `npm test`: check, build, unit tests, browser tests; ends with one line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureBrowser } from './e2e/browser.mjs';
 
@@ -64,6 +64,36 @@ if (wants('unit')) {
       (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
   } else failed += 1;
   if (!ok) problems.push('unit tests failed');
+}
+
+if (wants('postgres')) {
+  // The same engine and API tests on the PostgreSQL store (test/vitest.postgres.config.ts).
+  if (!existsSync('/usr/lib/postgresql/15/bin/initdb')) {
+    console.log('\n> engine and API tests on PostgreSQL: skipped, PostgreSQL 15 is not installed');
+  } else {
+    const report = join(results, 'postgres-report.json');
+    rmSync(report, { force: true });
+    const ok = step(
+      'engine and API tests on PostgreSQL (vitest, the store matrix)',
+      bin('vitest'),
+      [
+        'run',
+        '--config',
+        'test/vitest.postgres.config.ts',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${report}`,
+      ],
+    );
+    const r = readJson(report);
+    if (r) {
+      passed += r.numPassedTests;
+      failed +=
+        r.numFailedTests +
+        (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
+    } else failed += 1;
+    if (!ok) problems.push('engine and API tests on PostgreSQL failed');
+  }
 }
 
 if (wants('e2e')) {

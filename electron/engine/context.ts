@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Clock } from './clock.ts';
 import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
-import type { Db } from './store/db.ts';
+import type { StoreDb } from './store/store-db.ts';
 
 export interface EngineConfig {
   readonly dataDir: string;
@@ -41,8 +41,12 @@ export function enginePaths(dataDir: string): EnginePaths {
   };
 }
 
+/** A local dataset's rows: datasets/<name>.sqlite in the data folder. */
+export const datasetFile = (paths: EnginePaths, name: string): string =>
+  join(paths.datasetsDir, `${name}.sqlite`);
+
 export interface EngineContext {
-  readonly db: Db;
+  readonly db: StoreDb;
   readonly clock: Clock;
   readonly events: EventBus;
   readonly logger: Logger;

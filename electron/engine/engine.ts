@@ -23,7 +23,11 @@ import {
 } from './providers/providers-service.ts';
 import { createRemoteJobRunner } from './providers/remote-runner.ts';
 import type { RemoteRunnerSettings } from './providers/remote-settings.ts';
-import { createKeyFileSecretBox, type SecretBox } from './providers/secret-box.ts';
+import {
+  createKeyFileSecretBox,
+  createTeamKeySecretBox,
+  type SecretBox,
+} from './providers/secret-box.ts';
 import { createEventLog, type EventLog, type EventLogLimits } from './event-log.ts';
 import { EventBus } from './events.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -37,9 +41,20 @@ import {
   tightenPermissions,
 } from './safety/store-health.ts';
 import { openDatabase, type Db } from './store/db.ts';
+import { isPostgresUrl } from './store/postgres/pg-url.ts';
+import { openPgStore } from './store/postgres/pg-store.ts';
+import { isShared, sqliteStore, type StoreDb } from './store/store-db.ts';
+import { teamKeys } from './team-key.ts';
 
 export interface EngineOptions {
   readonly dataDir: string;
+  /**
+   * The job store: a postgres:// URL for one store shared by a team's engines (it then needs
+   * `teamKey`); default the SQLite file in the data folder.
+   */
+  readonly store?: string | undefined;
+  /** EXPORT_MANAGER_TEAM_KEY (team-key.ts): required with a shared store. */
+  readonly teamKey?: string | undefined;
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly urlTtlSeconds?: number;
@@ -107,7 +122,10 @@ export function createEngine(options: EngineOptions): Engine {
   const paths = enginePaths(options.dataDir);
   for (const dir of [paths.dataDir, paths.datasetsDir, paths.filesDir, paths.tmpDir])
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const db = openCheckedStore(paths.dbFile, paths.dataDir);
+  const team = options.store ? teamKeys(options.teamKey) : null;
+  const db = options.store
+    ? openSharedStore(options.store)
+    : openCheckedStore(paths.dbFile, paths.dataDir);
   tightenPermissions(paths.dataDir);
   const config: EngineConfig = {
     dataDir: paths.dataDir,
@@ -143,7 +161,7 @@ export function createEngine(options: EngineOptions): Engine {
   const staging = createFileStore(paths.filesDir);
   const storage = options.storage ?? createLocalStorage(staging);
   const files = withStoredCopies(staging, storage, ctx.logger);
-  const presigner = createPresigner(paths.dataDir);
+  const presigner = createPresigner(paths.dataDir, team?.links);
   // An export reads a dataset and a dataset may import an export: both get the one exports repo,
   // built first, so neither service needs the other.
   const exportsRepo = createExportsRepo(db);
@@ -151,7 +169,11 @@ export function createEngine(options: EngineOptions): Engine {
     resolveExportFile: exportFileResolver(exportsRepo, files, storage),
   });
   const providers = createProvidersService(ctx, {
-    secrets: options.secretBox ?? createKeyFileSecretBox(paths.dataDir, ctx.logger),
+    secrets:
+      options.secretBox ??
+      (team
+        ? createTeamKeySecretBox(team.credentials)
+        : createKeyFileSecretBox(paths.dataDir, ctx.logger)),
     http: {
       ...(options.vendorTimeoutMs
         ? { headersTimeoutMs: options.vendorTimeoutMs, bodyTimeoutMs: options.vendorTimeoutMs }
@@ -202,7 +224,9 @@ export function createEngine(options: EngineOptions): Engine {
       port = p;
     },
     async start() {
-      datasets.recover();
+      // On a shared store another engine may be importing right now: only a lone engine knows
+      // that an import left `importing` was interrupted.
+      if (!isShared(db)) datasets.recover();
       await datasets.ensureDemo(config.demoRows);
       exportsSvc.start();
       schedules.start();
@@ -222,8 +246,22 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
+/** The store on PostgreSQL, migrated (under an advisory lock: engines starting together migrate once). */
+function openSharedStore(url: string): StoreDb {
+  if (!isPostgresUrl(url))
+    throw new Error(`--store must be a postgres:// URL, not "${url.slice(0, 40)}".`);
+  const db = openPgStore(url);
+  try {
+    db.migrate();
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
 /** Opens the job store and refuses (keeping the file untouched) one that fails quick_check. */
-function openCheckedStore(file: string, dataDir: string): Db {
+function openCheckedStore(file: string, dataDir: string): StoreDb {
   let db: Db;
   try {
     db = openDatabase(file, { beforeMigrate: quickCheck });
@@ -231,5 +269,5 @@ function openCheckedStore(file: string, dataDir: string): Db {
     if (err instanceof StoreDamagedError || !isDamageError(err)) throw err;
     throw new StoreDamagedError(file, dataDir, (err as Error).message);
   }
-  return db;
+  return sqliteStore(db);
 }

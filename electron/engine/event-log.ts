@@ -2,6 +2,7 @@
 // (unique and increasing across connections and restarts) and stays replayable for a while.
 import type { EventName } from '../../shared/events.ts';
 import type { EngineContext } from './context.ts';
+import { dialectOf, isShared } from './store/store-db.ts';
 import { writeBatchOf } from './store/write-batch.ts';
 
 export interface LoggedEvent {
@@ -43,13 +44,18 @@ export function createEventLog(
   limits: EventLogLimits = defaultEventLogLimits,
 ): EventLog {
   const { db, clock } = ctx;
-  const insert = db.prepare('INSERT INTO event_log (name, data_json, at) VALUES (?, ?, ?)');
+  const insert = db
+    .prepare('INSERT INTO event_log (name, data_json, at) VALUES (?, ?, ?) RETURNING id')
+    .pluck();
   const after = db.prepare(
     'SELECT id, name, data_json AS json FROM event_log WHERE id > ? ORDER BY id',
   );
   const oldest = db.prepare('SELECT min(id) AS id FROM event_log');
+  // The last id handed out, even when pruning removed its line.
   const newest = db.prepare(
-    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event_log'), 0) AS id",
+    dialectOf(db) === 'sqlite'
+      ? "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event_log'), 0) AS id"
+      : "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('event_log', 'id')::regclass), 0) AS id",
   );
   const prune = db.prepare('DELETE FROM event_log WHERE id <= ? OR at < ?');
   const subscribers = new Set<(event: LoggedEvent) => void>();
@@ -77,6 +83,36 @@ export function createEventLog(
     }
   };
 
+  // Engines sharing a store (team mode) also pass on each other's events: every half second the
+  // log is read past what was delivered. Ids are taken at insert and committed a moment later, so
+  // a line may appear below one already seen: the read looks back a window and skips what it has.
+  const sharedPoll = isShared(db) ? pollOthers() : null;
+  function pollOthers() {
+    const LOOK_BACK = 500;
+    const seen = new Set<number>();
+    let cursor = (newest.get() as { id: number }).id;
+    const timer = setInterval(() => {
+      if (!open || subscribers.size === 0) {
+        cursor = Math.max(cursor, lastSeen());
+        return;
+      }
+      try {
+        for (const e of after.all(Math.max(0, cursor - LOOK_BACK)) as LoggedEvent[]) {
+          if (seen.has(e.id)) continue;
+          seen.add(e.id);
+          cursor = Math.max(cursor, e.id);
+          deliver(e);
+        }
+        for (const id of seen) if (id <= cursor - LOOK_BACK) seen.delete(id);
+      } catch (err) {
+        ctx.logger.warn("could not read other engines' events", { error: (err as Error).message });
+      }
+    }, 500);
+    timer.unref();
+    const lastSeen = () => (newest.get() as { id: number }).id;
+    return { mine: (id: number) => seen.add(id), stop: () => clearInterval(timer) };
+  }
+
   const off = ctx.events.onAny((name, data) => {
     if (!open) return;
     const json = JSON.stringify(data);
@@ -84,13 +120,16 @@ export function createEventLog(
     let id = 0;
     batch.defer(
       () => {
-        id = Number(insert.run(name, json, at).lastInsertRowid);
+        id = Number(insert.get(name, json, at));
         if (++sincePrune >= 100) {
           sincePrune = 0;
           pruneNow();
         }
       },
-      () => deliver({ id, name, json }),
+      () => {
+        sharedPoll?.mine(id);
+        deliver({ id, name, json });
+      },
     );
   });
 
@@ -118,6 +157,7 @@ export function createEventLog(
     close() {
       batch.flush();
       open = false;
+      sharedPoll?.stop();
       off();
       subscribers.clear();
     },

@@ -23,6 +23,8 @@ export interface BuildOptions {
   /** The built renderer (out/renderer); null serves a page saying how to build it. */
   readonly staticDir: string | null;
   readonly extraOrigins?: readonly string[];
+  /** A team engine's public address (serve --public-url): answered besides loopback. */
+  readonly publicUrl?: string | undefined;
   /** SSE heartbeat period, ms. */
   readonly heartbeatMs?: number;
   readonly bodyLimit?: number;
@@ -108,7 +110,11 @@ export async function buildApp(opts: BuildOptions) {
 
   // One synchronous hook for the checks every request passes: no promise per request. A guard that
   // answers (403/401) ends the request there, so `done` is not called.
-  const origin = originGuard({ port: opts.port, extraOrigins: opts.extraOrigins });
+  const origin = originGuard({
+    port: opts.port,
+    extraOrigins: opts.extraOrigins,
+    publicUrl: opts.publicUrl,
+  });
   const auth = authGuard(engine.keys);
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   app.addHook('onRequest', (req, reply, done) => {

@@ -7,6 +7,11 @@ export interface OriginPolicy {
   port(): number;
   /** Origins besides the server's own that may call it (the desktop app's, if it has its own). */
   extraOrigins?: readonly string[];
+  /**
+   * A team engine's public address (serve --public-url): its host is answered besides loopback,
+   * and its origin (the UI served from it) may call the API.
+   */
+  publicUrl?: string | undefined;
 }
 
 export const allowedHosts = (port: number): string[] => [
@@ -17,6 +22,7 @@ export const allowedHosts = (port: number): string[] => [
 
 export function isAllowedOrigin(origin: string, policy: OriginPolicy): boolean {
   if (policy.extraOrigins?.includes(origin)) return true;
+  if (policy.publicUrl && origin === new URL(policy.publicUrl).origin) return true;
   return allowedHosts(policy.port()).some((h) => origin === `http://${h}`);
 }
 
@@ -29,14 +35,19 @@ export function originGuard(policy: OriginPolicy) {
   let hostsPort = -1;
   return (req: FastifyRequest, reply: FastifyReply): boolean => {
     const port = policy.port();
-    if (port !== hostsPort) [hosts, hostsPort] = [allowedHosts(port), port];
+    if (port !== hostsPort) {
+      [hosts, hostsPort] = [allowedHosts(port), port];
+      if (policy.publicUrl) hosts.push(new URL(policy.publicUrl).host.toLowerCase());
+    }
     const host = req.headers.host?.toLowerCase();
     if (!host || !hosts.includes(host)) {
       sendError(
         req,
         reply,
         'FORBIDDEN_HOST',
-        'This server answers only to 127.0.0.1, localhost or [::1] on its own port.',
+        policy.publicUrl
+          ? `This server answers only to ${new URL(policy.publicUrl).host} (its --public-url) and to loopback on its own port.`
+          : 'This server answers only to 127.0.0.1, localhost or [::1] on its own port.',
       );
       return true;
     }

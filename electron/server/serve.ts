@@ -31,6 +31,11 @@ export interface StartOptions extends EngineOptions {
   readonly port?: number;
   readonly staticDir: string | null;
   readonly extraOrigins?: readonly string[];
+  /**
+   * A team engine's address as its clients reach it (serve --public-url http://host:port): needed
+   * to listen beyond loopback; links point at it and its Host is answered.
+   */
+  readonly publicUrl?: string | undefined;
   /** Descriptor budget of the API server (defaults: 256 connections, 64 unproven, 10 s, 5 s). */
   readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Who holds the data folder, as the second engine's refusal names it: 'serve' or 'desktop app'. */
@@ -49,9 +54,11 @@ export async function yieldToEarly(): Promise<void> {
 
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  if (!(LOOPBACK_HOSTS as readonly string[]).includes(host)) {
+  const publicUrl = opts.publicUrl ? checkedPublicUrl(opts.publicUrl) : undefined;
+  if (!(LOOPBACK_HOSTS as readonly string[]).includes(host) && !publicUrl) {
     throw new Error(
-      `--host must be a loopback address (127.0.0.1, localhost or ::1), not ${host}: the API is for this machine only.`,
+      `--host must be a loopback address (127.0.0.1, localhost or ::1), not ${host}: the API is for this machine only. ` +
+        'A team engine other machines reach also gives --public-url (the address they use).',
     );
   }
   // Before the store opens: a second engine must not recover (and take over) the first one's jobs.
@@ -81,6 +88,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       port: () => port,
       staticDir: opts.staticDir,
       extraOrigins: opts.extraOrigins,
+      publicUrl,
       ...(early
         ? {
             serverFactory: (h: NonNullable<typeof handler>) => {
@@ -109,7 +117,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   }
   port = (app.server.address() as AddressInfo).port;
   const urlHost = host === '::1' ? '[::1]' : '127.0.0.1';
-  const url = `http://${urlHost}:${port}`;
+  const url = publicUrl ?? `http://${urlHost}:${port}`;
   engine.setListening(url, port);
   await engine.start();
   let closing: Promise<void> | null = null;
@@ -134,4 +142,19 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       return closing;
     },
   };
+}
+
+/** --public-url: an http(s) origin with nothing after it. */
+function checkedPublicUrl(value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new Error(
+      `--public-url must be a URL such as http://exports.example.com:8787, not "${value}".`,
+    );
+  }
+  if (!['http:', 'https:'].includes(u.protocol) || u.pathname !== '/' || u.search || u.hash)
+    throw new Error(`--public-url must be an http(s) origin with no path, not "${value}".`);
+  return u.origin;
 }

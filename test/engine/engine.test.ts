@@ -22,7 +22,9 @@ describe('the engine wiring', () => {
     });
     expect(created.statusCode, created.body).toBe(202);
     await expect
-      .poll(async () => (await s.call({ url: '/v1/datasets/texas' })).json().data.status)
+      .poll(async () => (await s.call({ url: '/v1/datasets/texas' })).json().data.status, {
+        timeout: 15_000,
+      })
       .toBe('ready');
     const texas = (await s.call({ url: '/v1/datasets/texas' })).json().data;
     expect(texas.row_count).toBe(exp.row_count);

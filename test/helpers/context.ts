@@ -9,8 +9,8 @@ import {
 } from '../../electron/engine/context.ts';
 import { EventBus } from '../../electron/engine/events.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
-import { openDatabase } from '../../electron/engine/store/db.ts';
 import { FakeClock } from './fake-clock.ts';
+import { openTestStore } from './test-store.ts';
 
 export interface TestContext extends EngineContext {
   readonly clock: FakeClock;
@@ -26,7 +26,8 @@ export function makeContext(config: Partial<EngineConfig> = {}): TestContext {
   const paths = enginePaths(dataDir);
   for (const dir of [paths.datasetsDir, paths.filesDir, paths.tmpDir])
     mkdirSync(dir, { recursive: true });
-  const db = openDatabase(paths.dbFile);
+  const store = openTestStore(paths.dbFile);
+  const db = store.db;
   const clock = new FakeClock();
   return {
     db,
@@ -46,7 +47,7 @@ export function makeContext(config: Partial<EngineConfig> = {}): TestContext {
     },
     baseUrl: () => 'http://127.0.0.1:8787',
     cleanup() {
-      db.close();
+      store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -5,6 +5,7 @@ import { buildApp, type App } from '../../electron/server/app.ts';
 import { createEngine, type Engine, type EngineOptions } from '../../electron/engine/engine.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
 import { tempDir } from './context.ts';
+import { matrixEngineOptions } from './test-store.ts';
 
 export const TEST_KEY = 'em_test_key_0123456789abcdef';
 export const PORT = 8787;
@@ -30,6 +31,7 @@ export async function makeServer(
     envKey: TEST_KEY,
     logger: silentLogger,
     version: '0.0.0-test',
+    ...(options.store === undefined ? matrixEngineOptions(dataDir) : {}),
     ...options,
   });
   engine.setListening(`http://${HOST}`, PORT);

@@ -9,6 +9,7 @@ import { iso, isoOrNull } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import { newId } from '../ids.ts';
 import { immediate } from '../store/db.ts';
+import { isShared } from '../store/store-db.ts';
 
 // One-shot hash: no Hash object per request.
 // Hex digests: a string per request instead of a Buffer (an ArrayBuffer costs more than the hash).
@@ -102,15 +103,17 @@ export function createKeysService(
     return row;
   }
 
-  // Active key hashes, cached: verifyKey runs on every request.
+  // Active key hashes, cached: verifyKey runs on every request. Not on a shared store: a key
+  // revoked through another engine must stop working here at once.
   let cache: { id: string; hash: string }[] | null = null;
-  const activeHashes = () =>
-    (cache ??= (
+  const readHashes = () =>
+    (
       db.prepare('SELECT id, key_hash FROM api_keys WHERE revoked_at IS NULL').all() as {
         id: string;
         key_hash: string;
       }[]
-    ).map((r) => ({ id: r.id, hash: r.key_hash })));
+    ).map((r) => ({ id: r.id, hash: r.key_hash }));
+  const activeHashes = () => (isShared(db) ? readHashes() : (cache ??= readHashes()));
   const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
   let lastTouch = 0;
 

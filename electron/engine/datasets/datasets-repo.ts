@@ -2,7 +2,8 @@
 import type { Dataset, DatasetColumn, DatasetStatus } from '../../../shared/schemas/datasets.ts';
 import type { ExportError } from '../../../shared/schemas/exports.ts';
 import { iso } from '../clock.ts';
-import { immediate, type Db } from '../store/db.ts';
+import { immediate } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 
 interface DatasetRow {
   name: string;
@@ -97,10 +98,10 @@ export interface DatasetsRepo {
   setState(key: string, value: string): void;
 }
 
-export function createDatasetsRepo(db: Db): DatasetsRepo {
+export function createDatasetsRepo(db: StoreDb): DatasetsRepo {
   const getStmt = db.prepare<[string], DatasetRow>('SELECT * FROM datasets WHERE name = ?');
   const getNoCase = db.prepare<[string], DatasetRow>(
-    'SELECT * FROM datasets WHERE name = ? COLLATE NOCASE',
+    'SELECT * FROM datasets WHERE lower(name) = lower(?)',
   );
   const listStmt = db.prepare<[], DatasetRow>('SELECT * FROM datasets ORDER BY name');
   const byStatus = db.prepare<[string], DatasetRow>(

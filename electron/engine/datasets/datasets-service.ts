@@ -11,7 +11,7 @@ import type {
   DatasetCreate,
 } from '../../../shared/schemas/datasets.ts';
 import type { ExportFilter } from '../../../shared/schemas/exports.ts';
-import type { EngineContext } from '../context.ts';
+import { datasetFile, type EngineContext } from '../context.ts';
 import { newId } from '../ids.ts';
 import { fsyncPath } from './dataset-file.ts';
 import { planCount, planValues, type ValuesQuery } from './dataset-queries.ts';
@@ -90,7 +90,7 @@ export function createDatasetsService(
   const repo = createDatasetsRepo(ctx.db);
   const runs = new Map<string, Run>();
   const queries = createQueryRunner();
-  const fileOf = (name: string) => join(ctx.paths.datasetsDir, `${name}.sqlite`);
+  const fileOf = (name: string) => datasetFile(ctx.paths, name);
   let closed = false;
 
   const emit = (r: DatasetRecord | null) => {

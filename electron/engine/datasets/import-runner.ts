@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ImportCanceled, ImportError, type ImportErrorCode } from './import-error.ts';
 import type { ImportFileJob } from './import-file.ts';
 import type { SinkResult } from './table-sink.ts';
-import { workerUrl } from './worker-url.ts';
+import { workerUrl } from '../worker-url.ts';
 
 export type ImportWorkerJob = (
   | ({ readonly kind: 'file' } & ImportFileJob)
@@ -36,7 +36,7 @@ export function runImport(
   job: ImportWorkerJob,
   onProgress: (p: ImportProgressMessage) => void,
 ): RunningImport {
-  const worker = new Worker(workerUrl('import-worker'), {
+  const worker = new Worker(workerUrl('import-worker', import.meta.url), {
     workerData: job,
     // Its garbage is short-lived; without limits V8 lets the heap grow with the file (a
     // 2,000,000-row import peaked at 440 MB RSS in all, with these at 260 MB, as fast).

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { ApiError } from '../../../shared/errors.ts';
 import type { ColumnValues, DatasetCount } from '../../../shared/schemas/datasets.ts';
 import type { CountPlan, ValuesPlan } from './dataset-queries.ts';
-import { workerUrl } from './worker-url.ts';
+import { workerUrl } from '../worker-url.ts';
 
 export type QueryJob =
   | { readonly kind: 'values'; readonly plan: ValuesPlan }

@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { ImportError, type ImportErrorCode } from './import-error.ts';
 import { TableSink, type SinkBatch, type SinkResult } from './table-sink.ts';
-import { workerUrl } from './worker-url.ts';
+import { workerUrl } from '../worker-url.ts';
 
 export interface Sink {
   addColumn(name: string): void;
@@ -41,7 +41,7 @@ export function inlineSink(file: string): Sink {
 const MAX_IN_FLIGHT = 8;
 
 export function threadSink(file: string): Sink {
-  const worker = new Worker(workerUrl('sink-worker'), {
+  const worker = new Worker(workerUrl('sink-worker', import.meta.url), {
     workerData: { file },
     // As for the import worker (import-runner.ts): bounded heaps keep memory flat.
     resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },

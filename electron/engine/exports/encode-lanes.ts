@@ -6,7 +6,7 @@
 // Why: reading rows (SQLite stepping, values into JS) and encoding them cost more than zstd, and
 // about as much as deflate, so one thread doing both bounds the whole export on two cores.
 import { Worker } from 'node:worker_threads';
-import { workerUrl } from '../datasets/worker-url.ts';
+import { workerUrl } from '../worker-url.ts';
 import type Database from 'better-sqlite3';
 import type { EncoderColumn } from './encoders.ts';
 

@@ -3,8 +3,8 @@
 // is memoised per row object, so an unchanged export is shaped once.
 import type { Export } from '../../../shared/schemas/exports.ts';
 import { iso } from '../clock.ts';
-import type { Db } from '../store/db.ts';
-import { boundedCache } from './exports-cache.ts';
+import { isShared, type StoreDb } from '../store/store-db.ts';
+import { boundedCache, EXPORTS_CACHED } from './exports-cache.ts';
 import { exportShape } from './export-shape.ts';
 import type { ExportRow, ExportsTable } from './exports-table.ts';
 import type { createTimelineRepo } from './timeline-repo.ts';
@@ -12,11 +12,11 @@ import type { createTimelineRepo } from './timeline-repo.ts';
 type Details = Pick<Export, 'files' | 'history' | 'timeline'>;
 
 export function createExportView(
-  db: Db,
+  db: StoreDb,
   table: ExportsTable,
   timeline: ReturnType<typeof createTimelineRepo>,
 ) {
-  const details = boundedCache<Details>();
+  const details = boundedCache<Details>(isShared(db) ? 0 : EXPORTS_CACHED);
   const shapes = new WeakMap<ExportRow, Export>();
 
   function detailsOf(id: string): Details {

@@ -10,8 +10,10 @@ export interface BoundedCache<V> {
 /** How many exports each cache holds. */
 export const EXPORTS_CACHED = 2000;
 
+/** `max` 0 caches nothing: a store other processes write too (store-db.ts isShared). */
 export function boundedCache<V>(max = EXPORTS_CACHED): BoundedCache<V> {
   const map = new Map<string, V>();
+  if (max === 0) return { get: () => undefined, set: () => undefined, delete: () => undefined };
   return {
     get: (key) => map.get(key),
     set(key, value) {

@@ -2,11 +2,11 @@
 // cache, and progress written in batches (store/write-batch.ts). The API shape is export-view.ts.
 import { ApiError } from '../../../shared/errors.ts';
 import type { Export, ExportStatus, TimelineKind } from '../../../shared/schemas/exports.ts';
-import type { Db } from '../store/db.ts';
+import { isShared, type StoreDb } from '../store/store-db.ts';
 import { immediate } from '../store/db.ts';
 import { writeBatchOf } from '../store/write-batch.ts';
 import { clockTime } from '../jobs/job-types.ts';
-import { boundedCache } from './exports-cache.ts';
+import { boundedCache, EXPORTS_CACHED } from './exports-cache.ts';
 import { createExportView } from './export-view.ts';
 import { createExportsTable, type ExportRow, type FileRow } from './exports-table.ts';
 import type { countsQuery, ListFilter } from './list-query.ts';
@@ -31,14 +31,14 @@ const transitions: Record<ExportStatus, readonly ExportStatus[]> = {
 export const canTransition = (from: ExportStatus, to: ExportStatus): boolean =>
   transitions[from].includes(to);
 
-export function createExportsRepo(db: Db) {
+export function createExportsRepo(db: StoreDb) {
   const table = createExportsTable(db);
   const timeline = createTimelineRepo(db);
   const view = createExportView(db, table, timeline);
   const batch = writeBatchOf(db);
   // Rows, so GET /v1/exports/{id} under load reads no SQLite at all. A row here already shows the
   // progress still queued for the store (`queued`), so every reader sees the newest progress.
-  const rows = boundedCache<ExportRow>();
+  const rows = boundedCache<ExportRow>(isShared(db) ? 0 : EXPORTS_CACHED);
   const queued = new Map<string, Partial<ExportRow>>();
   const forget = (id: string) => {
     rows.delete(id);

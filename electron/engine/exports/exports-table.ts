@@ -2,7 +2,7 @@
 // machine (exports-repo.ts), no API shape (export-view.ts).
 import type { ExportStatus } from '../../../shared/schemas/exports.ts';
 import { exportStatuses as exportStatusList } from '../../../shared/vocabulary.ts';
-import type { Db } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 import { countsQuery, listQuery, type ListFilter } from './list-query.ts';
 
 export interface ExportRow {
@@ -51,9 +51,9 @@ export interface FileRow {
   row_count: number | null;
 }
 
-type Statement = ReturnType<Db['prepare']>;
+type Statement = ReturnType<StoreDb['prepare']>;
 
-export function createExportsTable(db: Db) {
+export function createExportsTable(db: StoreDb) {
   const getRow = db.prepare('SELECT * FROM exports WHERE id = ?');
   const filesOf = db.prepare('SELECT * FROM export_files WHERE export_id = ? ORDER BY idx');
   const historyOf = db.prepare(

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../../shared/errors.ts';
 import type { Export } from '../../../shared/schemas/exports.ts';
-import type { Db } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 import { canonicalJson } from './export-request.ts';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
@@ -16,13 +16,16 @@ export const requestHash = (body: unknown): string =>
   createHash('sha256').update(canonicalJson(body)).digest('hex');
 
 /** Call inside the create transaction, so two requests with one key never both create. */
-export function createIdempotencyStore(db: Db) {
+export function createIdempotencyStore(db: StoreDb) {
   const find = db.prepare(
     'SELECT request_hash, response_json FROM idempotency_keys WHERE key = ? AND created_at > ?',
   );
   const prune = db.prepare('DELETE FROM idempotency_keys WHERE created_at <= ?');
   const save = db.prepare(
-    'INSERT OR REPLACE INTO idempotency_keys (key, request_hash, export_id, status_code, response_json, created_at) VALUES (?, ?, ?, 202, ?, ?)',
+    `INSERT INTO idempotency_keys (key, request_hash, export_id, status_code, response_json, created_at)
+     VALUES (?, ?, ?, 202, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET request_hash = excluded.request_hash, export_id = excluded.export_id,
+       status_code = excluded.status_code, response_json = excluded.response_json, created_at = excluded.created_at`,
   );
 
   return {

@@ -40,8 +40,9 @@ function filterWhere(f: Omit<ListFilter, 'limit' | 'cursor' | 'status' | 'sort'>
     params.schedule = f.scheduleId;
   }
   if (f.q) {
-    where.push('instr(lower(name), lower(@q)) > 0');
-    params.q = f.q;
+    // A substring match written the same for SQLite and PostgreSQL: LIKE with the text escaped.
+    where.push("lower(name) LIKE lower(@q) ESCAPE '\\'");
+    params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   return { where, params };
 }
@@ -64,8 +65,9 @@ export function listQuery(f: ListFilter): { sql: string; params: Record<string, 
     params.status = statuses[0];
   } else if (statuses.length > 1) {
     // Several statuses: walk the created index and filter (an IN on the status index would need
-    // a sort of every match); the unary + keeps SQLite off the status index.
-    where.push(`+status IN (${statuses.map((_, i) => `@status${i}`).join(', ')})`);
+    // a sort of every match); an expression keeps SQLite off the status index (`|| ''`, where
+    // SQLite's idiom, a unary +, is no text operator in PostgreSQL).
+    where.push(`(status || '') IN (${statuses.map((_, i) => `@status${i}`).join(', ')})`);
     statuses.forEach((st, i) => (params[`status${i}`] = st));
   }
   const sort = f.sort ?? 'created_desc';

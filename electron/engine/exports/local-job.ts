@@ -6,7 +6,7 @@ import type { Worker } from 'node:worker_threads';
 import type { EngineContext } from '../context.ts';
 import type { DatasetDescription } from '../datasets/datasets-service.ts';
 import { compileQuery } from '../datasets/filter-sql.ts';
-import { workerUrl } from '../datasets/worker-url.ts';
+import { workerUrl } from '../worker-url.ts';
 import {
   JobError,
   type JobFile,

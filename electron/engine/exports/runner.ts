@@ -2,11 +2,12 @@
 // What a job does is its kind's business: local and provider exports alike are a `JobRunner`
 // (`run(spec, hooks)` from jobs/), chosen by the export's source.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { ExportCompression, ExportCreate } from '../../../shared/schemas/exports.ts';
 import type { TimerHandle } from '../clock.ts';
-import type { EngineContext } from '../context.ts';
+import { datasetFile, type EngineContext } from '../context.ts';
+import { isShared } from '../store/store-db.ts';
 import { removePlainParts } from '../storage/plain-parts.ts';
 import type { FileStore } from '../storage/files.ts';
 import type { ExportsRepo, ExportRow } from './exports-repo.ts';
@@ -58,6 +59,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   const { clock } = ctx;
   const { repo } = deps;
   const owner = randomBytes(8).toString('hex');
+  const shared = isShared(ctx.db);
   const running = new Map<string, Running>();
   const progressMs = deps.progressMs ?? 250;
   let accepting = false;
@@ -129,6 +131,10 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     // A pending export may still be stopping here (a clean shutdown): read past those.
     for (const next of repo.pendingOf(source, room + running.size)) {
       if (running.has(next.id)) continue;
+      // Engines sharing a store each hold their own datasets: a dataset export is run where the
+      // dataset's file is.
+      if (shared && next.dataset !== null && !existsSync(datasetFile(ctx.paths, next.dataset)))
+        continue;
       const now = clock.now();
       const ok = repo.transition(next.id, 'processing', now, {
         started_at: next.started_at ?? now,

@@ -1,12 +1,12 @@
 // An export's timeline in SQLite: the recovery steps in words, with times, oldest first.
 import { iso } from '../clock.ts';
 import type { TimelineEntry, TimelineKind } from '../../../shared/schemas/exports.ts';
-import type { Db } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 
 /** Enough for every refresh and re-creation an export can go through; older lines are dropped. */
 const MAX_LINES = 200;
 
-export function createTimelineRepo(db: Db) {
+export function createTimelineRepo(db: StoreDb) {
   const listRows = db.prepare(
     'SELECT at, kind, text FROM export_timeline WHERE export_id = ? ORDER BY seq',
   );

@@ -1,5 +1,5 @@
 // The providers aggregate in SQLite, and the durable record of each vendor export we asked for.
-import type { Db } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 import { immediate } from '../store/db.ts';
 
 export interface ProviderRow {
@@ -31,7 +31,7 @@ export interface RemoteExportRow {
   updated_at: number;
 }
 
-export function createProvidersRepo(db: Db) {
+export function createProvidersRepo(db: StoreDb) {
   const getRow = db.prepare('SELECT * FROM providers WHERE id = ?');
   const listRows = db.prepare('SELECT * FROM providers ORDER BY created_at, id');
   const latest = db.prepare(

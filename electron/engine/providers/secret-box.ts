@@ -60,8 +60,21 @@ export function createKeyFileSecretBox(dataDir: string, logger: Logger): SecretB
     return key;
   }
 
+  return sealWith('keyfile', loadKey);
+}
+
+/**
+ * A team's engines share one key (EXPORT_MANAGER_TEAM_KEY, derived in team-key.ts), so credentials
+ * sealed by one process open in every other.
+ */
+export function createTeamKeySecretBox(key: Buffer): SecretBox {
+  if (key.length !== 32) throw new Error('The credentials key must be 32 bytes.');
+  return sealWith('team-key', () => key);
+}
+
+function sealWith(kind: SecretBox['kind'], loadKey: () => Buffer): SecretBox {
   return {
-    kind: 'keyfile',
+    kind,
     encrypt(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', loadKey(), iv);

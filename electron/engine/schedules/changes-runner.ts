@@ -1,7 +1,7 @@
 // Runs a run-files comparison (or a high-water mark scan) in a worker thread with a small heap:
 // the work streams through a temporary SQLite database, so the engine's thread stays free.
 import { Worker } from 'node:worker_threads';
-import { workerUrl } from '../datasets/worker-url.ts';
+import { workerUrl } from '../worker-url.ts';
 import type { HighestJob, HighestValue } from './high-water.ts';
 import type { DiffJob, RunChanges } from './run-changes.ts';
 

@@ -75,7 +75,7 @@ export function createRunStart(core: ServiceCore, end: RunEnd) {
     kind: RunKind,
     now: number,
     trigger: RunTrigger = triggerOf(r, kind, now),
-  ): { export: Export } | { error: unknown } {
+  ): { export: Export } | { error: unknown } | { taken: true } {
     const s = settingsOf(r);
     const n = r.run_count + 1;
     const consumed: Partial<ScheduleRow> = {
@@ -86,10 +86,15 @@ export function createRunStart(core: ServiceCore, end: RunEnd) {
     };
     // An incremental run starts above the mark the last completed run reached, kept with the run.
     const since = r.incremental_column ? r.high_water_json : null;
-    immediate(db, () => {
+    // Under the write lock, the schedule is read again: when engines share a store, each one's
+    // timer sees the slot due, and only the first to claim it runs it.
+    const claimed = immediate(db, () => {
+      if (repo.get(r.id)?.run_count !== r.run_count) return false;
       runs.claim(r.id, n, trigger, now, since);
       repo.update(r.id, consumed);
+      return true;
     });
+    if (!claimed) return { taken: true };
     let exp: Export;
     try {
       exp = createRunExport(r, n, now, kind === 'refresh', since);

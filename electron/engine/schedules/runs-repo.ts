@@ -1,5 +1,5 @@
 // The schedule_runs table: every run of a schedule, numbered, kept after its files are pruned.
-import type { Db } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 
 export type RunTrigger = 'timetable' | 'keep_fresh' | 'run_now' | 'catch_up' | 'retry';
 
@@ -28,7 +28,7 @@ export interface RunRow {
   high_water_json: string | null;
 }
 
-export function createRunsRepo(db: Db) {
+export function createRunsRepo(db: StoreDb) {
   const insertStmt = db.prepare(
     `INSERT INTO schedule_runs (schedule_id, number, trigger, status, started_at, since_json)
      VALUES (@schedule_id, @number, @trigger, 'starting', @started_at, @since_json)`,

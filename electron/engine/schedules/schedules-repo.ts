@@ -1,5 +1,5 @@
 // The schedules table: rows, reads, and writes that keep due_at in step with the row.
-import type { Db } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 
 export interface ScheduleRow {
   id: string;
@@ -80,7 +80,7 @@ const columns = [
   'high_water_json',
 ] as const satisfies readonly (keyof ScheduleRow)[];
 
-export function createSchedulesRepo(db: Db) {
+export function createSchedulesRepo(db: StoreDb) {
   const insertStmt = db.prepare(
     `INSERT INTO schedules (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`,
   );

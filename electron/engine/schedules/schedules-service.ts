@@ -105,6 +105,8 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
       );
     const result = start.startRun(r, 'run', clock.now(), 'run_now');
     arm();
+    if ('taken' in result)
+      throw new ApiError('CONFLICT', 'Another engine started a run of this schedule just now.');
     // The failure is on the schedule (last_error, backoff) and the caller hears it too.
     if ('error' in result) {
       if (result.error instanceof ApiError) throw result.error;

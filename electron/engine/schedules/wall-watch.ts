@@ -1,7 +1,8 @@
 // Schedules on a monotonic basis: notices the wall clock moving back and moves the timetable with it.
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import { immediate, type Db } from '../store/db.ts';
+import { immediate } from '../store/db.ts';
+import type { StoreDb } from '../store/store-db.ts';
 
 /** A wall clock moving back less than this is jitter (NTP slews), not a jump. */
 const JUMP_MS = 5_000;
@@ -12,7 +13,7 @@ const JUMP_MS = 5_000;
  * back by D too: the wait left stays what it was, so nothing stalls for D and nothing runs twice.
  * Moments recorded while the clock was ahead (exports completed "in the future") are clamped to now.
  */
-export function createWallWatch(db: Db, clock: Clock, logger: Logger) {
+export function createWallWatch(db: StoreDb, clock: Clock, logger: Logger) {
   let last: number | null = null;
   const shift = db.prepare(
     `UPDATE schedules SET

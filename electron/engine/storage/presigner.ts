@@ -2,6 +2,7 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApiError } from '../../../shared/errors.ts';
 
 export type VerifyResult = 'ok' | 'SIGNATURE_INVALID' | 'SIGNATURE_EXPIRED';
 
@@ -42,9 +43,13 @@ function writeSecret(dataDir: string): Buffer {
   return secret;
 }
 
-export function createPresigner(dataDir: string): Presigner {
+/**
+ * `teamSecret`: the secret every engine of a team shares (team-key.ts), so a link one process
+ * signed is honoured by all; it changes only with the team key, so rotate() refuses.
+ */
+export function createPresigner(dataDir: string, teamSecret?: Buffer): Presigner {
   // A KeyObject made once: createHmac with raw bytes re-imports the key on every call.
-  let secret = createSecretKey(loadSecret(dataDir));
+  let secret = createSecretKey(teamSecret ?? loadSecret(dataDir));
   const mac = (method: string, path: string, expires: string) =>
     createHmac('sha256', secret).update(`${method}\n${path}\n${expires}`).digest();
 
@@ -83,6 +88,11 @@ export function createPresigner(dataDir: string): Presigner {
       return 'ok';
     },
     rotate() {
+      if (teamSecret)
+        throw new ApiError(
+          'CONFLICT',
+          'This engine signs links with the team key (EXPORT_MANAGER_TEAM_KEY): give every engine of the team a new key to invalidate all links.',
+        );
       secret = createSecretKey(writeSecret(dataDir));
       recent.clear();
     },

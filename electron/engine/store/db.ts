@@ -1,6 +1,7 @@
 // Opens the job store: pragmas for durability, numbered migrations in one transaction.
 import Database from 'better-sqlite3';
 import { migrations, type Migration } from './migrations/index.ts';
+import { sqliteStore, type StoreDb } from './store-db.ts';
 
 export type Db = Database.Database;
 
@@ -51,7 +52,7 @@ export function migrate(db: Db, list: readonly Migration[] = migrations): number
     .filter((m) => m.version > current)
     .sort((a, b) => a.version - b.version);
   if (pending.length === 0) return current;
-  immediate(db, () => {
+  immediate(sqliteStore(db), () => {
     for (const m of pending) {
       db.exec(m.up);
       db.pragma(`user_version = ${m.version}`);
@@ -62,8 +63,9 @@ export function migrate(db: Db, list: readonly Migration[] = migrations): number
 
 /**
  * Runs fn in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so two writers
- * wait on busy_timeout instead of failing mid-transaction. fn must be synchronous.
+ * wait on busy_timeout instead of failing mid-transaction (on PostgreSQL: the store's advisory
+ * write lock, postgres/pg-store.ts). fn must be synchronous.
  */
-export function immediate<T>(db: Db, fn: () => T): T {
+export function immediate<T>(db: StoreDb, fn: () => T): T {
   return db.transaction(fn).immediate();
 }

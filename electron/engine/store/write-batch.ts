@@ -6,7 +6,7 @@
 //
 // Order is kept: any synchronous write of the same store must first take the queued writes into
 // its own transaction (`takeInto`), so a queued write never lands after a later one.
-import type { Db } from './db.ts';
+import type { StoreDb } from './store-db.ts';
 import { immediate } from './db.ts';
 
 export interface WriteBatch {
@@ -36,10 +36,10 @@ export const BATCH_MS = 10;
 /** The most writes a batch holds: a burst commits in steps, and never queues without bound. */
 export const BATCH_MAX = 256;
 
-const batches = new WeakMap<Db, WriteBatch>();
+const batches = new WeakMap<StoreDb, WriteBatch>();
 
 /** The one write batch of a store: every module that defers writes to it shares its commits. */
-export function writeBatchOf(db: Db, onError?: (err: Error) => void): WriteBatch {
+export function writeBatchOf(db: StoreDb, onError?: (err: Error) => void): WriteBatch {
   let batch = batches.get(db);
   if (!batch) {
     batch = createWriteBatch(db, onError);
@@ -48,7 +48,7 @@ export function writeBatchOf(db: Db, onError?: (err: Error) => void): WriteBatch
   return batch;
 }
 
-function createWriteBatch(db: Db, onError?: (err: Error) => void): WriteBatch {
+function createWriteBatch(db: StoreDb, onError?: (err: Error) => void): WriteBatch {
   let queue: Queued[] = [];
   let scheduled: NodeJS.Timeout | null = null;
 

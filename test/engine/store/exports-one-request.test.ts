@@ -1,5 +1,6 @@
 // Migration 120 keeps an export's request once (request_json): a store written before it, with
 // the per-part copies, upgrades without losing a part, and its exports read back the same.
+import { sqliteStore } from '../../../electron/engine/store/store-db.ts';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { exportShape } from '../../../electron/engine/exports/export-shape.ts';
@@ -79,7 +80,7 @@ describe('migration 120: one stored request per export', () => {
     for (const gone of ['columns_json', 'filter_json', 'params_json', 'destination_json'])
       expect(cols).not.toContain(gone);
 
-    const repo = createExportsRepo(db);
+    const repo = createExportsRepo(sqliteStore(db));
     const view = (id: string) =>
       exportShape(repo.get(id)!, { files: [], history: [], timeline: [] });
     for (const id of [ids.same, ids.partsOnly]) {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { migrations as sqliteMigrations, type Migration } from '../migrations/index.ts';
 import { StoreVersionError } from '../db.ts';
 import { toPostgres } from './dialect.ts';
+import { isPostgresUrl } from './pg-url.ts';
 
 /** Any constant both processes agree on: pg_advisory_xact_lock's key for migrations. */
 const MIGRATION_LOCK = 0x45_4d_4d_47; // "EMMG"
@@ -14,10 +15,6 @@ export interface PgMigrateResult {
   readonly from: number;
   readonly to: number;
   readonly applied: readonly string[];
-}
-
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
 }
 
 export async function migratePostgres(

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** `from` is the import.meta.url of the module that sits beside the worker's source file. */
-export function workerUrl(name: string, from: string = import.meta.url): URL {
+export function workerUrl(name: string, from: string): URL {
   if (from.endsWith('.ts')) return new URL(`./${name}.ts`, from);
   const beside = new URL(`./${name}.js`, from);
   const above = new URL(`../${name}.js`, from);

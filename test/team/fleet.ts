@@ -1,0 +1,132 @@
+// A team's engines as real processes: `export-manager serve --store postgres://… --storage s3://…`
+// started from the source, each with its own data folder, all sharing one PostgreSQL database, one
+// bucket, one team key and one API key. Used by the fleet tests and the bench's fleet row.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+
+export const FLEET_API_KEY = 'em_fleet_key_0123456789abcdef';
+export const FLEET_TEAM_KEY = Buffer.alloc(32, 42).toString('base64');
+
+export interface FleetTarget {
+  /** postgres://… of the shared store (its database must exist). */
+  readonly store: string;
+  /** s3://bucket/prefix?endpoint=… of the shared storage. */
+  readonly storage: string;
+  /** S3 credentials, as the engines read them from the environment. */
+  readonly awsAccessKeyId: string;
+  readonly awsSecretAccessKey: string;
+  /** More environment for every engine (test seams such as shorter leases). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** More serve flags for every engine. */
+  readonly args?: readonly string[];
+}
+
+export interface FleetEngine {
+  readonly name: string;
+  readonly base: string;
+  readonly child: ChildProcess;
+  output(): string;
+  /** fetch() against this engine's API with the fleet's key. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** SIGKILL: no shutdown, no lease handed back. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+export async function startEngine(name: string, target: FleetTarget): Promise<FleetEngine> {
+  const dataDir = mkdtempSync(join(tmpdir(), `em-fleet-${name}-`));
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'electron/cli.ts'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--demo-rows',
+      '0',
+      '--store',
+      target.store,
+      '--storage',
+      target.storage,
+      ...(target.args ?? []),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        EXPORT_MANAGER_API_KEY: FLEET_API_KEY,
+        EXPORT_MANAGER_TEAM_KEY: FLEET_TEAM_KEY,
+        AWS_ACCESS_KEY_ID: target.awsAccessKeyId,
+        AWS_SECRET_ACCESS_KEY: target.awsSecretAccessKey,
+        ...target.env,
+      },
+    },
+  );
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const base = await new Promise<string>((resolveBase, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 60_000);
+    const look = () => {
+      const m = /listening on (http:\/\/\S+)[^]*API key: [^\n]*\n/.exec(out);
+      if (m) {
+        clearTimeout(deadline);
+        resolveBase(m[1]!);
+      }
+    };
+    child.stdout!.on('data', look);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`${name} exited (${code}) before listening:\n${out}`));
+    });
+  });
+  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  return {
+    name,
+    base,
+    child,
+    output: () => out,
+    api: (path, init = {}) =>
+      fetch(base + path, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${FLEET_API_KEY}`,
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+          ...(init.headers as Record<string, string> | undefined),
+        },
+      }),
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      cleanup();
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      cleanup();
+    },
+  };
+}
+
+/** A new, empty database on the cluster at `adminUrl` (…/postgres), as a postgres:// URL. */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await c.end();
+  }
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
