@@ -200,6 +200,11 @@ export function createExportsRepo(db: Db) {
   return {
     note,
     get,
+    /** The row as stored now, past the cache: another engine process may have changed it. */
+    refresh(id: string): ExportRow | null {
+      forget(id);
+      return get(id);
+    },
     mustGet,
     insert,
     transition,
