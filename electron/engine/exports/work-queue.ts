@@ -23,7 +23,11 @@ export interface WorkQueue {
    * Delivers jobs of one kind, at most `concurrency` at a time in this process. The job completes
    * when the handler resolves; a handler that throws hands the job back for another delivery.
    */
-  work(kind: QueueKind, concurrency: number, handler: (d: Delivery) => Promise<void>): Promise<void>;
+  work(
+    kind: QueueKind,
+    concurrency: number,
+    handler: (d: Delivery) => Promise<void>,
+  ): Promise<void>;
   /** Stops taking new jobs; the ones being handled go on. */
   stopTaking(): Promise<void>;
   /** Waits for the handlers that run (each completes or hands back its job), then disconnects. */
@@ -45,7 +49,10 @@ export interface TeamQueueOptions {
 }
 
 /** Connects to the queue at `url` (postgres://…), creating its schema and queues if needed. */
-export async function openTeamQueue(url: string, options: TeamQueueOptions = {}): Promise<WorkQueue> {
+export async function openTeamQueue(
+  url: string,
+  options: TeamQueueOptions = {},
+): Promise<WorkQueue> {
   if (!/^postgres(ql)?:\/\//.test(url))
     throw new Error(`The team queue needs a postgres:// URL; got "${url.slice(0, 80)}".`);
   const { openPgBossQueue } = await import('./pg-boss-queue.ts');
