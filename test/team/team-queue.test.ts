@@ -94,7 +94,7 @@ describe.skipIf(!started.ok)('team queue (pg-boss on PostgreSQL)', () => {
       (_, i) => (i % 2 ? a : b).svc.create({ ...body, name: `e${i}` }).export.id,
     );
     const db = openDatabase(o.storeFile);
-    cleanups.push(async () => db.close());
+    cleanups.push(async () => void db.close());
     await expect
       .poll(() => ids.filter((id) => a.repo.refresh(id)?.status === 'completed').length, {
         timeout: 60_000,
@@ -158,7 +158,7 @@ describe.skipIf(!started.ok)('team queue (pg-boss on PostgreSQL)', () => {
     // heartbeatSeconds (10) + a monitor pass (1) + the retry delay and a poll: well within 20 s.
     expect(tookOverMs).toBeLessThan(20_000);
     const db = openDatabase(o.storeFile);
-    cleanups.push(async () => db.close());
+    cleanups.push(async () => void db.close());
     for (const id of ids) {
       const dead = taken.includes(id);
       expect(history(db, id)).toEqual(
@@ -189,7 +189,7 @@ describe.skipIf(!started.ok)('team queue (pg-boss on PostgreSQL)', () => {
       .poll(async () => (await jobs(o.schema)).map((j) => j.state), { timeout: 20_000 })
       .toEqual(['completed']);
     const db = openDatabase(o.storeFile);
-    cleanups.push(async () => db.close());
+    cleanups.push(async () => void db.close());
     expect(history(db, id)).toEqual(['pending', 'processing', 'canceled']);
     expect(runs.repo.refresh(id)!.status).toBe('canceled');
   }, 120_000);
