@@ -193,4 +193,31 @@ describe.skipIf(!started.ok)('team queue (pg-boss on PostgreSQL)', () => {
     expect(history(db, id)).toEqual(['pending', 'processing', 'canceled']);
     expect(runs.repo.refresh(id)!.status).toBe('canceled');
   }, 120_000);
+
+  it('a clean stop hands the running export back; another process resumes it, not as a new attempt', async () => {
+    const o = team(400_000);
+    const a = await engine(o);
+    const id = a.svc.create({ ...body, name: 'handed back', compression_level: 9 }).export.id;
+    await expect
+      .poll(() => a.repo.refresh(id)?.status, { timeout: 20_000, interval: 20 })
+      .toBe('processing');
+    const b = await engine(o);
+    await a.close();
+    expect(b.repo.refresh(id)!.status).not.toBe('completed');
+    await expect
+      .poll(() => b.repo.refresh(id)?.status, { timeout: 60_000, interval: 100 })
+      .toBe('completed');
+    const db = openDatabase(o.storeFile);
+    cleanups.push(async () => void db.close());
+    expect(history(db, id)).toEqual([
+      'pending',
+      'processing',
+      'pending',
+      'processing',
+      'completed',
+    ]);
+    expect(b.repo.refresh(id)!.attempts).toBe(1);
+    const [job] = await jobs(o.schema);
+    expect(job).toMatchObject({ key: id, state: 'completed', retries: 1 });
+  }, 120_000);
 });

@@ -303,7 +303,11 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       d.signal.removeEventListener('abort', lost);
     }
     const after = repo.refresh(id);
-    if (after?.status === 'pending') throw new Error(`handed back: the engine stopped (${id})`);
+    // Stopped here without an end (a clean stop, or the queue took the job back): the export goes
+    // back to pending and its job back to the queue, for another delivery.
+    if (after?.status === 'processing' && after.lease_owner === owner) handBack(id);
+    if (after?.status === 'processing' ? after.lease_owner === owner : after?.status === 'pending')
+      throw new Error(`handed back: stopped before the export ended (${id})`);
     // Canceled or deleted by another process while it ran here: its files here go too.
     if (entry.abort.signal.aborted && after?.status !== 'processing') deps.files.removeExport(id);
   }
@@ -332,6 +336,13 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     q.work('provider', REMOTE_CONCURRENCY, deliver).catch(failed);
     heartbeatTimer = clock.setTimeout(heartbeat, LEASE_MS / 4);
     watchTimer = clock.setTimeout(watch, deps.watchMs ?? 1000);
+  }
+
+  /** A clean stop: back to pending for the next start or another process; not a failed attempt. */
+  function handBack(id: string): boolean {
+    const attempts = Math.max(0, (repo.refresh(id)?.attempts ?? 1) - 1);
+    const fields = { progress_stage: 'waiting to resume', lease_owner: null, attempts };
+    return repo.requeue(id, clock.now(), { ...fields, lease_expires_at: null }, owner);
   }
 
   /** Stops a running job now (a local one loses its .part); false when it was not running here. */
@@ -371,16 +382,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       await queue?.stopTaking();
       const ids = [...running.keys()];
       await Promise.all(ids.map((id) => stop(id)));
-      for (const id of ids) {
-        // A clean stop is not a failed attempt.
-        const attempts = Math.max(0, (repo.get(id)?.attempts ?? 1) - 1);
-        repo.requeue(id, clock.now(), {
-          progress_stage: 'waiting to resume',
-          lease_owner: null,
-          lease_expires_at: null,
-          attempts,
-        });
-      }
+      for (const id of ids) handBack(id);
       // Each delivery handler now hands its job back (its export is pending again), then it closes.
       await queue?.close();
     },
