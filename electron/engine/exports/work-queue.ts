@@ -48,6 +48,30 @@ export interface TeamQueueOptions {
   readonly logger?: Logger;
 }
 
+/**
+ * Timings from the environment, for tests and operators who want a dead process noticed sooner or
+ * later: EXPORT_MANAGER_QUEUE_HEARTBEAT_SECONDS (at least 10, pg-boss's least) and
+ * EXPORT_MANAGER_QUEUE_MONITOR_SECONDS (at least 1). Anything else is refused with the reason.
+ */
+export function queueTimingsFromEnv(env: NodeJS.ProcessEnv): TeamQueueOptions {
+  const read = (name: string, least: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < least)
+      throw new Error(
+        `${name} must be a whole number of seconds, at least ${least}; got "${raw}".`,
+      );
+    return n;
+  };
+  const heartbeatSeconds = read('EXPORT_MANAGER_QUEUE_HEARTBEAT_SECONDS', 10);
+  const monitorIntervalSeconds = read('EXPORT_MANAGER_QUEUE_MONITOR_SECONDS', 1);
+  return {
+    ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}),
+    ...(monitorIntervalSeconds !== undefined ? { monitorIntervalSeconds } : {}),
+  };
+}
+
 /** Connects to the queue at `url` (postgres://…), creating its schema and queues if needed. */
 export async function openTeamQueue(
   url: string,
