@@ -89,6 +89,7 @@ describe.skipIf(!started.ok)('team queue (pg-boss on PostgreSQL)', () => {
     const o = team(500);
     const a = await engine(o);
     const b = await engine(o);
+    const t0 = Date.now();
     const ids = Array.from(
       { length: 30 },
       (_, i) => (i % 2 ? a : b).svc.create({ ...body, name: `e${i}` }).export.id,
@@ -101,6 +102,7 @@ describe.skipIf(!started.ok)('team queue (pg-boss on PostgreSQL)', () => {
         interval: 100,
       })
       .toBe(30);
+    console.log(`team queue: 30 exports through two processes in ${Date.now() - t0} ms`);
     for (const id of ids) {
       expect(history(db, id)).toEqual(['pending', 'processing', 'completed']);
       expect(a.repo.refresh(id)!.attempts).toBe(1);

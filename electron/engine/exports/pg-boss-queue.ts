@@ -95,7 +95,14 @@ export async function openPgBossQueue(url: string, o: TeamQueueOptions): Promise
             signal: job.signal,
             retryCount: job.retryCount,
           };
-          await handler(delivery);
+          try {
+            await handler(delivery);
+          } finally {
+            // A worker waits out its polling interval after a job unless woken, so a backlog would
+            // start one export per interval per worker: wake this queue's workers to fetch now.
+            for (const w of boss.getWipData())
+              if (w.name === queueName(kind) && w.state === 'active') boss.notifyWorker(w.id);
+          }
         },
       );
     },
