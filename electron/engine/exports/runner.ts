@@ -1,6 +1,7 @@
 // The job queue: a concurrency limit, leases, progress to store and bus, crash recovery, cancel.
 // What a job does is its kind's business: local and provider exports alike are a `JobRunner`
-// (`run(spec, hooks)` from jobs/), chosen by the export's source.
+// (`run(spec, hooks)` from jobs/), chosen by the export's source. Solo, pending exports are polled
+// from the table; in team mode (a `queue`) the queue every engine process shares delivers them.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { TimerHandle } from '../clock.ts';
@@ -47,7 +48,7 @@ export interface RunnerDeps {
   readonly progressMs?: number;
   /**
    * Team mode: exports are not polled from the table but delivered by this queue shared by every
-   * engine process (team-delivery below); a job whose process died comes back through it. The
+   * engine process (deliver() below); a job whose process died comes back through it. The
    * runner closes it.
    */
   readonly queue?: WorkQueue | undefined;
