@@ -222,4 +222,30 @@ describe.skipIf(!started.ok)('team queue (pg-boss on PostgreSQL)', () => {
     const [job] = await jobs(o.schema);
     expect(job).toMatchObject({ key: id, state: 'completed', retries: 1 });
   }, 120_000);
+
+  it('an export left processing by a process gone for good is given up after MAX_ATTEMPTS, as solo', async () => {
+    const o = team(100);
+    const writer = await engine({ ...o, start: false });
+    const given = writer.svc.create({ ...body, name: 'third death' }).export.id;
+    const again = writer.svc.create({ ...body, name: 'first death' }).export.id;
+    await writer.close();
+    // As a process that died running them left them (a solo run, or a job whose deliveries ran out).
+    const db = openDatabase(o.storeFile);
+    cleanups.push(async () => void db.close());
+    const died = db.prepare(
+      "UPDATE exports SET status = 'processing', attempts = ?, lease_owner = 'gone', lease_expires_at = 0 WHERE id = ?",
+    );
+    died.run(3, given);
+    died.run(1, again);
+
+    const b = await engine(o);
+    await expect
+      .poll(() => [b.repo.refresh(given)?.status, b.repo.refresh(again)?.status], {
+        timeout: 20_000,
+        interval: 50,
+      })
+      .toEqual(['failed', 'completed']);
+    expect(JSON.parse(b.repo.refresh(given)!.error_json!)).toMatchObject({ code: 'INTERRUPTED' });
+    expect(b.repo.refresh(again)!.attempts).toBe(2);
+  }, 60_000);
 });
