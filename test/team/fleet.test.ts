@@ -83,7 +83,7 @@ async function call<T>(s: Serve, path: string, body?: unknown): Promise<T> {
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+  return ((await res.json()) as { data: T }).data;
 }
 
 type Counts = { total: number; by_status: Record<string, number> };
