@@ -155,6 +155,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     ? await listenEarly(host === 'localhost' ? '127.0.0.1' : host, port, version)
     : undefined;
   if (early) await warmLoad();
+  const store = values.store ?? (env.EXPORT_MANAGER_STORE || undefined);
+  const logger = createLogger(level);
+  // A shared store: its engines take exports from the pg-boss queue in the same database.
+  const queue = store
+    ? await (async () => {
+        const { openTeamQueue, queueTimingsFromEnv } =
+          await import('./engine/exports/work-queue.ts');
+        return openTeamQueue(store, { ...queueTimingsFromEnv(env), logger });
+      })()
+    : undefined;
   const { startServer, yieldToEarly } = await import('./server/serve.ts');
   await yieldToEarly();
   const server = await startServer({
@@ -185,10 +195,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     },
     envKey: env.EXPORT_MANAGER_API_KEY || undefined,
     version,
-    logger: createLogger(level),
+    logger,
+    ...(queue ? { queue } : {}),
     staticDir,
     ...(storage ? { storage } : {}),
-    store: values.store ?? (env.EXPORT_MANAGER_STORE || undefined),
+    store,
     publicUrl: values['public-url'] ?? (env.EXPORT_MANAGER_PUBLIC_URL || undefined),
     teamKey: env.EXPORT_MANAGER_TEAM_KEY || undefined,
   });
@@ -203,8 +214,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   );
   console.log(`Data folder: ${dataDir}`);
   if (storage) console.log(`Export files: ${storage.location}`);
-  const store = values.store ?? (env.EXPORT_MANAGER_STORE || undefined);
-  if (store) console.log(`Job store: ${redactUrl(store)} (shared)`);
+  if (store) console.log(`Job store: ${redactUrl(store)} (shared, work through its pg-boss queue)`);
 
   let stopping = false;
   const stop = (signal: string) => {

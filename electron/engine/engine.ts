@@ -7,6 +7,7 @@ import { createDatasetsService, type DatasetsService } from './datasets/datasets
 import { exportFileResolver } from './exports/export-file-ref.ts';
 import { createExportsRepo } from './exports/exports-repo.ts';
 import { createExportsService, type ExportsService } from './exports/exports-service.ts';
+import type { WorkQueue } from './exports/work-queue.ts';
 import { datasetRequestValidator } from './schedules/schedule-input.ts';
 import { createSchedulesService, type SchedulesService } from './schedules/schedules-service.ts';
 import {
@@ -73,6 +74,11 @@ export interface EngineOptions {
   readonly exportsTestSeams?: { progressMs?: number; failAfterBytes?: number };
   /** Where completed export files live (default: the data folder). The engine closes it. */
   readonly storage?: ExportStorage;
+  /**
+   * Team mode: the job queue every engine process shares (exports/work-queue.ts, openTeamQueue);
+   * exports are delivered by it instead of polled from the store. The engine closes it.
+   */
+  readonly queue?: WorkQueue;
   /** Seals provider credentials; the desktop shell passes the OS keychain's. Default: a key file. */
   readonly secretBox?: SecretBox;
   /** A vendor request with no answer (or a body that stalls) this long fails and is retried. */
@@ -197,6 +203,7 @@ export function createEngine(options: EngineOptions): Engine {
     datasets,
     files,
     storage,
+    ...(options.queue ? { queue: options.queue } : {}),
     presigner,
     remote,
     providers,

@@ -65,6 +65,10 @@ export async function startEngine(name: string, target: FleetTarget): Promise<Fl
         EXPORT_MANAGER_TEAM_KEY: FLEET_TEAM_KEY,
         AWS_ACCESS_KEY_ID: target.awsAccessKeyId,
         AWS_SECRET_ACCESS_KEY: target.awsSecretAccessKey,
+        // A dead engine's jobs move on after 10 s without a heartbeat (pg-boss's least) plus a
+        // monitor pass every second, rather than 30 s + 10 s.
+        EXPORT_MANAGER_QUEUE_HEARTBEAT_SECONDS: '10',
+        EXPORT_MANAGER_QUEUE_MONITOR_SECONDS: '1',
         ...target.env,
       },
     },

@@ -95,14 +95,14 @@ export function createExportsRepo(db: StoreDb) {
 
   function move(
     id: string,
-    allowed: (from: ExportStatus) => boolean,
+    allowed: (from: ExportRow) => boolean,
     to: ExportStatus,
     at: number,
     fields: Partial<ExportRow>,
   ): boolean {
     return write(id, () => {
       const row = table.read(id);
-      if (!row || !allowed(row.status)) return false;
+      if (!row || !allowed(row)) return false;
       table.update(id, { ...fields, status: to, updated_at: at });
       forget(id);
       table.addHistory(id, to, at);
@@ -110,19 +110,36 @@ export function createExportsRepo(db: StoreDb) {
     });
   }
 
-  /** Moves an export to `to` if the machine allows it from its current status; returns false if not. */
+  /**
+   * Moves an export to `to` if the machine allows it from its current status; returns false if
+   * not. With `owner`, only while the stored lease is still that one: a process whose attempt was
+   * taken over by another (team mode) cannot end the newer attempt.
+   */
   function transition(
     id: string,
     to: ExportStatus,
     at: number,
     fields: Partial<ExportRow> = {},
+    owner?: string | null,
   ): boolean {
-    return move(id, (from) => canTransition(from, to), to, at, fields);
+    const allowed = (row: ExportRow) =>
+      canTransition(row.status, to) && (owner === undefined || row.lease_owner === owner);
+    return move(id, allowed, to, at, fields);
   }
 
-  /** processing -> pending: a job whose process died (recovery) or was shut down cleanly. */
-  function requeue(id: string, at: number, fields: Partial<ExportRow> = {}): boolean {
-    return move(id, (from) => from === 'processing', 'pending', at, fields);
+  /**
+   * processing -> pending: a job whose process died (recovery) or was shut down cleanly. With
+   * `owner`, only while the stored lease is still that one.
+   */
+  function requeue(
+    id: string,
+    at: number,
+    fields: Partial<ExportRow> = {},
+    owner?: string | null,
+  ): boolean {
+    const allowed = (row: ExportRow) =>
+      row.status === 'processing' && (owner === undefined || row.lease_owner === owner);
+    return move(id, allowed, 'pending', at, fields);
   }
 
   /** Updates fields without a status change (remote id, lease), stored before this returns. */
@@ -200,6 +217,11 @@ export function createExportsRepo(db: StoreDb) {
   return {
     note,
     get,
+    /** The row as stored now, past the cache: another engine process may have changed it. */
+    refresh(id: string): ExportRow | null {
+      forget(id);
+      return get(id);
+    },
     mustGet,
     insert,
     transition,

@@ -25,6 +25,7 @@ import { exportFileResolver } from './export-file-ref.ts';
 import { createJobOutcomes } from './job-outcomes.ts';
 import { createLocalJobRunner } from './local-job.ts';
 import { createRunner } from './runner.ts';
+import type { WorkQueue } from './work-queue.ts';
 import { storedRequest } from './stored-request.ts';
 import { createSweeper } from './sweeper.ts';
 
@@ -42,6 +43,10 @@ export interface ExportsDeps {
   readonly remote?: RemoteJobRunner;
   /** Provider lookup for provider exports: its type and display name; throws NOT_FOUND when unknown. */
   readonly providers?: { describe(id: string): { type: string; name: string } };
+  /** Team mode: the job queue shared by every engine process (the runner closes it). */
+  readonly queue?: WorkQueue;
+  /** Team mode, tests: how often running exports are checked for a cancel elsewhere (1 s). */
+  readonly watchMs?: number;
   /** Tests: least time between two progress writes (default 250 ms). */
   readonly progressMs?: number;
   /** Tests: local exports fail with ENOSPC past this many bytes (DISK_FULL). */
@@ -129,6 +134,8 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     fail,
     changed: emit,
     progressMs,
+    queue: deps.queue,
+    ...(deps.watchMs !== undefined ? { watchMs: deps.watchMs } : {}),
   });
 
   const sweeper = createSweeper(ctx, repo, deps.files, emit);
@@ -155,7 +162,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     if (!result.replayed) {
       events.emit('export.updated', result.export);
       if (opts.recreatedFrom) emit(opts.recreatedFrom); // it now names its re-creation
-      runner.kick();
+      runner.added(result.export.id);
     }
     return result;
   }

@@ -38,12 +38,19 @@ export function createJobOutcomes(ctx: EngineContext, deps: JobOutcomeDeps) {
       message: capText(message),
       ...(details && Object.keys(details).length ? { details: capDeep(details) } : {}),
     };
-    const ok = repo.transition(row.id, 'failed', ctx.clock.now(), {
-      error_json: JSON.stringify(error),
-      lease_owner: null,
-      lease_expires_at: null,
-      progress_stage: 'failed',
-    });
+    // Only the attempt that holds the lease (as `row` shows it) may end the export.
+    const ok = repo.transition(
+      row.id,
+      'failed',
+      ctx.clock.now(),
+      {
+        error_json: JSON.stringify(error),
+        lease_owner: null,
+        lease_expires_at: null,
+        progress_stage: 'failed',
+      },
+      row.lease_owner,
+    );
     // A failed export has no file: whatever its job left in its folder goes (space back at once).
     if (ok) deps.files.removeExport(row.id);
     if (ok) deps.changed(row.id);
@@ -92,6 +99,10 @@ export function createJobOutcomes(ctx: EngineContext, deps: JobOutcomeDeps) {
       return;
     }
     if (deps.storage && deps.storage.kind !== 'local') {
+      // No upload over a newer attempt: the export must still be this attempt's (team mode: another
+      // process may have taken it over, or it was canceled there).
+      const held = repo.refresh(row.id);
+      if (held?.status !== 'processing' || held.lease_owner !== row.lease_owner) return;
       repo.patch(row.id, { progress_stage: 'storing the file' });
       deps.changed(row.id);
       try {
@@ -127,19 +138,25 @@ export function createJobOutcomes(ctx: EngineContext, deps: JobOutcomeDeps) {
           row_count: f.rowCount,
         })),
       );
-      return repo.transition(row.id, 'completed', now, {
-        completed_at: now,
-        expires_at: now + ctx.config.retentionSeconds * 1000,
-        row_count: rows,
-        byte_size: files.reduce((n, f) => n + f.byteSize, 0),
-        progress_pct: 100,
-        progress_stage: 'completed',
-        rows_done: rows ?? row.rows_done,
-        saved_paths_json: JSON.stringify(saved),
-        error_json: warning ? JSON.stringify(warning) : null,
-        lease_owner: null,
-        lease_expires_at: null,
-      });
+      return repo.transition(
+        row.id,
+        'completed',
+        now,
+        {
+          completed_at: now,
+          expires_at: now + ctx.config.retentionSeconds * 1000,
+          row_count: rows,
+          byte_size: files.reduce((n, f) => n + f.byteSize, 0),
+          progress_pct: 100,
+          progress_stage: 'completed',
+          rows_done: rows ?? row.rows_done,
+          saved_paths_json: JSON.stringify(saved),
+          error_json: warning ? JSON.stringify(warning) : null,
+          lease_owner: null,
+          lease_expires_at: null,
+        },
+        row.lease_owner,
+      );
     });
     if (ok) {
       deps.changed(row.id);

@@ -1,13 +1,12 @@
 // The job queue: a concurrency limit, leases, progress to store and bus, crash recovery, cancel.
 // What a job does is its kind's business: local and provider exports alike are a `JobRunner`
-// (`run(spec, hooks)` from jobs/), chosen by the export's source.
+// (`run(spec, hooks)` from jobs/), chosen by the export's source. Solo, pending exports are polled
+// from the table; in team mode (a `queue`) the queue every engine process shares delivers them.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
-import type { ExportCompression, ExportCreate } from '../../../shared/schemas/exports.ts';
+import { mkdirSync } from 'node:fs';
 import type { TimerHandle } from '../clock.ts';
-import { datasetFile, type EngineContext } from '../context.ts';
-import { isShared } from '../store/store-db.ts';
+import type { EngineContext } from '../context.ts';
+import { crashPoint } from '../safety/fault-injection.ts';
 import { removePlainParts } from '../storage/plain-parts.ts';
 import type { FileStore } from '../storage/files.ts';
 import type { ExportsRepo, ExportRow } from './exports-repo.ts';
@@ -17,10 +16,11 @@ import {
   type JobHooks,
   type JobProgress,
   type JobRunner,
-  type JobSpec,
 } from '../jobs/job-types.ts';
+import { jobSpec, plainDestination, runnableHere } from './job-spec.ts';
 import { runInJobScope } from './job-scope.ts';
 import { storedRequest } from './stored-request.ts';
+import type { Delivery, WorkQueue } from './work-queue.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */
 export const MAX_ATTEMPTS = 3;
@@ -46,6 +46,14 @@ export interface RunnerDeps {
   changed(id: string): void;
   /** Least time between two progress writes of a job (store and bus); 250 ms by default. */
   readonly progressMs?: number;
+  /**
+   * Team mode: exports are not polled from the table but delivered by this queue shared by every
+   * engine process (deliver() below); a job whose process died comes back through it. The
+   * runner closes it.
+   */
+  readonly queue?: WorkQueue | undefined;
+  /** Team mode: how often running exports' rows are read for a cancel or a takeover (1 s). */
+  readonly watchMs?: number;
 }
 
 interface Running {
@@ -59,11 +67,12 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   const { clock } = ctx;
   const { repo } = deps;
   const owner = randomBytes(8).toString('hex');
-  const shared = isShared(ctx.db);
   const running = new Map<string, Running>();
   const progressMs = deps.progressMs ?? 250;
   let accepting = false;
   let heartbeatTimer: TimerHandle | null = null;
+  let watchTimer: TimerHandle | null = null;
+  const { queue } = deps;
 
   const lease = (): Partial<ExportRow> => ({
     lease_owner: owner,
@@ -107,17 +116,21 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     if (!accepting) return;
     const now = clock.now();
     repo.renewLeases([...running.keys()], owner, now + LEASE_MS);
-    for (const row of repo.byStatus('processing')) {
-      if (running.has(row.id)) continue;
-      if (row.lease_owner === owner || (row.lease_expires_at ?? 0) <= now) reclaim(row);
-    }
+    // In team mode the queue decides who is dead; what is not final is announced again (a job
+    // lost between storing the row and announcing it, or one that ran out of deliveries).
+    if (queue) announce([...repo.byStatus('pending'), ...repo.byStatus('processing')]);
+    else
+      for (const row of repo.byStatus('processing')) {
+        if (running.has(row.id)) continue;
+        if (row.lease_owner === owner || (row.lease_expires_at ?? 0) <= now) reclaim(row);
+      }
     kick();
     heartbeatTimer = clock.setTimeout(heartbeat, LEASE_MS / 4);
   }
 
   /** Starts pending exports, oldest first, while their pool (local or provider) has room. */
   function kick(): void {
-    if (!accepting) return;
+    if (!accepting || queue) return;
     let local = 0;
     for (const r of running.values()) if (r.local) local++;
     const remote = running.size - local;
@@ -131,23 +144,26 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     // A pending export may still be stopping here (a clean shutdown): read past those.
     for (const next of repo.pendingOf(source, room + running.size)) {
       if (running.has(next.id)) continue;
-      // Engines sharing a store each hold their own datasets: a dataset export is run where the
-      // dataset's file is.
-      if (shared && next.dataset !== null && !existsSync(datasetFile(ctx.paths, next.dataset)))
-        continue;
-      const now = clock.now();
-      const ok = repo.transition(next.id, 'processing', now, {
-        started_at: next.started_at ?? now,
-        attempts: next.attempts + 1,
-        progress_stage: 'starting',
-        error_json: null,
-        ...lease(),
-      });
-      if (!ok) continue;
-      deps.changed(next.id);
-      start(repo.mustGet(next.id));
+      if (!runnableHere(ctx, next)) continue;
+      if (!take(next)) continue;
       if (--room === 0) return;
     }
+  }
+
+  /** pending -> processing under this process's lease, and runs it; false when it was not pending. */
+  function take(next: ExportRow): boolean {
+    const now = clock.now();
+    const ok = repo.transition(next.id, 'processing', now, {
+      started_at: next.started_at ?? now,
+      attempts: next.attempts + 1,
+      progress_stage: 'starting',
+      error_json: null,
+      ...lease(),
+    });
+    if (!ok) return false;
+    deps.changed(next.id);
+    start(repo.mustGet(next.id));
+    return true;
   }
 
   function start(row: ExportRow): void {
@@ -169,7 +185,9 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       if (abort.signal.aborted || repo.get(row.id)?.status !== 'processing') return;
       lastWrite = now;
       if (p.stage !== undefined) lastStage = p.stage;
-      const fields: Partial<ExportRow> = { ...lease() };
+      // In team mode the lease is renewed only by the heartbeat, which checks the owner: a write
+      // here must never put back a lease another process has taken over.
+      const fields: Partial<ExportRow> = queue ? {} : { ...lease() };
       if (p.pct !== undefined)
         fields.progress_pct = Math.max(0, Math.min(100, Math.round(p.pct * 10) / 10));
       if (p.stage !== undefined) fields.progress_stage = p.stage;
@@ -247,6 +265,90 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     return kind.run(jobSpec(row), hooks);
   }
 
+  /** Team mode: announces exports to the queue; a failure is logged, the next heartbeat retries. */
+  function announce(rows: readonly ExportRow[]): void {
+    if (!queue || rows.length === 0) return;
+    queue.enqueue(rows.map((r) => ({ id: r.id, kind: r.source_type }))).catch((err: unknown) => {
+      ctx.logger.warn('could not announce exports to the team queue; the heartbeat tries again', {
+        count: rows.length,
+        error: (err as Error).message,
+      });
+    });
+  }
+
+  /**
+   * Team mode: the queue delivered an export's job. The job completes when this returns, so it
+   * returns once the export is final (or another process took it over); it throws to hand the
+   * job back (a clean shutdown requeued the export). A delivery for an export already final or
+   * gone (a duplicate) does nothing.
+   */
+  async function deliver(d: Delivery): Promise<void> {
+    const id = d.exportId;
+    await running.get(id)?.done; // an earlier claim of ours, lost, still stopping
+    if (!accepting) throw new Error(`handed back: this engine is stopping (${id})`);
+    let row = repo.refresh(id);
+    if (row?.status === 'processing') {
+      // Its job came back to the queue: the process that ran it died or lost its claim. Another
+      // attempt, or INTERRUPTED once it has had MAX_ATTEMPTS.
+      reclaim(row);
+      row = repo.refresh(id);
+    }
+    if (row?.status === 'pending' && !runnableHere(ctx, row))
+      throw new Error(`handed back: the dataset of ${id} is kept by another engine`);
+    if (row?.status !== 'pending' || !take(row)) return;
+    crashPoint('team:export-taken');
+    const entry = running.get(id)!;
+    // The queue took the job back (no heartbeat got through): another process may run it now.
+    const lost = () => entry.abort.abort();
+    d.signal.addEventListener('abort', lost, { once: true });
+    try {
+      await entry.done;
+    } finally {
+      d.signal.removeEventListener('abort', lost);
+    }
+    const after = repo.refresh(id);
+    // Stopped here without an end (a clean stop, or the queue took the job back): the export goes
+    // back to pending and its job back to the queue, for another delivery.
+    if (after?.status === 'processing' && after.lease_owner === owner) handBack(id);
+    if (after?.status === 'processing' ? after.lease_owner === owner : after?.status === 'pending')
+      throw new Error(`handed back: stopped before the export ended (${id})`);
+    // Canceled or deleted by another process while it ran here: its files here go too.
+    if (entry.abort.signal.aborted && after?.status !== 'processing') deps.files.removeExport(id);
+  }
+
+  /** Team mode: stops the exports running here that were canceled, deleted or taken over elsewhere. */
+  function watch(): void {
+    watchTimer = null;
+    if (!accepting) return;
+    if (running.size > 0) {
+      const ours = new Set<string>();
+      for (const r of repo.byStatus('processing')) if (r.lease_owner === owner) ours.add(r.id);
+      for (const [id, entry] of running) if (!ours.has(id)) entry.abort.abort();
+    }
+    watchTimer = clock.setTimeout(watch, deps.watchMs ?? 1000);
+  }
+
+  function startTeam(q: WorkQueue): void {
+    const removed = deps.files.removePartFiles();
+    if (removed > 0) ctx.logger.info('removed partial files left by a crash', { count: removed });
+    accepting = true;
+    // Rows stored by a process that died before announcing them, or left by a solo run.
+    announce([...repo.byStatus('pending'), ...repo.byStatus('processing')]);
+    const failed = (err: unknown) =>
+      ctx.logger.error('the team queue refused a worker', { error: (err as Error).message });
+    q.work('dataset', ctx.config.concurrency, deliver).catch(failed);
+    q.work('provider', REMOTE_CONCURRENCY, deliver).catch(failed);
+    heartbeatTimer = clock.setTimeout(heartbeat, LEASE_MS / 4);
+    watchTimer = clock.setTimeout(watch, deps.watchMs ?? 1000);
+  }
+
+  /** A clean stop: back to pending for the next start or another process; not a failed attempt. */
+  function handBack(id: string): boolean {
+    const attempts = Math.max(0, (repo.refresh(id)?.attempts ?? 1) - 1);
+    const fields = { progress_stage: 'waiting to resume', lease_owner: null, attempts };
+    return repo.requeue(id, clock.now(), { ...fields, lease_expires_at: null }, owner);
+  }
+
   /** Stops a running job now (a local one loses its .part); false when it was not running here. */
   async function stop(id: string): Promise<boolean> {
     const entry = running.get(id);
@@ -258,12 +360,19 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
 
   return {
     start() {
+      if (queue) return startTeam(queue);
       recover();
       accepting = true;
       kick();
       heartbeatTimer = clock.setTimeout(heartbeat, LEASE_MS / 4);
     },
     kick,
+    /** A new export was stored: start it (solo) or announce it to the team queue. */
+    added(id: string) {
+      const row = queue ? repo.get(id) : null;
+      if (row) announce([row]);
+      else kick();
+    },
     stop,
     isRunning: (id: string) => running.has(id),
     runningCount: () => running.size,
@@ -272,58 +381,16 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       accepting = false;
       heartbeatTimer?.cancel();
       heartbeatTimer = null;
+      watchTimer?.cancel();
+      watchTimer = null;
+      await queue?.stopTaking();
       const ids = [...running.keys()];
       await Promise.all(ids.map((id) => stop(id)));
-      for (const id of ids) {
-        // A clean stop is not a failed attempt.
-        const attempts = Math.max(0, (repo.get(id)?.attempts ?? 1) - 1);
-        repo.requeue(id, clock.now(), {
-          progress_stage: 'waiting to resume',
-          lease_owner: null,
-          lease_expires_at: null,
-          attempts,
-        });
-      }
+      for (const id of ids) handBack(id);
+      // Each delivery handler now hands its job back (its export is pending again), then it closes.
+      await queue?.close();
     },
   };
 }
 
 export type Runner = ReturnType<typeof createRunner>;
-
-/** The stored request as its job kind sees it. */
-function jobSpec(row: ExportRow): JobSpec {
-  const local = row.source_type === 'dataset';
-  const req = storedRequest(row);
-  return {
-    exportId: row.id,
-    name: row.name,
-    format: row.format as 'csv' | 'jsonl',
-    compression: row.compression as ExportCompression,
-    compressionLevel: row.compression_level,
-    dataset: row.dataset,
-    columns: local ? (req.columns ?? null) : null,
-    filter: local ? (req.filter ?? null) : null,
-    providerId: row.provider_id,
-    params: req.params ?? null,
-    remoteId: row.remote_id,
-    attempt: row.attempts,
-    plainCopyDir: local ? null : plainCopyDir(req.destination),
-  };
-}
-
-/** The folder a decompressed copy goes to, or null (no destination, or not decompressed). */
-function plainDestination(d: ExportCreate['destination']): string | null {
-  if (!d) return null;
-  return d.decompress === true && typeof d.dir === 'string' && isAbsolute(d.dir) ? d.dir : null;
-}
-
-function plainCopyDir(d: ExportCreate['destination']): string | null {
-  const dir = plainDestination(d);
-  if (!dir) return null;
-  try {
-    mkdirSync(dir, { recursive: true });
-    return dir;
-  } catch {
-    return null; // saving the copy later reports why the folder is unusable
-  }
-}

@@ -10,7 +10,8 @@ export type CrashPoint =
   | 'destination:linked'
   | 'import:part-written'
   | 'schedule:export-created'
-  | 'schedule:mark-pending';
+  | 'schedule:mark-pending'
+  | 'team:export-taken';
 
 export function crashPoint(point: CrashPoint): void {
   if (process.env.EXPORT_MANAGER_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');

@@ -62,6 +62,19 @@ describe('exports repo', () => {
     }
   });
 
+  it('ends an attempt only for the lease that holds it, when the owner is given', () => {
+    ctx = makeContext();
+    const repo = createExportsRepo(ctx.db);
+    const r = row({ status: 'processing', lease_owner: 'newer', attempts: 2 });
+    repo.insert(r);
+    // A process whose attempt was taken over cannot complete or fail the newer one.
+    expect(repo.transition(r.id, 'completed', ctx.clock.now(), {}, 'older')).toBe(false);
+    expect(repo.transition(r.id, 'failed', ctx.clock.now(), {}, null)).toBe(false);
+    expect(repo.get(r.id)!.status).toBe('processing');
+    expect(repo.transition(r.id, 'completed', ctx.clock.now(), {}, 'newer')).toBe(true);
+    expect(repo.get(r.id)!.status).toBe('completed');
+  });
+
   it('appends every transition to the history with its time, and returns it in the API shape', () => {
     ctx = makeContext();
     const repo = createExportsRepo(ctx.db);
