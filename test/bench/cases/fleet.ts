@@ -85,10 +85,11 @@ export async function fleetCase(ctx: BenchContext): Promise<ResultRow | null> {
         type: 'datadriver',
         base_url: fake.url,
         credential: 'bench',
-        requests_per_second: 10_000,
+        requests_per_second: 1000,
         max_concurrent_exports: 16,
       }),
     });
+    if (res.status !== 201) throw new Error(`provider: ${res.status} ${await res.text()}`);
     const provider = ((await res.json()) as { data: { id: string } }).data.id;
     // The second engine runs only for the two-engine rounds (started and stopped outside the
     // timed part), so it cannot take a share of the one-engine work.
