@@ -1,6 +1,6 @@
 // Incremental schedules: each run exports only the rows above the high-water mark the last
 // completed run reached; a failed run leaves the mark, so no row is skipped or repeated.
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -47,11 +47,14 @@ async function importOrders(n: number): Promise<void> {
 async function runAndWait(id: string) {
   const ran = await s.call({ method: 'POST', url: `/v1/schedules/${id}/run` });
   expect(ran.statusCode, ran.body).toBe(202);
-  for (let i = 0; i < 750; i++) {
-    const sch = (await s.call({ url: `/v1/schedules/${id}` })).json().data;
-    if (sch.running_export_id === null) break;
-    await sleep(20);
-  }
+  await vi.waitFor(
+    async () => {
+      const res = await s.call({ url: `/v1/schedules/${id}` });
+      expect(res.statusCode, res.body).toBe(200);
+      if (res.json().data.running_export_id !== null) throw new Error('the run is in progress');
+    },
+    { timeout: 15_000, interval: 20 },
+  );
   await s.engine.schedules.idle();
   return (await s.call({ url: `/v1/schedules/${id}/runs` })).json().data[0];
 }
