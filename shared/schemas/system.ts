@@ -10,11 +10,21 @@ export const StorageHealth = Type.Object({
   message: Type.Optional(Type.String()),
 });
 // 'starting': serve has bound its port and is still opening the engine (only other requests wait);
-// storage is reported once the engine is open.
+export const StoreHealth = Type.Object({
+  /** Where the engine keeps its jobs: its own SQLite file, or a PostgreSQL database a team shares. */
+  kind: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+  /** False when the store does not answer right now. */
+  ok: Type.Boolean(),
+  message: Type.Optional(Type.String()),
+});
+export type StoreHealth = Static<typeof StoreHealth>;
+
+// storage and store are reported once the engine is open.
 export const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('starting')]),
   version: Type.String(),
   storage: Type.Optional(StorageHealth),
+  store: Type.Optional(StoreHealth),
 });
 export type Health = Static<typeof Health>;
 

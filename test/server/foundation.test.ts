@@ -27,6 +27,7 @@ describe('health and OpenAPI', () => {
       status: 'ok',
       version: '0.0.0-test',
       storage: { kind: 'local', ok: true },
+      store: { kind: storeKind(), ok: true },
     });
     expect(body.meta.request_id).toMatch(/^req_/);
     expect(res.headers['x-request-id']).toBe(body.meta.request_id);

@@ -93,6 +93,10 @@ describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () =>
       )
     ).data.id as string;
 
+    const health = (await json(await b.api('/healthz'))).data;
+    expect(health.store).toEqual({ kind: 'postgres', ok: true });
+    expect(health.storage).toMatchObject({ kind: 's3', ok: true });
+
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) {
       const via = i % 2 === 0 ? a : b;
