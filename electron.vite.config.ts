@@ -20,6 +20,7 @@ export default defineConfig({
           'sink-worker': resolve('electron/engine/datasets/sink-worker.ts'),
           'changes-worker': resolve('electron/engine/schedules/changes-worker.ts'),
           'query-worker': resolve('electron/engine/datasets/query-worker.ts'),
+          'pg-bridge-worker': resolve('electron/engine/store/postgres/pg-bridge-worker.ts'),
         },
         external: ['better-sqlite3'],
       },

@@ -86,6 +86,7 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
       '/out/main/changes-worker.js',
       '/out/main/query-worker.js',
       '/out/main/encode-lane-worker.js',
+      '/out/main/pg-bridge-worker.js',
       '/out/preload/index.cjs',
       '/out/renderer/index.html',
       '/package.json',
