@@ -192,6 +192,7 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
         status: 'ok',
         version: pkg.version,
         storage: { kind: 'local', ok: true },
+        store: { kind: 'sqlite', ok: true },
       });
     } finally {
       child?.kill('SIGTERM');

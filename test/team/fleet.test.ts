@@ -62,6 +62,10 @@ async function json(res: Response) {
   return body;
 }
 
+function fail(e: Error, engine: FleetEngine): never {
+  throw new Error(`${e.message}\n${engine.name} logged:\n${engine.output().slice(-4000)}`);
+}
+
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () => {
@@ -104,7 +108,8 @@ describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () =>
         method: 'POST',
         body: JSON.stringify({ provider, name: `leads ${i}`, params: { n: i } }),
       });
-      ids.push((await json(res)).data.id);
+      // A failure shows what the engine logged about it.
+      ids.push((await json(res).catch((e: Error) => fail(e, via))).data.id);
     }
     // SIGKILL engine a while exports run (some done, some not): no shutdown, nothing handed back.
     await vi.waitFor(
