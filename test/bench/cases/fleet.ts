@@ -74,6 +74,7 @@ export async function fleetCase(ctx: BenchContext): Promise<ResultRow | null> {
     token: 'bench',
     pollsUntilDone: 0,
     rows: FILE_ROWS,
+    sameData: true,
   });
   const first = await startEngine('one', target);
   let second: FleetEngine | null = null;
