@@ -51,6 +51,7 @@ describe('the desktop app boots', () => {
       status: 'ok',
       version: pkg.version,
       storage: { kind: 'local', ok: true },
+      store: { kind: 'sqlite', ok: true },
     });
     expect((await b.api('/v1/exports')).status).toBe(200);
     expect((await fetch(`${b.origin}/v1/exports`)).status).toBe(401);
