@@ -12,6 +12,7 @@ import { openStorage } from './engine/storage/open-storage.ts';
 import { listenEarly } from './server/early-listener.ts';
 import { packageVersion } from './server/package-version.ts';
 import { warmLoad } from './server/warm-load.ts';
+import { redactUrl } from './engine/store/postgres/pg-url.ts';
 
 const USAGE = `Usage: export-manager serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
                             [--url-ttl SECONDS] [--retention SECONDS] [--demo-rows N]
@@ -266,15 +267,4 @@ if (invokedDirectly) {
     else console.error(`Export Manager cannot start: ${e.message}`);
     process.exit(1);
   });
-}
-
-/** A connection string as it may be printed: without its password. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
 }

@@ -45,13 +45,14 @@ if (wants('check')) {
   }
 }
 
-if (wants('unit')) {
-  const report = join(results, 'unit-report.json');
+/** One vitest run, counted test by test from its JSON report. */
+function vitestStep(label, config, reportName, problem) {
+  const report = join(results, reportName);
   rmSync(report, { force: true });
-  const ok = step('unit and API tests (vitest)', bin('vitest'), [
+  const ok = step(label, bin('vitest'), [
     'run',
     '--config',
-    'test/vitest.config.ts',
+    config,
     '--reporter=default',
     '--reporter=json',
     `--outputFile.json=${report}`,
@@ -63,37 +64,28 @@ if (wants('unit')) {
       r.numFailedTests +
       (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
   } else failed += 1;
-  if (!ok) problems.push('unit tests failed');
+  if (!ok) problems.push(problem);
 }
+
+if (wants('unit'))
+  vitestStep(
+    'unit and API tests (vitest)',
+    'test/vitest.config.ts',
+    'unit-report.json',
+    'unit tests failed',
+  );
 
 if (wants('postgres')) {
   // The same engine and API tests on the PostgreSQL store (test/vitest.postgres.config.ts).
-  if (!existsSync('/usr/lib/postgresql/15/bin/initdb')) {
+  if (!existsSync('/usr/lib/postgresql/15/bin/initdb'))
     console.log('\n> engine and API tests on PostgreSQL: skipped, PostgreSQL 15 is not installed');
-  } else {
-    const report = join(results, 'postgres-report.json');
-    rmSync(report, { force: true });
-    const ok = step(
+  else
+    vitestStep(
       'engine and API tests on PostgreSQL (vitest, the store matrix)',
-      bin('vitest'),
-      [
-        'run',
-        '--config',
-        'test/vitest.postgres.config.ts',
-        '--reporter=default',
-        '--reporter=json',
-        `--outputFile.json=${report}`,
-      ],
+      'test/vitest.postgres.config.ts',
+      'postgres-report.json',
+      'engine and API tests on PostgreSQL failed',
     );
-    const r = readJson(report);
-    if (r) {
-      passed += r.numPassedTests;
-      failed +=
-        r.numFailedTests +
-        (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
-    } else failed += 1;
-    if (!ok) problems.push('engine and API tests on PostgreSQL failed');
-  }
 }
 
 if (wants('e2e')) {

@@ -5,6 +5,7 @@
 import { PgBoss, type Job } from 'pg-boss';
 import { silentLogger } from '../logger.ts';
 import type { Delivery, QueueKind, TeamQueueOptions, WorkQueue } from './work-queue.ts';
+import { redactUrl } from '../store/postgres/pg-url.ts';
 
 /** pg-boss's own ceiling; the export's own deadlines (vendor phases) end it long before. */
 const EXPIRE_SECONDS = 24 * 60 * 60;
@@ -113,15 +114,4 @@ export async function openPgBossQueue(url: string, o: TeamQueueOptions): Promise
       await boss.stop({ graceful: true, timeout: 30_000 });
     },
   };
-}
-
-/** The URL without its password. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
 }
