@@ -50,11 +50,13 @@ async function runsOf(s: ServeProcess, id: string): Promise<Run[]> {
 
 async function waitRun(s: ServeProcess, id: string, n: number): Promise<Run> {
   for (let i = 0; i < 600; i++) {
-    const run = (await runsOf(s, id)).find((r) => r.number === n);
+    // The schedule first, then the run: read the other way round, a run that ended between the
+    // two reads was returned as it was before (still pending).
     const sch = await s.api<{ data: { running_export_id: string | null } }>(
       'GET',
       `/v1/schedules/${id}`,
     );
+    const run = (await runsOf(s, id)).find((r) => r.number === n);
     if (run && run.status !== 'starting' && sch.json.data.running_export_id === null) return run;
     await sleep(50);
   }
