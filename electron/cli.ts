@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { clockAhead } from './engine/clock.ts';
 import { defaultDataDir } from './engine/data-dir.ts';
 import type { EngineOptions } from './engine/engine.ts';
-import { createLogger, type LogLevel } from './engine/logger.ts';
+import { createLogger, surviveClosedOutput, type LogLevel } from './engine/logger.ts';
 import { openStorage } from './engine/storage/open-storage.ts';
 import { listenEarly } from './server/early-listener.ts';
 import { packageVersion } from './server/package-version.ts';
@@ -69,6 +69,7 @@ function vendorLimits(
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  surviveClosedOutput();
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

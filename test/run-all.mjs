@@ -60,6 +60,14 @@ function vitestStep(label, config, reportName, problem) {
   const r = readJson(report);
   if (r) {
     passed += r.numPassedTests;
+    // Name each failure again at the end, where a truncated CI log still shows it.
+    for (const file of r.testResults ?? []) {
+      const rel = file.name?.startsWith(root) ? file.name.slice(root.length + 1) : file.name;
+      const failures = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+      for (const t of failures) problems.push(`${label}: ${rel} > ${t.fullName ?? t.title}`);
+      if (failures.length === 0 && file.status === 'failed')
+        problems.push(`${label}: ${rel} failed to run: ${(file.message ?? '').split('\n')[0]}`);
+    }
     failed +=
       r.numFailedTests +
       (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
@@ -107,6 +115,12 @@ if (wants('e2e')) {
     if (r?.stats) {
       passed += r.stats.expected + (r.stats.flaky ?? 0);
       failed += r.stats.unexpected;
+      const walk = (suite) => {
+        for (const spec of suite.specs ?? [])
+          if (spec.ok === false) problems.push(`browser tests: ${spec.file} > ${spec.title}`);
+        for (const child of suite.suites ?? []) walk(child);
+      };
+      for (const suite of r.suites ?? []) walk(suite);
     } else failed += 1;
     if (!ok) problems.push('browser tests failed');
   }

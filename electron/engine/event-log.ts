@@ -91,21 +91,29 @@ export function createEventLog(
     const LOOK_BACK = 500;
     const seen = new Set<number>();
     let cursor = (newest.get() as { id: number }).id;
+    // A store that stops answering is logged once, not every half second, until it answers again.
+    let failing = false;
     const timer = setInterval(() => {
-      if (!open || subscribers.size === 0) {
-        cursor = Math.max(cursor, lastSeen());
-        return;
-      }
       try {
-        for (const e of after.all(Math.max(0, cursor - LOOK_BACK)) as LoggedEvent[]) {
-          if (seen.has(e.id)) continue;
-          seen.add(e.id);
-          cursor = Math.max(cursor, e.id);
-          deliver(e);
+        if (!open || subscribers.size === 0) {
+          cursor = Math.max(cursor, lastSeen());
+        } else {
+          for (const e of after.all(Math.max(0, cursor - LOOK_BACK)) as LoggedEvent[]) {
+            if (seen.has(e.id)) continue;
+            seen.add(e.id);
+            cursor = Math.max(cursor, e.id);
+            deliver(e);
+          }
+          for (const id of seen) if (id <= cursor - LOOK_BACK) seen.delete(id);
         }
-        for (const id of seen) if (id <= cursor - LOOK_BACK) seen.delete(id);
+        if (failing) ctx.logger.info("reading other engines' events again");
+        failing = false;
       } catch (err) {
-        ctx.logger.warn("could not read other engines' events", { error: (err as Error).message });
+        if (!failing)
+          ctx.logger.warn("could not read other engines' events; retrying every 0.5 s", {
+            error: (err as Error).message,
+          });
+        failing = true;
       }
     }, 500);
     timer.unref();

@@ -58,3 +58,19 @@ export function createLogger(
 }
 
 export const silentLogger: Logger = createLogger('silent');
+
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A closed stdout or stderr (the reader of a pipe went away: `serve | head`, a closed terminal)
+ * must not become an uncaught exception: the last-resort handler would log it to the same closed
+ * pipe, which fails again, and the process spins there instead of stopping on SIGTERM. Write errors
+ * of stdout and stderr are dropped: there is nowhere left to report them.
+ */
+export function surviveClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (guarded.has(stream)) continue;
+    guarded.add(stream);
+    stream.on('error', () => undefined);
+  }
+}

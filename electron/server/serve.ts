@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
 import { installLastResort } from '../engine/exports/job-scope.ts';
+import { surviveClosedOutput } from '../engine/logger.ts';
 import { lockDataFolder } from '../engine/safety/data-folder-lock.ts';
 import { buildApp, type App } from './app.ts';
 import type { EarlyListener } from './early-listener.ts';
@@ -76,7 +77,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       pid: lock.staleHolder.pid,
       shell: lock.staleHolder.shell,
     });
-  // From here on, an uncaught error fails the export that raised it, never the process.
+  // From here on, an uncaught error fails the export that raised it, never the process; a closed
+  // stdout or stderr is not one (logger.ts surviveClosedOutput).
+  surviveClosedOutput();
   const removeLastResort = installLastResort(engine.ctx.logger);
   const early = opts.early;
   let port = early ? (early.server.address() as AddressInfo).port : 0;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { apiGetCase } from './cases/api-get.ts';
 import { downloadCase } from './cases/download.ts';
-import { fleetCase } from './cases/fleet.ts';
+import { fleetCases } from './cases/fleet.ts';
 import { exportPairCase, exportPeak, peakRow, type ExportPair } from './cases/export.ts';
 import { ensureDataset, importCase } from './cases/import.ts';
 import { LIST_EXPORTS, listPageCase, seedExports } from './cases/list-page.ts';
@@ -33,6 +33,7 @@ export const rowNames = [
   'serve_start',
   'list_exports_page',
   'fleet_exports_per_min',
+  'fleet_cpu_bound_exports_per_min',
 ] as const;
 
 const SMALL_ROWS = 200_000;
@@ -235,10 +236,9 @@ async function main(): Promise<void> {
       results.push(await listPageCase(ctx, serve, total));
       await serve.stop();
     }
-    if (wants('fleet_exports_per_min')) {
-      log('\nfleet_exports_per_min (PostgreSQL and radosgw started by test/team/)');
-      const row = await fleetCase(ctx);
-      if (row) results.push(row);
+    if (wants('fleet_exports_per_min') || wants('fleet_cpu_bound_exports_per_min')) {
+      log('\nfleet rows (PostgreSQL and radosgw started by test/team/)');
+      results.push(...(await fleetCases(ctx, wants)));
     }
   } finally {
     if (opts.keep) log(`kept ${tmp}`);

@@ -240,6 +240,7 @@ export function createExportsRepo(db: StoreDb) {
     dueForExpiry: table.dueForExpiry,
     nextExpiry: table.nextExpiry,
     toExport: (row: ExportRow): Export => view.toExport(row),
+    toExports: (rows: readonly ExportRow[]): Export[] => view.toExports(rows),
     /** Commits queued progress now (shutdown). */
     flush: () => batch.flush(),
   };

@@ -97,8 +97,8 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     };
   }
 
-  function toApi(row: ExportRow): Export {
-    const exp = repo.toExport(row);
+  function toApi(row: ExportRow, shaped?: Export): Export {
+    const exp = shaped ?? repo.toExport(row);
     const first = exp.files[0];
     if (row.status === 'completed' && first) {
       const link = fileUrl(row, first.filename);
@@ -187,7 +187,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     });
     const page = rows.slice(0, limit);
     return {
-      items: page.map(toApi),
+      items: repo.toExports(page).map((exp, i) => toApi(page[i]!, exp)),
       nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!, byName) : null,
     };
   }

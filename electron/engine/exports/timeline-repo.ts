@@ -16,7 +16,21 @@ export function createTimelineRepo(db: StoreDb) {
   const trim = db.prepare(
     'DELETE FROM export_timeline WHERE export_id = ? AND seq <= (SELECT max(seq) FROM export_timeline WHERE export_id = ?) - ?',
   );
+  const listMany = (n: number) =>
+    db.prepare<string[], { export_id: string; at: number; kind: TimelineKind; text: string }>(
+      `SELECT export_id, at, kind, text FROM export_timeline WHERE export_id IN (${Array<string>(n).fill('?').join(', ')}) ORDER BY export_id, seq`,
+    );
+  const many = new Map<number, ReturnType<typeof listMany>>();
   return {
+    /** The timelines of several exports (oldest line first within each), one statement. */
+    listMany(exportIds: readonly string[]): { export_id: string; entry: TimelineEntry }[] {
+      let stmt = many.get(exportIds.length);
+      if (!stmt) many.set(exportIds.length, (stmt = listMany(exportIds.length)));
+      return stmt.all(...exportIds).map((r) => ({
+        export_id: r.export_id,
+        entry: { at: iso(r.at), kind: r.kind, text: r.text },
+      }));
+    },
     list: (exportId: string): TimelineEntry[] =>
       (listRows.all(exportId) as { at: number; kind: TimelineKind; text: string }[]).map((r) => ({
         at: iso(r.at),

@@ -185,4 +185,63 @@ describe('exports repo', () => {
       expect(JSON.stringify(plan)).toMatch(/exports_by_status/);
     },
   );
+
+  it('shapes a page of exports as one by one, reading child lists a chunk at a time', () => {
+    ctx = makeContext();
+    const repo = createExportsRepo(ctx.db);
+    const ids: string[] = [];
+    // 120 exports: more than two chunks, some with files, history and timeline lines, some bare.
+    for (let i = 0; i < 120; i++) {
+      const r = row({ status: 'processing', name: `page ${i}`, created_at: 1000 + i });
+      repo.insert(r);
+      ids.push(r.id);
+      if (i % 3 === 0) {
+        repo.setFiles(r.id, [
+          { filename: `a${i}.csv.gz`, byte_size: i, sha256: 'a'.repeat(64), row_count: i },
+          { filename: `b${i}.csv.gz`, byte_size: 2 * i, sha256: 'b'.repeat(64), row_count: null },
+        ]);
+        repo.transition(r.id, 'completed', 2000 + i);
+      }
+      if (i % 4 === 0) repo.note(r.id, 'recreated_as', `line ${i}`, 3000 + i);
+    }
+    const page = repo.list({ limit: 200, sort: 'created_asc' });
+    expect(page).toHaveLength(120);
+    // Counted on a fresh repo, so no shape or child list is cached yet.
+    const counted = createExportsRepo(countingStore(ctx.db));
+    const before = statements.count;
+    const many = counted.toExports(page);
+    const used = statements.count - before;
+    const one = page.map((r) => createExportsRepo(ctx.db).toExport(r));
+    expect(many).toEqual(one);
+    expect(many.map((e) => e.id)).toEqual(ids);
+    expect(many[3]!.files.map((f) => f.filename)).toEqual(['a3.csv.gz', 'b3.csv.gz']);
+    expect(many[4]!.timeline.map((t) => t.text)).toEqual(['line 4']);
+    expect(many[3]!.history.map((h) => h.status)).toEqual(['processing', 'completed']);
+    // Three statements per chunk of 50 (files, history, timeline), not three per export.
+    expect(used).toBeLessThanOrEqual(9);
+  });
 });
+
+const statements = { count: 0 };
+/** The store with every statement run counted. */
+function countingStore(db: TestContext['db']): TestContext['db'] {
+  return new Proxy(db, {
+    get(target, key, receiver) {
+      if (key !== 'prepare') return Reflect.get(target, key, receiver) as unknown;
+      return (sql: string) => {
+        const stmt = target.prepare(sql);
+        return new Proxy(stmt, {
+          get(s, k, r) {
+            const v = Reflect.get(s, k, r) as unknown;
+            if (typeof v !== 'function' || !['run', 'get', 'all', 'iterate'].includes(String(k)))
+              return typeof v === 'function' ? v.bind(s) : v;
+            return (...args: unknown[]) => {
+              statements.count += 1;
+              return (v as (...a: unknown[]) => unknown).apply(s, args);
+            };
+          },
+        });
+      };
+    },
+  });
+}
