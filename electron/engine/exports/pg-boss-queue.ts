@@ -39,9 +39,24 @@ export async function openPgBossQueue(url: string, o: TeamQueueOptions): Promise
     useListenNotify: true,
     schedule: false,
   });
-  boss.on('error', (err: Error) =>
-    logger.warn('team queue error', { queue: location, error: err.message }),
-  );
+  // A database that is down makes every worker fail every poll: the first error is logged, then
+  // one line a minute with how many more there were, so the log stays readable through an outage.
+  let quietUntil = 0;
+  let quieted = 0;
+  boss.on('error', (err: Error) => {
+    const now = Date.now();
+    if (now < quietUntil) {
+      quieted += 1;
+      return;
+    }
+    logger.warn('team queue error', {
+      queue: location,
+      error: err.message,
+      ...(quieted > 0 ? { more_errors_in_the_last_minute: quieted } : {}),
+    });
+    quietUntil = now + 60_000;
+    quieted = 0;
+  });
   try {
     await boss.start();
     for (const kind of ['dataset', 'provider'] as const) {
