@@ -1,9 +1,9 @@
 // Starts the real `export-manager serve` (the CLI, as a user would) on a free port with a temp data dir.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test as base } from '@playwright/test';
+import { spawnServe } from '../helpers/spawn-serve.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -29,43 +29,21 @@ export async function startServe(
   opts: { dataDir?: string; demoRows?: number; keepData?: boolean } = {},
 ): Promise<Served> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'em-e2e-'));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      join(root, 'electron/cli.ts'),
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--demo-rows',
-      String(opts.demoRows ?? 2000),
-      ...args,
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  // The banner's "API key:" line follows the sign-in link's: both are out once it is.
+  const serve = await spawnServe(
+    ['--demo-rows', String(opts.demoRows ?? 2000), ...args],
+    { ...process.env, ...env },
+    { dataDir, cwd: root, apiKeyLine: true },
   );
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/Open in your browser: (\S+)/.test(out)) {
-    if (child.exitCode !== null) throw new Error(`serve exited early:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`serve did not print its URL in time:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const url = /listening on (http:\/\/\S+)/.exec(out)![1]!;
-  const tokenUrl = /Open in your browser: (\S+)/.exec(out)![1]!;
+  const url = serve.base;
+  const tokenUrl = /Open in your browser: (\S+)/.exec(serve.output())![1]!;
   const key = readFileSync(join(dataDir, 'api-key'), 'utf8').trim();
   return {
     url,
     tokenUrl,
     dataDir,
     key,
-    output: () => out,
+    output: serve.output,
     async api(method, path, body) {
       const res = await fetch(url + path, {
         method,
@@ -79,10 +57,7 @@ export async function startServe(
       return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
     },
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
+      await serve.stop();
       if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -10,7 +10,7 @@ import {
 import { EventBus } from '../../electron/engine/events.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
 import { FakeClock } from './fake-clock.ts';
-import { openTestStore } from './test-store.ts';
+import { openSqliteTestStore, openTestStore } from './test-store.ts';
 
 export interface TestContext extends EngineContext {
   readonly clock: FakeClock;
@@ -21,12 +21,25 @@ export function tempDir(prefix = 'em-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function makeContext(config: Partial<EngineConfig> = {}): TestContext {
-  const dataDir = tempDir();
+export interface ContextOptions {
+  /**
+   * A SQLite store file of its own choosing (one that other engines share, say) rather than the
+   * test store in the data folder; SQLite even under the PostgreSQL matrix.
+   */
+  readonly storeFile?: string;
+  /** How the temp data folder's name starts. */
+  readonly dirPrefix?: string;
+}
+
+export function makeContext(
+  config: Partial<EngineConfig> = {},
+  opts: ContextOptions = {},
+): TestContext {
+  const dataDir = tempDir(opts.dirPrefix);
   const paths = enginePaths(dataDir);
   for (const dir of [paths.datasetsDir, paths.filesDir, paths.tmpDir])
     mkdirSync(dir, { recursive: true });
-  const store = openTestStore(paths.dbFile);
+  const store = opts.storeFile ? openSqliteTestStore(opts.storeFile) : openTestStore(paths.dbFile);
   const db = store.db;
   const clock = new FakeClock();
   return {

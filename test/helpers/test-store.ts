@@ -53,13 +53,16 @@ export interface TestStore {
   close(): void;
 }
 
+/** The migrated SQLite store in `dbFile`, whichever store this run of the tests uses. */
+export function openSqliteTestStore(dbFile: string): TestStore {
+  const db = sqliteStore(openDatabase(dbFile));
+  return { db, close: () => db.close() };
+}
+
 /** A migrated store for a test context: SQLite in `dbFile`, or a fresh PostgreSQL schema. */
 export function openTestStore(dbFile: string): TestStore {
   const base = matrixPgUrl();
-  if (!base) {
-    const db = sqliteStore(openDatabase(dbFile));
-    return { db, close: () => db.close() };
-  }
+  if (!base) return openSqliteTestStore(dbFile);
   const { url, schema } = freshSchemaUrl(base);
   const db = openPgStore(url);
   db.migrate();

@@ -3,7 +3,7 @@
 // the bundles' runtime imports all in `dependencies`, and the packed headless entry serving
 // /healthz from the extracted tree alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import {
   chmodSync,
@@ -19,6 +19,7 @@ import {
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../helpers/context.ts';
+import { spawnServe } from '../helpers/spawn-serve.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -158,33 +159,19 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
     expect(
       existsSync(join(extracted, 'node_modules', 'better-sqlite3', 'prebuilds', `${target}.node`)),
     ).toBe(true);
-    const dataDir = join(work, 'data');
-    let child: ChildProcess | undefined;
+    // Nothing but the packed tree: no node_modules of the project, no environment of ours.
+    const serve = await spawnServe(
+      ['--demo-rows', '10'],
+      { PATH: process.env.PATH ?? '', HOME: work },
+      {
+        dataDir: join(work, 'data'),
+        cli: join(extracted, 'out', 'main', 'cli.js'),
+        cwd: extracted,
+      },
+    );
     try {
-      child = spawn(
-        process.execPath,
-        [
-          join(extracted, 'out', 'main', 'cli.js'),
-          'serve',
-          '--port',
-          '0',
-          '--data-dir',
-          dataDir,
-          '--demo-rows',
-          '10',
-        ],
-        { cwd: extracted, env: { PATH: process.env.PATH ?? '', HOME: work } },
-      );
-      let output = '';
-      const url = await new Promise<string>((ok, fail) => {
-        child!.stdout!.on('data', (d: Buffer) => {
-          output += d.toString();
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-          if (m) ok(m[1]!);
-        });
-        child!.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-        child!.on('exit', (code) => fail(new Error(`serve exited ${code}: ${output}`)));
-      });
+      const url = serve.base;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const res = await fetch(`${url}/healthz`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { data: { status: string; version: string } };
@@ -195,7 +182,7 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
         store: { kind: 'sqlite', ok: true },
       });
     } finally {
-      child?.kill('SIGTERM');
+      await serve.stop();
     }
   });
 

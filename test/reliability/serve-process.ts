@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { spawnServe } from '../helpers/spawn-serve.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -29,41 +30,15 @@ export async function startServe(
   /** Runs it under `ulimit -n` this low (POSIX shells). */
   fdLimit?: number,
 ): Promise<ServeProcess> {
-  const argv = [
-    join(root, 'electron/cli.ts'),
-    'serve',
-    '--port',
-    String(port),
-    '--data-dir',
-    dataDir,
-    ...args,
-  ];
-  const quoted = [process.execPath, ...argv].map((a) => `'${a.replaceAll("'", "'\\''")}'`);
-  const child =
-    fdLimit === undefined
-      ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env })
-      : spawn('sh', ['-c', `ulimit -n ${fdLimit} && exec ${quoted.join(' ')}`], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env,
-        });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/listening on (http:\/\/\S+)/.test(out)) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`serve did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const base = /listening on (http:\/\/\S+)/.exec(out)![1]!;
+  const serve = await spawnServe(args, env, { dataDir, port, fdLimit });
+  const { base, child } = serve;
   const key = readFileSync(join(dataDir, 'api-key'), 'utf8').trim();
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
     base,
     port: Number(new URL(base).port),
     key,
     child,
-    output: () => out,
+    output: serve.output,
     async api<T>(method: string, path: string, body?: unknown) {
       const res = await fetch(base + path, {
         method,
@@ -76,15 +51,8 @@ export async function startServe(
       const text = await res.text();
       return { status: res.status, json: (text ? JSON.parse(text) : null) as T };
     },
-    async kill9() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
-    },
+    kill9: serve.kill,
+    stop: serve.stop,
   };
 }
 

@@ -1,63 +1,31 @@
 // What a local tool does with curl, against the real `export-manager serve` process and port.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { tempDir } from '../helpers/context.ts';
+import { spawnServe, type SpawnedServe } from '../helpers/spawn-serve.ts';
 
-const root = resolve(import.meta.dirname, '../..');
-let child: ChildProcess;
+let serve: SpawnedServe | undefined;
 let base = '';
 let key = '';
 let dataDir = '';
-let output = '';
 const RETENTION_SECONDS = 600;
 
 /** Starts `serve` on dataDir (a free port), its clock `aheadSeconds` in the future. */
 async function startServe(aheadSeconds = 0): Promise<void> {
-  output = '';
-  child = spawn(
-    process.execPath,
-    [
-      join(root, 'electron/cli.ts'),
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--demo-rows',
-      '5000',
-      '--url-ttl',
-      '60',
-      '--retention',
-      String(RETENTION_SECONDS),
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, EXPORT_MANAGER_CLOCK_AHEAD_SECONDS: String(aheadSeconds) },
-    },
+  // The key's line comes after the port's: both, or a test may read the output too early.
+  serve = await spawnServe(
+    ['--demo-rows', '5000', '--url-ttl', '60', '--retention', String(RETENTION_SECONDS)],
+    { ...process.env, EXPORT_MANAGER_CLOCK_AHEAD_SECONDS: String(aheadSeconds) },
+    { dataDir, apiKeyLine: true, timeoutMs: 20_000 },
   );
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  base = await vi.waitFor(
-    () => {
-      // The key's line comes after the port's: both, or a test may read the output too early.
-      const listening = /listening on (http:\/\/\S+)[^]*API key: [^\n]*\n/.exec(output);
-      if (!listening)
-        throw new Error(child.exitCode !== null ? output : `not listening yet: ${output}`);
-      return listening[1]!;
-    },
-    { timeout: 20_000, interval: 50 },
-  );
+  base = serve.base;
 }
 
 async function stopServe(): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  await serve?.stop();
 }
 
 beforeAll(async () => {
@@ -75,6 +43,7 @@ const auth = () => ({ authorization: `Bearer ${key}` });
 
 describe('a local tool, as with curl', () => {
   it('prints where the key is, never the key', () => {
+    const output = serve!.output();
     expect(output).toContain(`API key: in ${join(dataDir, 'api-key')}`);
     expect(output).not.toContain(key);
   });

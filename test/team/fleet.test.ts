@@ -62,6 +62,17 @@ async function json(res: Response) {
   return body;
 }
 
+/** The vendor fake as a DataDriver provider of the team (through `engine`); its id. */
+async function addProvider(
+  engine: FleetEngine,
+  vendor: VendorFake,
+  extra: { name: string } & Record<string, unknown>,
+): Promise<string> {
+  const body = { type: 'datadriver', base_url: vendor.url, credential: 'tok', ...extra };
+  const res = await engine.api('/v1/providers', { method: 'POST', body: JSON.stringify(body) });
+  return (await json(res)).data.id as string;
+}
+
 function fail(e: Error, engine: FleetEngine): never {
   throw new Error(`${e.message}\n${engine.name} logged:\n${engine.output().slice(-4000)}`);
 }
@@ -80,22 +91,12 @@ describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () =>
       pollsUntilDone: 1,
       rows: 300,
     });
-    const provider = (
-      await json(
-        await a.api('/v1/providers', {
-          method: 'POST',
-          body: JSON.stringify({
-            name: 'Team DataDriver',
-            type: 'datadriver',
-            base_url: fake.url,
-            credential: 'tok',
-            requests_per_second: 1000,
-            // Per engine: the vendor sees up to 16 exports of ours at once across the two.
-            max_concurrent_exports: 8,
-          }),
-        }),
-      )
-    ).data.id as string;
+    const provider = await addProvider(a, fake, {
+      name: 'Team DataDriver',
+      requests_per_second: 1000,
+      // Per engine: the vendor sees up to 16 exports of ours at once across the two.
+      max_concurrent_exports: 8,
+    });
 
     const health = (await json(await b.api('/healthz'))).data;
     expect(health.store).toEqual({ kind: 'postgres', ok: true });
@@ -181,19 +182,7 @@ describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () =>
     const b = await startEngine('sb', t);
     engines.push(a, b);
     fake ??= await startVendorFake({ vendor: 'datadriver', token: 'tok', pollsUntilDone: 0 });
-    const provider = (
-      await json(
-        await b.api('/v1/providers', {
-          method: 'POST',
-          body: JSON.stringify({
-            name: 'Sched',
-            type: 'datadriver',
-            base_url: fake.url,
-            credential: 'tok',
-          }),
-        }),
-      )
-    ).data.id as string;
+    const provider = await addProvider(b, fake, { name: 'Sched' });
     const sch = (
       await json(
         await a.api('/v1/schedules', {

@@ -1,12 +1,11 @@
 // A team's engines as real processes: `export-manager serve --store postgres://… --storage s3://…`
 // started from the source, each with its own data folder, all sharing one PostgreSQL database, one
 // bucket, one team key and one API key. Used by the fleet tests and the bench's fleet row.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const root = resolve(import.meta.dirname, '../..');
+import { join } from 'node:path';
+import { spawnServe } from '../helpers/spawn-serve.ts';
 
 export const FLEET_API_KEY = 'em_fleet_key_0123456789abcdef';
 export const FLEET_TEAM_KEY = Buffer.alloc(32, 42).toString('base64');
@@ -40,15 +39,8 @@ export interface FleetEngine {
 
 export async function startEngine(name: string, target: FleetTarget): Promise<FleetEngine> {
   const dataDir = mkdtempSync(join(tmpdir(), `em-fleet-${name}-`));
-  const child = spawn(
-    process.execPath,
+  const serve = await spawnServe(
     [
-      join(root, 'electron/cli.ts'),
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
       '--demo-rows',
       '0',
       '--store',
@@ -58,46 +50,26 @@ export async function startEngine(name: string, target: FleetTarget): Promise<Fl
       ...(target.args ?? []),
     ],
     {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        EXPORT_MANAGER_API_KEY: FLEET_API_KEY,
-        EXPORT_MANAGER_TEAM_KEY: FLEET_TEAM_KEY,
-        AWS_ACCESS_KEY_ID: target.awsAccessKeyId,
-        AWS_SECRET_ACCESS_KEY: target.awsSecretAccessKey,
-        // A dead engine's jobs move on after 10 s without a heartbeat (pg-boss's least) plus a
-        // monitor pass every second, rather than 30 s + 10 s.
-        EXPORT_MANAGER_QUEUE_HEARTBEAT_SECONDS: '10',
-        EXPORT_MANAGER_QUEUE_MONITOR_SECONDS: '1',
-        ...target.env,
-      },
+      ...process.env,
+      EXPORT_MANAGER_API_KEY: FLEET_API_KEY,
+      EXPORT_MANAGER_TEAM_KEY: FLEET_TEAM_KEY,
+      AWS_ACCESS_KEY_ID: target.awsAccessKeyId,
+      AWS_SECRET_ACCESS_KEY: target.awsSecretAccessKey,
+      // A dead engine's jobs move on after 10 s without a heartbeat (pg-boss's least) plus a
+      // monitor pass every second, rather than 30 s + 10 s.
+      EXPORT_MANAGER_QUEUE_HEARTBEAT_SECONDS: '10',
+      EXPORT_MANAGER_QUEUE_MONITOR_SECONDS: '1',
+      ...target.env,
     },
+    { dataDir, name, apiKeyLine: true, timeoutMs: 60_000 },
   );
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const base = await new Promise<string>((resolveBase, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 60_000);
-    const look = () => {
-      const m = /listening on (http:\/\/\S+)[^]*API key: [^\n]*\n/.exec(out);
-      if (m) {
-        clearTimeout(deadline);
-        resolveBase(m[1]!);
-      }
-    };
-    child.stdout!.on('data', look);
-    child.once('exit', (code) => {
-      clearTimeout(deadline);
-      reject(new Error(`${name} exited (${code}) before listening:\n${out}`));
-    });
-  });
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const { base } = serve;
   return {
     name,
     base,
-    child,
-    output: () => out,
+    child: serve.child,
+    output: serve.output,
     api: (path, init = {}) =>
       fetch(base + path, {
         ...init,
@@ -108,13 +80,11 @@ export async function startEngine(name: string, target: FleetTarget): Promise<Fl
         },
       }),
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      await serve.kill();
       cleanup();
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
+      await serve.stop();
       cleanup();
     },
   };

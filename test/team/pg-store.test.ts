@@ -2,18 +2,12 @@
 // statements as better-sqlite3 gives them, transactions that commit whole or not at all, one write
 // lock across processes, and a connection cut inside a transaction that commits nothing.
 import { execFileSync } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPgStore, WRITE_LOCK } from '../../electron/engine/store/postgres/pg-store.ts';
 import { freshSchemaUrl } from '../helpers/test-store.ts';
-import { skipNotice, startPostgres } from './servers.ts';
+import { usePostgres } from './servers.ts';
 
-const started = await startPostgres();
-if (!started.ok) console.warn(skipNotice('PostgreSQL', started.skipReason));
-const url = started.ok ? started.server.env.PG_URL! : '';
-
-afterAll(async () => {
-  if (started.ok) await started.server.stop();
-}, 60_000);
+const { ok: ready, url } = await usePostgres();
 
 /** psql as another process would run it: one statement, its single value. */
 function psql(sql: string): string {
@@ -28,7 +22,7 @@ function store() {
   return { db, schema };
 }
 
-describe.skipIf(!started.ok)('the PostgreSQL store', () => {
+describe.skipIf(!ready)('the PostgreSQL store', () => {
   it('answers statements synchronously with SQLite-shaped values', () => {
     const { db } = store();
     const insert = db.prepare('INSERT INTO t (id, name, score) VALUES (@id, @name, @score)');

@@ -3,22 +3,16 @@
 // columns and indexes; it runs once, refuses a newer schema and an untranslatable migration
 // without writing anything.
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../electron/cli.ts';
 import { openDatabase } from '../../electron/engine/store/db.ts';
 import { migrations } from '../../electron/engine/store/migrations/index.ts';
 import { DialectError, toPostgres } from '../../electron/engine/store/postgres/dialect.ts';
 import { migratePostgres } from '../../electron/engine/store/postgres/pg-migrate.ts';
 import { tempDir } from '../helpers/context.ts';
-import { skipNotice, startPostgres } from './servers.ts';
+import { usePostgres } from './servers.ts';
 
-const started = await startPostgres();
-if (!started.ok) console.warn(skipNotice('PostgreSQL', started.skipReason));
-const url = started.ok ? started.server.env.PG_URL! : '';
-
-afterAll(async () => {
-  if (started.ok) await started.server.stop();
-}, 60_000);
+const { ok: ready, url } = await usePostgres();
 
 async function withDb<T>(name: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: url });
@@ -41,7 +35,7 @@ const pgType: Record<string, string> = {
   REAL: 'double precision',
 };
 
-describe.skipIf(!started.ok)('migrations on PostgreSQL', () => {
+describe.skipIf(!ready)('migrations on PostgreSQL', () => {
   it('gives every SQLite table, column (type, nullability) and index; a second run does nothing', async () => {
     await withDb('same_history', async (c) => {
       const dbUrl = url.replace(/\/postgres$/, '/same_history');

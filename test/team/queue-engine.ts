@@ -1,25 +1,18 @@
 // One engine process of a team, as far as exports go: its own data folder, the exports service
 // on a store file shared with the other processes, and the pg-boss queue they share. The team
 // queue tests run two of these in one test process, or one in a child (queue-child.ts) to kill.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DatasetColumn } from '../../shared/schemas/datasets.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { systemClock } from '../../electron/engine/clock.ts';
-import { enginePaths, type EngineContext } from '../../electron/engine/context.ts';
-import { EventBus } from '../../electron/engine/events.ts';
 import { createExportsRepo, type ExportsRepo } from '../../electron/engine/exports/exports-repo.ts';
 import {
   createExportsService,
   type ExportsService,
 } from '../../electron/engine/exports/exports-service.ts';
 import { openTeamQueue, type WorkQueue } from '../../electron/engine/exports/work-queue.ts';
-import { silentLogger } from '../../electron/engine/logger.ts';
 import { createFileStore } from '../../electron/engine/storage/files.ts';
 import { createPresigner } from '../../electron/engine/storage/presigner.ts';
-import { openDatabase } from '../../electron/engine/store/db.ts';
-import { sqliteStore } from '../../electron/engine/store/store-db.ts';
+import { makeContext } from '../helpers/context.ts';
 
 export interface QueueEngineOptions {
   readonly storeFile: string;
@@ -51,28 +44,15 @@ export const testQueueTimings = {
 } as const;
 
 export async function startQueueEngine(o: QueueEngineOptions): Promise<QueueEngine> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'em-team-'));
-  const paths = enginePaths(dataDir);
-  for (const dir of [paths.datasetsDir, paths.filesDir, paths.tmpDir])
-    mkdirSync(dir, { recursive: true });
-  const db = sqliteStore(openDatabase(o.storeFile));
-  const ctx: EngineContext = {
-    db,
+  // Real time: the queue's heartbeats and the other processes keep it.
+  const ctx = {
+    ...makeContext(
+      { concurrency: o.concurrency ?? 2 },
+      { storeFile: o.storeFile, dirPrefix: 'em-team-' },
+    ),
     clock: systemClock,
-    events: new EventBus(),
-    logger: silentLogger,
-    paths,
-    config: {
-      dataDir,
-      urlTtlSeconds: 900,
-      retentionSeconds: 604800,
-      demoRows: 0,
-      maxRows: 10_000_000,
-      concurrency: o.concurrency ?? 2,
-      version: '0.0.0-test',
-    },
-    baseUrl: () => 'http://127.0.0.1:8787',
   };
+  const { db, paths } = ctx;
   const queue = await openTeamQueue(o.pgUrl, { schema: o.schema, ...testQueueTimings });
   const repo = createExportsRepo(db);
   const svc = createExportsService(ctx, {
@@ -97,8 +77,7 @@ export async function startQueueEngine(o: QueueEngineOptions): Promise<QueueEngi
     filesDir: paths.filesDir,
     async close() {
       await svc.close();
-      db.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      ctx.cleanup();
     },
   };
 }

@@ -66,3 +66,20 @@ export const startPostgres = () => start('start-postgres.sh', 'PG_DIR');
 export function skipNotice(what: string, reason: string): string {
   return `team tests on ${what} skipped: ${reason}`;
 }
+
+/**
+ * For a test file on PostgreSQL: starts the throwaway cluster as the file loads (so that
+ * `describe.skipIf(!pg.ok)` knows at collection) and stops it after all its tests. Where the
+ * cluster cannot start here, says why once and gives `ok: false` and an empty url.
+ */
+export async function usePostgres(): Promise<{ readonly ok: boolean; readonly url: string }> {
+  // Imported here: the bench loads this module outside vitest.
+  const { afterAll } = await import('vitest');
+  const started = await startPostgres();
+  if (!started.ok) {
+    console.warn(skipNotice('PostgreSQL', started.skipReason));
+    return { ok: false, url: '' };
+  }
+  afterAll(() => started.server.stop(), 60_000);
+  return { ok: true, url: started.server.env.PG_URL! };
+}
