@@ -177,7 +177,12 @@ describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () =>
   }, 60_000);
 
   it('a schedule fires once per tick with two engines up', async () => {
-    const t = await target('fleetsched');
+    // Each engine holds 400 ms between seeing the slot due and claiming it, so both see every
+    // slot due before either has claimed it: the race the claim's re-read settles.
+    const t = {
+      ...(await target('fleetsched')),
+      env: { EXPORT_MANAGER_PAUSE_AT: 'schedule:before-claim:400' },
+    };
     const a = await startEngine('sa', t);
     const b = await startEngine('sb', t);
     engines.push(a, b);
@@ -213,5 +218,31 @@ describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () =>
       expect(starts[i]! - starts[i - 1]!).toBeGreaterThan(2000);
     const exportIds = runs.map((r) => r.export_id).filter(Boolean);
     expect(new Set(exportIds).size).toBe(exportIds.length);
-  }, 60_000);
+    // The losing engine leaves a taken slot quietly: without the re-read under the write lock its
+    // claim of the same run number fails on the unique key, which the runs above would not show.
+    for (const e of [a, b])
+      expect(e.output(), `${e.name} logged a failed claim`).not.toMatch(
+        /background work failed|duplicate key|UNIQUE constraint/,
+      );
+
+    // A schedule made on one engine, which then stops before its first slot: the other engine has
+    // heard nothing of it (no event reaches its timer, none of its exports ran there) and finds it
+    // only by looking at the shared store, which it does every second.
+    const quiet = (
+      await json(
+        await a.api('/v1/schedules', {
+          method: 'POST',
+          body: JSON.stringify({ name: 'made on a', request: { provider }, every_seconds: 3 }),
+        }),
+      )
+    ).data;
+    await a.stop();
+    await new Promise((r) => setTimeout(r, 8_000));
+    const later = (await json(await b.api(`/v1/schedules/${quiet.id}/runs?limit=100`))).data as {
+      number: number;
+    }[];
+    expect(later.length).toBeGreaterThanOrEqual(1);
+    const all = later.map((r) => r.number).sort((x, y) => x - y);
+    expect(all).toEqual(all.map((_, i) => i + 1));
+  }, 90_000);
 });

@@ -16,3 +16,18 @@ export type CrashPoint =
 export function crashPoint(point: CrashPoint): void {
   if (process.env.EXPORT_MANAGER_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
 }
+
+export type PausePoint = 'schedule:before-claim';
+
+/**
+ * EXPORT_MANAGER_PAUSE_AT=<point>:<ms> holds the thread at that point for that long, so a test can
+ * widen a race window between processes (two engines claiming one schedule slot). Unset (always,
+ * outside tests) it costs one string comparison.
+ */
+export function pausePoint(point: PausePoint): void {
+  const at = process.env.EXPORT_MANAGER_PAUSE_AT;
+  if (!at?.startsWith(`${point}:`)) return;
+  const ms = Number(at.slice(point.length + 1));
+  if (Number.isFinite(ms) && ms > 0)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

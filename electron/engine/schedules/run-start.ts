@@ -1,7 +1,7 @@
 // How a schedule run starts: its slot claimed and its number taken in one transaction, then its
 // export created under an idempotency key, so a crash between the two never makes two exports.
 import type { Export } from '../../../shared/schemas/exports.ts';
-import { crashPoint } from '../safety/fault-injection.ts';
+import { crashPoint, pausePoint } from '../safety/fault-injection.ts';
 import { immediate } from '../store/db.ts';
 import { finalStatuses } from './exports-port.ts';
 import type { RunEnd } from './run-end.ts';
@@ -88,6 +88,7 @@ export function createRunStart(core: ServiceCore, end: RunEnd) {
     const since = r.incremental_column ? r.high_water_json : null;
     // Under the write lock, the schedule is read again: when engines share a store, each one's
     // timer sees the slot due, and only the first to claim it runs it.
+    pausePoint('schedule:before-claim');
     const claimed = immediate(db, () => {
       if (repo.get(r.id)?.run_count !== r.run_count) return false;
       runs.claim(r.id, n, trigger, now, since);
