@@ -74,3 +74,30 @@ export function surviveClosedOutput(): void {
     stream.on('error', () => undefined);
   }
 }
+
+/**
+ * A warning that may repeat many times a second (a store or queue that is down, every poll
+ * failing): the first is logged, then at most one line per `windowMs`, carrying how many were
+ * left out since the last line, so the log stays readable through an outage and still says it
+ * lasted.
+ */
+export function quietWarn(
+  logger: Logger,
+  msg: string,
+  windowMs = 60_000,
+  now: () => number = Date.now,
+): (fields?: Record<string, unknown>) => void {
+  let quietUntil = Number.NEGATIVE_INFINITY;
+  let quieted = 0;
+  return (fields) => {
+    const t = now();
+    // Inside the window; a time before its start (the clock went back) opens a new one.
+    if (t < quietUntil && t >= quietUntil - windowMs) {
+      quieted += 1;
+      return;
+    }
+    logger.warn(msg, { ...fields, ...(quieted > 0 ? { left_out_since_last_line: quieted } : {}) });
+    quietUntil = t + windowMs;
+    quieted = 0;
+  };
+}

@@ -3,7 +3,7 @@
 // export announced again by every engine's start adds nothing), a heartbeat so a job whose process
 // died goes to another within heartbeatSeconds plus one monitor pass.
 import { PgBoss, type Job } from 'pg-boss';
-import { silentLogger } from '../logger.ts';
+import { quietWarn, silentLogger } from '../logger.ts';
 import type { Delivery, QueueKind, TeamQueueOptions, WorkQueue } from './work-queue.ts';
 import { redactUrl } from '../store/postgres/pg-url.ts';
 
@@ -41,22 +41,8 @@ export async function openPgBossQueue(url: string, o: TeamQueueOptions): Promise
   });
   // A database that is down makes every worker fail every poll: the first error is logged, then
   // one line a minute with how many more there were, so the log stays readable through an outage.
-  let quietUntil = 0;
-  let quieted = 0;
-  boss.on('error', (err: Error) => {
-    const now = Date.now();
-    if (now < quietUntil) {
-      quieted += 1;
-      return;
-    }
-    logger.warn('team queue error', {
-      queue: location,
-      error: err.message,
-      ...(quieted > 0 ? { more_errors_in_the_last_minute: quieted } : {}),
-    });
-    quietUntil = now + 60_000;
-    quieted = 0;
-  });
+  const warn = quietWarn(logger, 'team queue error');
+  boss.on('error', (err: Error) => warn({ queue: location, error: err.message }));
   try {
     await boss.start();
     for (const kind of ['dataset', 'provider'] as const) {
