@@ -10,6 +10,8 @@ export const DatasetColumn = Type.Object({
   name: Type.String(),
   // Enum, not a Union of mapped literals: a mapped array gives the Union a static type of never.
   type: Type.Enum(columnTypes),
+  /** Has an index of its own (index_columns, or the time column): equality and range filters on it read only the matching rows. */
+  indexed: Type.Optional(Type.Boolean()),
 });
 export type DatasetColumn = Static<typeof DatasetColumn>;
 
@@ -40,6 +42,14 @@ export const DatasetCreate = Type.Object(
     path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     export_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     time_column: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    index_columns: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 8,
+        uniqueItems: true,
+        description:
+          'Columns to index once the rows are loaded, so exports filtered on them (one customer, one id) read only the matching rows instead of the whole table.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

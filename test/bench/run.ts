@@ -211,7 +211,7 @@ async function main(): Promise<void> {
     }
     if (wants('small_exports')) {
       log('\nsmall_exports');
-      results.push(await smallExportsCase(ctx, serve, 'bench'));
+      results.push(await smallExportsCase(ctx, serve));
     }
     await serve.stop();
 

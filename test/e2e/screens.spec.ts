@@ -53,6 +53,7 @@ test('import a dataset from a path: progress, then its columns and rows, ready t
     await dialog.getByLabel('File').fill(file);
     await dialog.getByLabel('File').blur();
     await expect(dialog.getByLabel('Dataset name')).toHaveValue('Orders_2026');
+    await dialog.getByLabel('Indexed columns').fill('email');
     await shoot(page, 'dataset-import');
     await dialog.getByRole('button', { name: 'Import' }).click();
     const card = page.getByTestId('dataset').filter({ hasText: 'Orders_2026' });
@@ -60,6 +61,7 @@ test('import a dataset from a path: progress, then its columns and rows, ready t
     await expect(card).toContainText('50,000 rows');
     await expect(card).toContainText('time column created_at');
     await expect(card.getByText('amount')).toBeVisible();
+    await expect(card.getByTitle('text, indexed')).toContainText('email');
     await shoot(page, 'datasets');
 
     // A file that is not there: the error says so, nothing is half imported.

@@ -74,6 +74,37 @@ describe('datasets API', () => {
     expect(badName.statusCode).toBe(400);
   });
 
+  it('takes index_columns, shows them as indexed, and refuses a list it cannot take', async () => {
+    const file = join(s.dataDir, 'orders.csv');
+    writeFileSync(file, 'id,customer,total\n1,c1,5\n2,c2,7\n');
+    const res = await s.call({
+      method: 'POST',
+      url: '/v1/datasets',
+      payload: { name: 'orders', path: file, index_columns: ['customer'] },
+    });
+    expect(res.statusCode).toBe(202);
+    const ready = await waitReady('orders');
+    expect(ready.columns).toEqual([
+      { name: 'id', type: 'integer' },
+      { name: 'customer', type: 'text', indexed: true },
+      { name: 'total', type: 'integer' },
+    ]);
+    for (const index_columns of [
+      ['a', 'a'],
+      Array.from({ length: 9 }, (_, i) => `c${i}`),
+      [''],
+      'customer',
+    ]) {
+      const bad = await s.call({
+        method: 'POST',
+        url: '/v1/datasets',
+        payload: { name: 'orders2', path: file, index_columns },
+      });
+      expect(bad.statusCode, JSON.stringify(index_columns)).toBe(400);
+      expect(bad.json().error.code).toBe('INVALID_REQUEST');
+    }
+  });
+
   it('deletes a dataset', async () => {
     expect((await s.call({ method: 'DELETE', url: '/v1/datasets/leads' })).statusCode).toBe(204);
     expect((await s.call({ url: '/v1/datasets/leads' })).statusCode).toBe(404);

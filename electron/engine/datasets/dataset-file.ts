@@ -27,13 +27,27 @@ export function openBuildFile(file: string): Db {
   return db;
 }
 
-/** Indexes the time column, closes the file and flushes it to disk. */
-export function finishBuildFile(db: Db, file: string, timeColumn: string | null): void {
+/**
+ * Indexes the time column and the requested index columns (each on its own, after the load: far
+ * cheaper than keeping them during it), closes the file and flushes it to disk.
+ */
+export function finishBuildFile(
+  db: Db,
+  file: string,
+  timeColumn: string | null,
+  indexColumns: readonly string[] = [],
+): void {
   if (timeColumn !== null) {
     db.exec(
       `CREATE INDEX ${quoteIdent(`${DATA_TABLE}_by_time`)} ON ${DATA_TABLE} (${quoteIdent(timeColumn)})`,
     );
   }
+  indexColumns.forEach((name, i) => {
+    if (name === timeColumn) return;
+    db.exec(
+      `CREATE INDEX ${quoteIdent(`${DATA_TABLE}_by_${i + 1}`)} ON ${DATA_TABLE} (${quoteIdent(name)})`,
+    );
+  });
   db.close();
   fsyncPath(file);
 }

@@ -282,6 +282,7 @@ export function createDatasetsService(
         out,
         format,
         timeColumn: req.time_column ?? null,
+        indexColumns: req.index_columns ?? [],
         chunkBytes: deps.chunkBytes,
         progressIntervalMs: interval,
       }));

@@ -103,5 +103,5 @@ export async function writeDemoLeads(
       await sink.drain();
     }
   }
-  return sink.finish(types, 'created_at');
+  return sink.finish(types, 'created_at', []);
 }

@@ -18,6 +18,8 @@ export interface ImportFileJob {
   /** Known from a completed export; otherwise sniffed from the content. */
   readonly format?: 'csv' | 'jsonl' | null;
   readonly timeColumn?: string | null;
+  /** Columns to index after the load (each must be a column of the file). */
+  readonly indexColumns?: readonly string[];
   readonly chunkBytes?: number;
   /** Insert in a second worker; by default for files over a few MB. */
   readonly sinkThread?: boolean;
@@ -50,7 +52,10 @@ export async function importFile(
   let sink: Sink | null = null;
   try {
     sink = threaded ? threadSink(job.out) : inlineSink(job.out);
-    const inferrer = new RowTypeInferrer(sink, { timeColumn: job.timeColumn ?? null });
+    const inferrer = new RowTypeInferrer(sink, {
+      timeColumn: job.timeColumn ?? null,
+      indexColumns: job.indexColumns ?? [],
+    });
     const raw = createReadStream(job.source, { highWaterMark: job.chunkBytes ?? 1 << 20 });
     let stream: Readable = raw;
     if (gzip) {

@@ -28,11 +28,14 @@ const BATCH_VALUES = 32_768;
 export interface InferrerOptions {
   /** The time column the request named; a value in it that is not a timestamp fails the import. */
   readonly timeColumn?: string | null;
+  /** Columns the request asked to index: each must be a column of the file. */
+  readonly indexColumns?: readonly string[];
 }
 
 export class RowTypeInferrer {
   private readonly sink: Sink;
   private readonly requestedTime: string | null;
+  private readonly indexColumns: readonly string[];
   private readonly names: string[] = [];
   private readonly taken = new Set<string>();
   private readonly types: number[] = [];
@@ -50,6 +53,7 @@ export class RowTypeInferrer {
   constructor(sink: Sink, options: InferrerOptions = {}) {
     this.sink = sink;
     this.requestedTime = options.timeColumn ?? null;
+    this.indexColumns = options.indexColumns ?? [];
   }
 
   get rowCount(): number {
@@ -79,10 +83,17 @@ export class RowTypeInferrer {
     return index;
   }
 
-  /** Checks the requested time column against the header, before any row is read. */
+  /** Checks the requested time and index columns against the header, before any row is read. */
   checkTimeColumn(line: number): void {
     if (this.requestedTime !== null && this.timeIndex === -1)
       throw new ImportError(`line ${line}: time_column "${this.requestedTime}" is not a column`);
+    const missing = this.missingIndexColumn();
+    if (missing !== undefined)
+      throw new ImportError(`line ${line}: index_columns: "${missing}" is not a column`);
+  }
+
+  private missingIndexColumn(): string | undefined {
+    return this.indexColumns.find((c) => !this.names.includes(c));
   }
 
   /** From now on batches carry their values as an array (the input holds the separator). */
@@ -160,11 +171,18 @@ export class RowTypeInferrer {
     if (this.names.length === 0) throw new ImportError(`line ${line}: the file has no columns`);
     if (this.requestedTime !== null && this.timeIndex === -1)
       throw new ImportError(`time_column "${this.requestedTime}" is not a column of the file`);
+    const missing = this.missingIndexColumn();
+    if (missing !== undefined)
+      throw new ImportError(`index_columns: "${missing}" is not a column of the file`);
     this.flush();
     const types = this.types.map((t) => (t === UNKNOWN_CODE ? TEXT_CODE : t));
     const timeIndex =
       this.timeIndex !== -1 ? this.timeIndex : types.findIndex((t) => t === TIMESTAMP_CODE);
-    return this.sink.finish(types, timeIndex === -1 ? null : this.names[timeIndex]);
+    return this.sink.finish(
+      types,
+      timeIndex === -1 ? null : this.names[timeIndex],
+      this.indexColumns,
+    );
   }
 
   private widenText(i: number, s: string, line: number): void {

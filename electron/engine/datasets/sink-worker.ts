@@ -14,7 +14,7 @@ port.on('message', (m: SinkRequest) => {
       sink.write(m.batch);
       reply({ t: 'ack' });
     } else {
-      reply({ t: 'done', result: sink.finish(m.types, m.timeColumn) });
+      reply({ t: 'done', result: sink.finish(m.types, m.timeColumn, m.indexColumns) });
       port.close();
     }
   } catch (err) {

@@ -10,7 +10,11 @@ export interface Sink {
   write(batch: SinkBatch): void;
   /** Waits while too many batches are in flight (constant memory); rejects with the sink's error. */
   drain(): Promise<void>;
-  finish(types: readonly number[], timeColumn: string | null): Promise<SinkResult>;
+  finish(
+    types: readonly number[],
+    timeColumn: string | null,
+    indexColumns: readonly string[],
+  ): Promise<SinkResult>;
   /** Stops and closes the file; the caller removes it. */
   abort(): Promise<void>;
 }
@@ -19,7 +23,12 @@ export interface Sink {
 export type SinkRequest =
   | { readonly t: 'column'; readonly name: string }
   | { readonly t: 'batch'; readonly batch: SinkBatch }
-  | { readonly t: 'finish'; readonly types: readonly number[]; readonly timeColumn: string | null };
+  | {
+      readonly t: 'finish';
+      readonly types: readonly number[];
+      readonly timeColumn: string | null;
+      readonly indexColumns: readonly string[];
+    };
 
 /** Messages from the sink worker. */
 export type SinkReply =
@@ -33,7 +42,7 @@ export function inlineSink(file: string): Sink {
     addColumn: (name) => sink.addColumn(name),
     write: (batch) => sink.write(batch),
     drain: async () => {},
-    finish: async (types, timeColumn) => sink.finish(types, timeColumn),
+    finish: async (types, timeColumn, indexColumns) => sink.finish(types, timeColumn, indexColumns),
     abort: async () => sink.close(),
   };
 }
@@ -84,8 +93,8 @@ export function threadSink(file: string): Sink {
       post({ t: 'batch', batch });
     },
     drain: () => waitFor(() => inFlight < MAX_IN_FLIGHT / 2 || inFlight === 0),
-    async finish(types, timeColumn) {
-      post({ t: 'finish', types, timeColumn });
+    async finish(types, timeColumn, indexColumns) {
+      post({ t: 'finish', types, timeColumn, indexColumns });
       await waitFor(() => result !== null);
       return result!;
     },

@@ -121,8 +121,15 @@ export class TableSink {
     this.syncFd = null;
   }
 
-  /** Settles the final types, rewrites widened values, indexes the time column, syncs the file. */
-  finish(types: readonly number[], timeColumn: string | null): SinkResult {
+  /**
+   * Settles the final types, rewrites widened values, indexes the time column and the index
+   * columns, syncs the file.
+   */
+  finish(
+    types: readonly number[],
+    timeColumn: string | null,
+    indexColumns: readonly string[] = [],
+  ): SinkResult {
     if (!this.created) this.createTable();
     this.setTypes(types);
     this.db.function('em_js_text', { deterministic: true }, (v: unknown) => String(v));
@@ -144,11 +151,14 @@ export class TableSink {
       );
     }
     this.db.exec('COMMIT');
-    finishBuildFile(this.db, this.file, timeColumn);
+    finishBuildFile(this.db, this.file, timeColumn, indexColumns);
     this.closeSyncFd();
+    const indexed = new Set(indexColumns);
+    if (timeColumn !== null) indexed.add(timeColumn);
     const columns = this.names.map((name, i) => ({
       name,
       type: typeNames[this.types[i] === UNKNOWN_CODE ? TEXT_CODE : this.types[i]] as ColumnType,
+      ...(indexed.has(name) ? { indexed: true } : {}),
     }));
     return { columns, timeColumn, rowCount: this.rows };
   }

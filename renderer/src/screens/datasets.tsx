@@ -26,6 +26,7 @@ function ImportDialog({ onClose }: { onClose(): void }) {
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
   const [timeColumn, setTimeColumn] = useState('');
+  const [indexColumns, setIndexColumns] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -40,11 +41,20 @@ function ImportDialog({ onClose }: { onClose(): void }) {
     ev.preventDefault();
     setBusy(true);
     setError(null);
+    const indexed = [
+      ...new Set(
+        indexColumns
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      ),
+    ];
     try {
       await api.importDataset({
         name: name.trim() || nameFromFile(path),
         path: path.trim(),
         ...(timeColumn.trim() ? { time_column: timeColumn.trim() } : {}),
+        ...(indexed.length > 0 ? { index_columns: indexed } : {}),
       });
       void useStore.getState().loadDatasets();
       onClose();
@@ -103,6 +113,18 @@ function ImportDialog({ onClose }: { onClose(): void }) {
             onChange={(ev) => setTimeColumn(ev.target.value)}
           />
         </Field>
+        <Field
+          id={`${id}-index`}
+          label="Indexed columns"
+          hint="Optional, separated by commas (up to 8): columns you export one value at a time, such as a customer or an id. Those exports then read only their own rows."
+        >
+          <input
+            id={`${id}-index`}
+            value={indexColumns}
+            placeholder="customer_id"
+            onChange={(ev) => setIndexColumns(ev.target.value)}
+          />
+        </Field>
         <InlineError error={error} />
         <DialogActions
           onCancel={onClose}
@@ -158,9 +180,12 @@ function DatasetCard({ d, onDelete }: { d: Dataset; onDelete(d: Dataset): void }
       </p>
       <div className="columns">
         {d.columns.map((c) => (
-          <span key={c.name} className="chip" title={c.type}>
+          <span key={c.name} className="chip" title={c.indexed ? `${c.type}, indexed` : c.type}>
             {c.name}
-            <span className="chip-type">{c.type}</span>
+            <span className="chip-type">
+              {c.type}
+              {c.indexed ? ' · indexed' : ''}
+            </span>
           </span>
         ))}
       </div>

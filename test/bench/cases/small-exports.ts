@@ -1,9 +1,27 @@
 // small_exports: what a script asking for many tiny exports sees. N one-row exports (one id each)
 // are created back to back through the API; the rate is N over the time from the first POST to the
-// last `completed` event, end to end (queue, worker, file, fsync, store writes, events).
+// last `completed` event, end to end (queue, worker, file, fsync, store writes, events). The
+// dataset is the bench CSV imported as a script doing this would: with `index_columns: ["id"]`
+// (README), so each export reads its row through the index rather than scanning the table.
 import type { BenchContext, ResultRow } from '../context.ts';
 import { median, PeakRss } from '../measure.ts';
 import type { Serve } from '../serve.ts';
+
+/** The bench CSV as a dataset with its id column indexed (imported once, untimed). */
+async function indexedDataset(ctx: BenchContext, serve: Serve): Promise<string> {
+  const name = 'bench_by_id';
+  const r = await serve.api<{ status?: string; row_count?: number }>('GET', `/v1/datasets/${name}`);
+  if (r.status === 200 && r.body.status === 'ready' && r.body.row_count === ctx.data.rows)
+    return name;
+  if (r.status === 200) await serve.ok('DELETE', `/v1/datasets/${name}`);
+  await serve.ok('POST', '/v1/datasets', { name, path: ctx.data.csv, index_columns: ['id'] });
+  const { value } = await serve.waitDataset(name);
+  if (value.row_count !== ctx.data.rows)
+    throw new Error(
+      `dataset ${name} has ${String(value.row_count)} rows, expected ${ctx.data.rows}`,
+    );
+  return name;
+}
 
 const TARGET_PER_S = 200;
 const EXPORTS = 300;
@@ -28,11 +46,8 @@ async function round(serve: Serve, dataset: string, rows: number, offset: number
   return EXPORTS / ((last - t0) / 1000);
 }
 
-export async function smallExportsCase(
-  ctx: BenchContext,
-  serve: Serve,
-  dataset: string,
-): Promise<ResultRow> {
+export async function smallExportsCase(ctx: BenchContext, serve: Serve): Promise<ResultRow> {
+  const dataset = await indexedDataset(ctx, serve);
   const peak = new PeakRss(serve.pid);
   const rates: number[] = [];
   peak.start();
@@ -55,6 +70,6 @@ export async function smallExportsCase(
     pass: rate >= TARGET_PER_S,
     runs: rates.length,
     per_s: Math.round(rate),
-    note: `${rate.toFixed(0)} exports/s (${EXPORTS} one-row exports per run, POST to last completed)`,
+    note: `${rate.toFixed(0)} exports/s (${EXPORTS} one-row exports per run of ${ctx.data.rows.toLocaleString('en-US')} rows indexed on id, POST to last completed)`,
   };
 }

@@ -27,7 +27,7 @@ describe('demo dataset leads', () => {
     });
     expect(d.columns).toEqual([
       { name: 'id', type: 'integer' },
-      { name: 'created_at', type: 'timestamp' },
+      { name: 'created_at', type: 'timestamp', indexed: true },
       { name: 'name', type: 'text' },
       { name: 'email', type: 'text' },
       { name: 'company', type: 'text' },

@@ -52,7 +52,7 @@ describe('CSV import', () => {
       { name: 'name', type: 'text' },
       { name: 'comment', type: 'text' },
       { name: 'amount', type: 'real' },
-      { name: 'when', type: 'timestamp' },
+      { name: 'when', type: 'timestamp', indexed: true },
     ]);
     expect(rowsOf(h, 'edge')).toEqual(edgeRows);
     expect(storageOf(h, 'edge', 'id')).toEqual(['integer']);
@@ -159,7 +159,7 @@ describe('JSONL import', () => {
       { name: 'name', type: 'text' },
       { name: 'active', type: 'boolean' },
       { name: 'score', type: 'real' },
-      { name: 'joined', type: 'timestamp' },
+      { name: 'joined', type: 'timestamp', indexed: true },
       { name: 'tags', type: 'text' },
       { name: 'meta', type: 'text' },
       { name: 'nickname', type: 'text' },
