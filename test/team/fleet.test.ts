@@ -188,14 +188,17 @@ describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () =>
     engines.push(a, b);
     fake ??= await startVendorFake({ vendor: 'datadriver', token: 'tok', pollsUntilDone: 0 });
     const provider = await addProvider(b, fake, { name: 'Sched' });
-    const sch = (
-      await json(
-        await a.api('/v1/schedules', {
-          method: 'POST',
-          body: JSON.stringify({ name: 'every 3 s', request: { provider }, every_seconds: 3 }),
-        }),
-      )
-    ).data;
+    /** A schedule every 3 s of the provider's export, made through engine e. */
+    const every3s = async (e: typeof a, name: string) =>
+      (
+        await json(
+          await e.api('/v1/schedules', {
+            method: 'POST',
+            body: JSON.stringify({ name, request: { provider }, every_seconds: 3 }),
+          }),
+        )
+      ).data as { id: string };
+    const sch = await every3s(a, 'every 3 s');
     await new Promise((r) => setTimeout(r, 14_000));
     await json(
       await a.api(`/v1/schedules/${sch.id}`, {
@@ -228,14 +231,7 @@ describe.skipIf(!ready)('a team: two engines, one PostgreSQL, one bucket', () =>
     // A schedule made on one engine, which then stops before its first slot: the other engine has
     // heard nothing of it (no event reaches its timer, none of its exports ran there) and finds it
     // only by looking at the shared store, which it does every second.
-    const quiet = (
-      await json(
-        await a.api('/v1/schedules', {
-          method: 'POST',
-          body: JSON.stringify({ name: 'made on a', request: { provider }, every_seconds: 3 }),
-        }),
-      )
-    ).data;
+    const quiet = await every3s(a, 'made on a');
     await a.stop();
     await new Promise((r) => setTimeout(r, 8_000));
     const later = (await json(await b.api(`/v1/schedules/${quiet.id}/runs?limit=100`))).data as {
