@@ -43,7 +43,21 @@ it('keeps the engine answering HTTP while a large comparison runs, with the righ
         ? `${N * 10 + i},moved ${i},0\n`
         : `${i},name ${i},${i % 7 === 0 ? 'x' : i % 1000}\n`,
   );
-  server = await makeServer({ demoRows: 10 });
+  // What the engine logs goes into a failure's message: an answer other than 200 says why.
+  const logged: string[] = [];
+  const keep =
+    (level: string) =>
+    (msg: string, fields?: Record<string, unknown>): void =>
+      void logged.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
+  server = await makeServer({
+    demoRows: 10,
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: keep('warn'),
+      error: keep('error'),
+    },
+  });
   const started = performance.now();
   let done = false;
   const diff = diffInWorker({
@@ -58,7 +72,7 @@ it('keeps the engine answering HTTP while a large comparison runs, with the righ
   let last = performance.now();
   while (!done) {
     const res = await server.call({ url: '/v1/schedules' });
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode, `${res.body}\n${logged.join('\n')}`).toBe(200);
     const t = performance.now();
     gaps.push(t - last);
     last = t;
