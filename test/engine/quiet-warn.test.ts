@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { quietWarn, type Logger } from '../../electron/engine/logger.ts';
-
-function recording() {
-  const lines: { msg: string; fields: Record<string, unknown> | undefined }[] = [];
-  const logger: Logger = {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (msg, fields) => lines.push({ msg, fields }),
-    error: () => undefined,
-  };
-  return { lines, logger };
-}
+import { quietWarn } from '../../electron/engine/logger.ts';
+import { recordingLogger as recording } from '../helpers/recording-logger.ts';
 
 describe('quietWarn: a warning that repeats through an outage', () => {
   it('logs the first, then one line per window with how many were left out', () => {

@@ -29,27 +29,32 @@ export function openBuildFile(file: string): Db {
 
 /**
  * Indexes the time column and the requested index columns (each on its own, after the load: far
- * cheaper than keeping them during it), closes the file and flushes it to disk.
+ * cheaper than keeping them during it), closes the file and flushes it to disk. Returns the
+ * columns that have an index.
  */
 export function finishBuildFile(
   db: Db,
   file: string,
   timeColumn: string | null,
   indexColumns: readonly string[] = [],
-): void {
+): Set<string> {
+  const indexed = new Set<string>();
   if (timeColumn !== null) {
     db.exec(
       `CREATE INDEX ${quoteIdent(`${DATA_TABLE}_by_time`)} ON ${DATA_TABLE} (${quoteIdent(timeColumn)})`,
     );
+    indexed.add(timeColumn);
   }
   indexColumns.forEach((name, i) => {
-    if (name === timeColumn) return;
+    if (indexed.has(name)) return;
     db.exec(
       `CREATE INDEX ${quoteIdent(`${DATA_TABLE}_by_${i + 1}`)} ON ${DATA_TABLE} (${quoteIdent(name)})`,
     );
+    indexed.add(name);
   });
   db.close();
   fsyncPath(file);
+  return indexed;
 }
 
 /** fsync a file or a directory (a rename is durable only once its directory is synced). */

@@ -123,7 +123,7 @@ function makeParser(format: 'csv' | 'jsonl', inferrer: RowTypeInferrer): RecordP
   return new CsvParser((fields, line) => {
     if (columns === -1) {
       for (const f of fields) inferrer.addColumn(f, line);
-      inferrer.checkTimeColumn(line);
+      inferrer.checkRequestedColumns(line);
       columns = fields.length;
       return;
     }

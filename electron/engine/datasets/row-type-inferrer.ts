@@ -84,7 +84,7 @@ export class RowTypeInferrer {
   }
 
   /** Checks the requested time and index columns against the header, before any row is read. */
-  checkTimeColumn(line: number): void {
+  checkRequestedColumns(line: number): void {
     if (this.requestedTime !== null && this.timeIndex === -1)
       throw new ImportError(`line ${line}: time_column "${this.requestedTime}" is not a column`);
     const missing = this.missingIndexColumn();

@@ -151,10 +151,8 @@ export class TableSink {
       );
     }
     this.db.exec('COMMIT');
-    finishBuildFile(this.db, this.file, timeColumn, indexColumns);
+    const indexed = finishBuildFile(this.db, this.file, timeColumn, indexColumns);
     this.closeSyncFd();
-    const indexed = new Set(indexColumns);
-    if (timeColumn !== null) indexed.add(timeColumn);
     const columns = this.names.map((name, i) => ({
       name,
       type: typeNames[this.types[i] === UNKNOWN_CODE ? TEXT_CODE : this.types[i]] as ColumnType,

@@ -184,7 +184,7 @@ export function createSchedulesService(ctx: EngineContext, deps: SchedulesDeps) 
       if (state.started || state.closed) return;
       state.started = true;
       reconcile();
-      loop.tick();
+      loop.begin();
     },
     /** Stops the timer and waits for pruning in flight; runs in progress carry on as exports. */
     async close(): Promise<void> {

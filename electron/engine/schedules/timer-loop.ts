@@ -42,27 +42,31 @@ export function createTimerLoop(core: ServiceCore, start: RunStart) {
     timer?.cancel();
     timer = null;
     if (!state.started || state.closed) return;
-    if (shared && !look) {
-      let failing = false; // a store that stops answering is logged once, not every second
-      look = setInterval(() => {
-        try {
-          if (!state.closed) arm();
-          failing = false;
-        } catch (err) {
-          if (!failing)
-            logger.warn('could not look for schedules due; retrying every second', {
-              error: (err as Error).message,
-            });
-          failing = true;
-        }
-      }, SHARED_LOOK_MS);
-      look.unref();
-    }
     const at = repo.earliestDue();
     if (at === null) return;
     const wait = Math.min(MAX_WAIT_MS, Math.max(0, at - clock.now()));
     armedFor = clock.now() + wait;
     timer = clock.setTimeout(tick, wait);
+  }
+
+  /** Starts what is due now, then keeps the timer armed; on a shared store, looks every second. */
+  function begin(): void {
+    tick();
+    if (!shared || look) return;
+    let failing = false; // a store that stops answering is logged once, not every second
+    look = setInterval(() => {
+      try {
+        if (!state.closed) arm();
+        failing = false;
+      } catch (err) {
+        if (!failing)
+          logger.warn('could not look for schedules due; retrying every second', {
+            error: (err as Error).message,
+          });
+        failing = true;
+      }
+    }, SHARED_LOOK_MS);
+    look.unref();
   }
 
   function cancel(): void {
@@ -72,5 +76,5 @@ export function createTimerLoop(core: ServiceCore, start: RunStart) {
     timer = null;
   }
 
-  return { tick, arm, cancel, checkWallClock: () => wall.check() };
+  return { begin, tick, arm, cancel, checkWallClock: () => wall.check() };
 }

@@ -15,9 +15,10 @@ export async function importDataset(
   name: string,
   path: string,
   rows: number,
+  extra: { index_columns?: string[] } = {},
 ): Promise<number> {
   const t0 = performance.now();
-  await serve.ok('POST', '/v1/datasets', { name, path });
+  await serve.ok('POST', '/v1/datasets', { name, path, ...extra });
   const { at, value } = await serve.waitDataset(name);
   if (value.row_count !== rows)
     throw new Error(`dataset ${name} has ${String(value.row_count)} rows, expected ${rows}`);
@@ -30,11 +31,12 @@ export async function ensureDataset(
   name: string,
   path: string,
   rows: number,
+  extra: { index_columns?: string[] } = {},
 ): Promise<void> {
   const r = await serve.api<{ status?: string; row_count?: number }>('GET', `/v1/datasets/${name}`);
   if (r.status === 200 && r.body.status === 'ready' && r.body.row_count === rows) return;
   if (r.status === 200) await serve.ok('DELETE', `/v1/datasets/${name}`);
-  await importDataset(serve, name, path, rows);
+  await importDataset(serve, name, path, rows, extra);
 }
 
 export async function importCase(

@@ -6,22 +6,7 @@
 import type { BenchContext, ResultRow } from '../context.ts';
 import { median, PeakRss } from '../measure.ts';
 import type { Serve } from '../serve.ts';
-
-/** The bench CSV as a dataset with its id column indexed (imported once, untimed). */
-async function indexedDataset(ctx: BenchContext, serve: Serve): Promise<string> {
-  const name = 'bench_by_id';
-  const r = await serve.api<{ status?: string; row_count?: number }>('GET', `/v1/datasets/${name}`);
-  if (r.status === 200 && r.body.status === 'ready' && r.body.row_count === ctx.data.rows)
-    return name;
-  if (r.status === 200) await serve.ok('DELETE', `/v1/datasets/${name}`);
-  await serve.ok('POST', '/v1/datasets', { name, path: ctx.data.csv, index_columns: ['id'] });
-  const { value } = await serve.waitDataset(name);
-  if (value.row_count !== ctx.data.rows)
-    throw new Error(
-      `dataset ${name} has ${String(value.row_count)} rows, expected ${ctx.data.rows}`,
-    );
-  return name;
-}
+import { ensureDataset } from './import.ts';
 
 const TARGET_PER_S = 200;
 const EXPORTS = 300;
@@ -47,7 +32,8 @@ async function round(serve: Serve, dataset: string, rows: number, offset: number
 }
 
 export async function smallExportsCase(ctx: BenchContext, serve: Serve): Promise<ResultRow> {
-  const dataset = await indexedDataset(ctx, serve);
+  const dataset = 'bench_by_id';
+  await ensureDataset(serve, dataset, ctx.data.csv, ctx.data.rows, { index_columns: ['id'] });
   const peak = new PeakRss(serve.pid);
   const rates: number[] = [];
   peak.start();

@@ -11,6 +11,7 @@ import {
 } from '../../../electron/engine/schedules/changes-runner.ts';
 import { makeServer, type TestServer } from '../../helpers/server.ts';
 import { tempDir } from '../../helpers/context.ts';
+import { recordingLogger } from '../../helpers/recording-logger.ts';
 
 const dirs: string[] = [];
 let server: TestServer | null = null;
@@ -44,20 +45,8 @@ it('keeps the engine answering HTTP while a large comparison runs, with the righ
         : `${i},name ${i},${i % 7 === 0 ? 'x' : i % 1000}\n`,
   );
   // What the engine logs goes into a failure's message: an answer other than 200 says why.
-  const logged: string[] = [];
-  const keep =
-    (level: string) =>
-    (msg: string, fields?: Record<string, unknown>): void =>
-      void logged.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
-  server = await makeServer({
-    demoRows: 10,
-    logger: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: keep('warn'),
-      error: keep('error'),
-    },
-  });
+  const log = recordingLogger();
+  server = await makeServer({ demoRows: 10, logger: log.logger });
   const started = performance.now();
   let done = false;
   const diff = diffInWorker({
@@ -72,7 +61,7 @@ it('keeps the engine answering HTTP while a large comparison runs, with the righ
   let last = performance.now();
   while (!done) {
     const res = await server.call({ url: '/v1/schedules' });
-    expect(res.statusCode, `${res.body}\n${logged.join('\n')}`).toBe(200);
+    expect(res.statusCode, `${res.body}\n${log.text()}`).toBe(200);
     const t = performance.now();
     gaps.push(t - last);
     last = t;
