@@ -53,7 +53,7 @@ export function threadSink(file: string): Sink {
   const worker = new Worker(workerUrl('sink-worker', import.meta.url), {
     workerData: { file },
     // As for the import worker (import-runner.ts): bounded heaps keep memory flat.
-    resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 64 },
+    resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
   });
   let inFlight = 0;
   let failure: Error | null = null;

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ExportCompression } from '../../../shared/schemas/exports.ts';
 import { fsyncDir } from '../safety/atomic-file.ts';
-import { encoderFor, type EncoderColumn } from './encoders.ts';
+import { csvRowWriter, encoderFor, type EncoderColumn } from './encoders.ts';
 import { LANES, laneWindows, rangeSqlOf, rowidSpan, walksRowidRange } from './encode-lanes.ts';
 import { parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
 import { BATCH_ROWS, rowBatches } from './row-batches.ts';
@@ -120,6 +120,7 @@ export async function runExport(
           : plainBlocks(write);
 
     const encoder = encoderFor(input.format, input.columns);
+    const direct = input.format === 'csv' ? csvRowWriter(input.columns) : null;
     const blockBytes = input.blockBytes ?? BLOCK_BYTES;
     // Rows are written into a few reused buffers: rows die young, so the heap stays small and
     // flat, and the sink holds at most IN_FLIGHT blocks once push() resolves.
@@ -206,16 +207,43 @@ export async function runExport(
       const stepped = performance.now();
       sqliteMs += stepped - mark;
       let chars = 0;
-      for (const values of batch) {
-        const line = encoder.row(values);
-        chars += line.length;
-        text += line;
-        // Checked per row, so wide rows never pile up into one huge string.
-        if (text.length >= TEXT_CHARS) {
-          const h = performance.now();
+      if (direct !== null) {
+        // CSV rows go straight into the block; a row that may not fit flushes the block first,
+        // and a row larger than a block goes out as text on its own (append).
+        if (text !== '') {
           await append(text);
-          handoffMs += performance.now() - h;
           text = '';
+        }
+        for (const values of batch) {
+          const need = direct.bound(values);
+          if (need > block.length - used) {
+            const h = performance.now();
+            if (need > block.length) {
+              const line = encoder.row(values);
+              chars += line.length;
+              await append(line);
+              handoffMs += performance.now() - h;
+              continue;
+            }
+            await flushBlock();
+            handoffMs += performance.now() - h;
+          }
+          const at = direct.write(values, block, used);
+          chars += at - used;
+          used = at;
+        }
+      } else {
+        for (const values of batch) {
+          const line = encoder.row(values);
+          chars += line.length;
+          text += line;
+          // Checked per row, so wide rows never pile up into one huge string.
+          if (text.length >= TEXT_CHARS) {
+            const h = performance.now();
+            await append(text);
+            handoffMs += performance.now() - h;
+            text = '';
+          }
         }
       }
       rows += batch.length;

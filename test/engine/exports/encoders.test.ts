@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import {
   csvEncoder,
+  csvRowWriter,
   jsonlEncoder,
   type EncoderColumn,
 } from '../../../electron/engine/exports/encoders.ts';
@@ -42,6 +43,43 @@ describe('CSV encoder (RFC 4180)', () => {
 
   it('quotes header names that need it', () => {
     expect(csvEncoder([{ name: 'a,b', type: 'text' }]).header).toBe('"a,b"\r\n');
+  });
+});
+
+describe('CSV rows written straight into a buffer', () => {
+  const awkward: unknown[][] = [
+    ...rows,
+    [8, '', Number.MIN_VALUE, 1, null],
+    [9, '東京東京東京', -1.7976931348623157e308, 0, null],
+    [10, '🚀🚀"🚀,', 9007199254740993n, null, null],
+    [11, Buffer.from([0, 255, 10, 44, 34]), 0.1 + 0.2, 1, '2026-03-01T00:00:00.000Z'],
+    [null, null, null, null, null],
+  ];
+
+  it('writes the same bytes as the string encoder, and never more than bound() says', () => {
+    const enc = csvEncoder(columns);
+    const writer = csvRowWriter(columns);
+    const buf = Buffer.alloc(4096, 0x58);
+    for (const r of awkward) {
+      const end = writer.write(r, buf, 7);
+      const expected = Buffer.from(enc.row(r));
+      expect(buf.subarray(7, end).equals(expected)).toBe(true);
+      expect(end - 7).toBeLessThanOrEqual(writer.bound(r));
+      // Nothing before the offset was touched.
+      expect(buf.subarray(0, 7).toString()).toBe('XXXXXXX');
+    }
+  });
+
+  it('bounds a row of the worst text: all quotes, all three-byte characters', () => {
+    const one = [{ name: 't', type: 'text' as const }];
+    const writer = csvRowWriter(one);
+    const enc = csvEncoder(one);
+    for (const v of ['"'.repeat(1000), '€'.repeat(1000), '\r\n'.repeat(500), '']) {
+      // A buffer of exactly the bound: a short bound would cut the row (Buffer#write stops).
+      const buf = Buffer.alloc(writer.bound([v]));
+      const end = writer.write([v], buf, 0);
+      expect(buf.subarray(0, end).equals(Buffer.from(enc.row([v])))).toBe(true);
+    }
   });
 });
 
