@@ -189,13 +189,17 @@ export class TableSink {
     this.invalidate();
   }
 
-  /** Turns text into what each column stores ('' is NULL); integers are left to CAST in SQL. */
+  /** Turns text into what each column stores ('' is NULL); integers are made exact by CAST in SQL. */
   private convert(values: unknown[], rows: number): void {
     const n = this.names.length;
     const end = rows * n;
     for (let c = 0; c < n; c++) {
       const t = this.types[c];
-      if (t === REAL_CODE) {
+      if (t === REAL_CODE || t === INTEGER_CODE) {
+        // Integers too are bound as numbers (CAST in the SQL stores them as integers): a number
+        // binds without the UTF-8 copy a string needs (about 10 % of the insert thread's time
+        // on the leads data, two integer columns of ten). The reader has checked that every
+        // value of an integer column is a safe integer, so Number() is exact.
         for (let k = c; k < end; k += n) {
           const v = values[k];
           if (typeof v === 'string') values[k] = v === '' ? null : Number(v);

@@ -47,6 +47,28 @@ it('builds the same table whether rows are inserted in this thread or a second o
   expect(results[0].rows).toHaveLength(3001);
 });
 
+it('stores integers exactly as integers, up to the largest safe one, in either thread', async () => {
+  const values = ['9007199254740991', '-9007199254740991', '0', '', '-5', '42'];
+  const source = join(dir, 'ints.csv');
+  writeFileSync(source, 'n,m\n' + values.map((v, i) => `${v},${i}`).join('\n') + '\n');
+  for (const sinkThread of [false, true]) {
+    const out = join(dir, `ints-${sinkThread}.sqlite`);
+    const result = await importFile({ source, out, sinkThread }, () => {});
+    expect(result.columns.map((c) => c.type)).toEqual(['integer', 'integer']);
+    const db = new Database(out, { readonly: true });
+    try {
+      const got = db
+        .prepare('SELECT CAST(n AS TEXT) AS n, typeof(n) AS t FROM data ORDER BY rowid')
+        .all() as { n: string | null; t: string }[];
+      expect(got).toEqual(
+        values.map((v) => (v === '' ? { n: null, t: 'null' } : { n: v, t: 'integer' })),
+      );
+    } finally {
+      db.close();
+    }
+  }
+});
+
 it('reports progress per chunk and can be canceled, leaving no file', async () => {
   const source = join(dir, 'in.csv');
   writeFileSync(source, 'a,b\n' + '1,2\n'.repeat(50_000));
