@@ -18,7 +18,7 @@ export function csvField(v: unknown, type: ColumnType): string {
   return quoted(typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('base64') : String(v));
 }
 
-// Bytes a number or bigint prints to at most (String(-Number.MIN_VALUE) is 7; a 64-bit bigint 20).
+// Bytes a number or bigint prints to at most (-1.2345678901234567e-308 is 24; a 64-bit bigint 20).
 const NUMBER_BYTES = 32;
 
 /**

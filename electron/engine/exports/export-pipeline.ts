@@ -65,8 +65,9 @@ export interface ExportPhases {
 // encodes; smaller blocks cost more round trips, more in flight only adds memory.
 const BLOCK_BYTES = 1024 * 1024;
 const IN_FLIGHT = 3;
-// Rows are joined into short strings first: one buffer write per ~8 KiB instead of per row.
-// Longer strings cost more to flatten (64 KiB: about 15 % more for the joining and writing).
+// JSON Lines rows are joined into short strings first: one buffer write per ~8 KiB instead of
+// per row. Longer strings cost more to flatten (64 KiB: about 15 % more for joining and writing).
+// CSV rows are written into the block field by field (csvRowWriter).
 const TEXT_CHARS = 8 * 1024;
 // Text a page of rows may encode to: rows of ordinary width fill BATCH_ROWS long before this.
 const PAGE_CHARS = 1024 * 1024;
