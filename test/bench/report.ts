@@ -43,6 +43,8 @@ export function table(rows: readonly ResultRow[]): string {
       extra += phases.lanes
         ? ` (${phases.lanes} lanes reading+encoding, waited ${phases.laneWaitMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`
         : ` (SQLite ${phases.sqliteMs} ms, encode ${phases.encodeMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`;
+    // Per-thread CPU of the server over our runs (medians), where /proc has it.
+    if (typeof r.cpu_note === 'string') extra += ` (${r.cpu_note})`;
     return [
       r.name,
       cell(r, 'ours'),

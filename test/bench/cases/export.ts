@@ -5,7 +5,15 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchData } from '../data.ts';
 import { shQuote, timeShell, type BenchContext, type ResultRow } from '../context.ts';
-import { alternate, median, PeakRss } from '../measure.ts';
+import {
+  alternate,
+  describeThreadCpu,
+  median,
+  medianThreadCpu,
+  PeakRss,
+  ThreadCpu,
+  type ThreadCpuResult,
+} from '../measure.ts';
 import type { Serve } from '../serve.ts';
 
 export const MEMORY_LIMIT_MB = 250;
@@ -71,6 +79,8 @@ export async function exportPairCase(
   const { data } = pair;
   const out = join(ctx.tmp, `baseline-${pair.name}`);
   const peak = new PeakRss(serve.pid);
+  const threads = new ThreadCpu(serve.pid);
+  const cpuRuns: ThreadCpuResult[] = [];
   let peakMb = 0;
   let oursBytes = 0;
   let baseBytes = 0;
@@ -79,12 +89,15 @@ export async function exportPairCase(
   const cmd = `sqlite3 -csv -header ${shQuote(data.sqlite)} ${shQuote(select)} | ${pair.compressor} > ${shQuote(out)}`;
   const result = await alternate(
     {
-      ours: async () => {
+      ours: async (i) => {
         peak.start();
+        threads.start();
         const r = await exportDataset(serve, pair.dataset, data.rows, {
           compression: pair.compression,
           compression_level: pair.level,
         });
+        const cpu = threads.stop();
+        if (cpu && i >= 0) cpuRuns.push(cpu);
         peakMb = Math.max(peakMb, peak.stop() ?? 0);
         oursBytes = r.bytes;
         ids.add(r.id);
@@ -106,6 +119,7 @@ export async function exportPairCase(
   );
   onPeak(peakMb);
   const phases = exportPhases(serve.logFile, ids);
+  const cpu = medianThreadCpu(cpuRuns);
   const ours = median(result.ours);
   const baseline = ctx.tools.sqlite3 ? median(result.baseline) : null;
   const ratio = baseline === null ? null : ours / baseline;
@@ -120,6 +134,7 @@ export async function exportPairCase(
     aim_met: ratio === null ? null : ratio <= AIM,
     runs: result.ours.length,
     ...(phases ? { phases } : {}),
+    ...(cpu ? { thread_cpu_ms: cpu, cpu_note: describeThreadCpu(cpu) } : {}),
     baseline_command: `sqlite3 -csv -header DB '${select}' | ${pair.compressor}`,
     ours_bytes: oursBytes,
     baseline_bytes: ctx.tools.sqlite3 ? baseBytes : null,

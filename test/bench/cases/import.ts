@@ -3,7 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { shQuote, timeShell, type BenchContext, type ResultRow } from '../context.ts';
-import { alternate, median, PeakRss } from '../measure.ts';
+import {
+  alternate,
+  describeThreadCpu,
+  median,
+  medianThreadCpu,
+  PeakRss,
+  ThreadCpu,
+  type ThreadCpuResult,
+} from '../measure.ts';
 import type { BenchData } from '../data.ts';
 import type { Serve } from '../serve.ts';
 
@@ -51,6 +59,8 @@ export async function importCase(
     return skipped(rowName, 'sqlite3 not found');
   }
   const peak = new PeakRss(serve.pid);
+  const threads = new ThreadCpu(serve.pid);
+  const cpuRuns: ThreadCpuResult[] = [];
   let peakMb = 0;
   const out = join(ctx.tmp, 'baseline-import.sqlite');
   const result = await alternate(
@@ -58,7 +68,10 @@ export async function importCase(
       ours: async (i) => {
         const name = `${rowName}_${i < 0 ? `w${-i}` : i}`;
         peak.start();
+        threads.start();
         const s = await importDataset(serve, name, data.csv, data.rows);
+        const cpu = threads.stop();
+        if (cpu && i >= 0) cpuRuns.push(cpu);
         peakMb = Math.max(peakMb, peak.stop() ?? 0);
         await serve.ok('DELETE', `/v1/datasets/${name}`);
         return s;
@@ -84,6 +97,7 @@ export async function importCase(
   const ours = median(result.ours);
   const baseline = median(result.baseline);
   const ratio = ours / baseline;
+  const cpu = medianThreadCpu(cpuRuns);
   return {
     name: rowName,
     ours_s: ours,
@@ -94,6 +108,7 @@ export async function importCase(
     pass: ratio <= 1.5,
     aim_met: ratio <= 1.0,
     runs: result.ours.length,
+    ...(cpu ? { thread_cpu_ms: cpu, cpu_note: describeThreadCpu(cpu) } : {}),
   };
 }
 
