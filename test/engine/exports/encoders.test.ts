@@ -70,6 +70,64 @@ describe('CSV rows written straight into a buffer', () => {
     }
   });
 
+  it('prints numbers and short and long text exactly as the string encoder does', () => {
+    const cols: EncoderColumn[] = [
+      { name: 'n', type: 'real' },
+      { name: 't', type: 'text' },
+    ];
+    const enc = csvEncoder(cols);
+    const writer = csvRowWriter(cols);
+    const numbers = [
+      0,
+      -0,
+      7,
+      -7,
+      10,
+      99,
+      100,
+      999_999_999_999_999,
+      -999_999_999_999_999,
+      1e15,
+      -1e15,
+      1e21,
+      2 ** 53,
+      -(2 ** 53),
+      0.1,
+      -2.5e-7,
+      123456.789,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      NaN,
+      Infinity,
+      -Infinity,
+    ];
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 2000; i++) {
+      const magnitude = 10 ** Math.floor(rand() * 17);
+      numbers.push(Math.floor((rand() - 0.5) * magnitude), (rand() - 0.5) * magnitude);
+    }
+    const texts = [
+      'a'.repeat(32),
+      'a'.repeat(33),
+      'a'.repeat(31) + ',',
+      'a'.repeat(40) + '"',
+      'tab\there',
+      'é',
+      'x\u0000y',
+      '\u007f',
+      '\n',
+      'Hooli, Ltd.',
+      'plain',
+    ];
+    const buf = Buffer.alloc(1024);
+    numbers.forEach((n, i) => {
+      const row = [n, texts[i % texts.length]!];
+      const end = writer.write(row, buf, 0);
+      expect(buf.subarray(0, end).toString('utf8')).toBe(enc.row(row));
+    });
+  });
+
   it('bounds a row of the worst text: all quotes, all three-byte characters', () => {
     const one = [{ name: 't', type: 'text' as const }];
     const writer = csvRowWriter(one);
