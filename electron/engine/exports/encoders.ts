@@ -1,4 +1,5 @@
-// Row encoders for the export worker: CSV (RFC 4180) and JSON Lines. Hot path: plain string building.
+// Row encoders for the export worker: CSV (RFC 4180) and JSON Lines. Hot path: CSV rows go straight
+// into the export's buffer (csvRowWriter); csvEncoder and JSON Lines build strings.
 import type { ColumnType } from '../../../shared/schemas/datasets.ts';
 
 export interface EncoderColumn {
