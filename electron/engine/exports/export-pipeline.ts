@@ -158,7 +158,9 @@ export async function runExport(
 
     let rows = 0;
     let lastPost = Date.now();
-    let text = encoder.header;
+    // The header goes into the first block at once; text holds only rows joined as strings.
+    await append(encoder.header);
+    let text = '';
     post({ type: 'progress', rows, total, bytes, stage: 'writing' });
     const t0 = performance.now();
     let sqliteMs = 0;
@@ -182,8 +184,6 @@ export async function runExport(
         columns: input.columns,
         format: input.format,
       };
-      await append(text);
-      text = '';
       let waitFrom = performance.now();
       for await (const w of laneWindows(setup, span)) {
         const got = performance.now();
@@ -211,10 +211,6 @@ export async function runExport(
       if (direct !== null) {
         // CSV rows go straight into the block; a row that may not fit flushes the block first,
         // and a row larger than a block goes out as text on its own (append).
-        if (text !== '') {
-          await append(text);
-          text = '';
-        }
         for (const values of batch) {
           const need = direct.bound(values);
           if (need > block.length - used) {
