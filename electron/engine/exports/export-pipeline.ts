@@ -77,6 +77,17 @@ const PAGE_CHARS = 1024 * 1024;
 // window buffers reused), and on a loaded machine the single zstd stream then falls behind them.
 const LANE_MIN_ROWS = Number.POSITIVE_INFINITY;
 
+// The ring of the last export that ended well, for the next one on this thread (one export at a
+// time per thread). Allocating 4 MiB per export made a stream of small exports mostly garbage
+// collection. A failed export's ring is dropped: a block of it may still be deflating.
+let spareRing: Buffer[] | null = null;
+function takeRing(blockBytes: number): Buffer[] {
+  const spare = spareRing;
+  spareRing = null;
+  if (spare && spare[0]!.length === blockBytes) return spare;
+  return Array.from({ length: IN_FLIGHT + 1 }, () => Buffer.allocUnsafeSlow(blockBytes));
+}
+
 const diskFull = () =>
   Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 
@@ -89,6 +100,7 @@ export async function runExport(
   // is 16 MB per connection), so keep SQLite's minimum.
   db.pragma('cache_size = -1024');
   const part = input.finalPath + '.part';
+  let ring: Buffer[] = [];
   let fh: Awaited<ReturnType<typeof open>> | null = null;
   try {
     post({ type: 'progress', rows: 0, total: 0, bytes: 0, stage: 'counting' });
@@ -125,7 +137,7 @@ export async function runExport(
     const blockBytes = input.blockBytes ?? BLOCK_BYTES;
     // Rows are written into a few reused buffers: rows die young, so the heap stays small and
     // flat, and the sink holds at most IN_FLIGHT blocks once push() resolves.
-    const ring = Array.from({ length: IN_FLIGHT + 1 }, () => Buffer.allocUnsafeSlow(blockBytes));
+    ring = takeRing(blockBytes);
     let turn = 0;
     let block = ring[0]!;
     let used = 0;
@@ -274,6 +286,8 @@ export async function runExport(
     fh = null;
     await rename(part, input.finalPath);
     fsyncDir(dirname(input.finalPath));
+    // Every block has been written: the next export on this thread may have the buffers.
+    spareRing = ring;
     return { type: 'done', rows, bytes, sha256: hash.digest('hex'), phases };
   } catch (err) {
     await fh?.close().catch(() => undefined);

@@ -63,8 +63,9 @@ export function parallelGzip(
       memLevel: 9,
       finishFlush: constants.Z_SYNC_FLUSH,
       // Room for the whole output of a text block, so a block takes one pass on the pool and
-      // never waits for this thread (busy encoding) to hand it a fresh output buffer.
-      chunkSize: Math.max(64 * 1024, (job.block.length >> 1) + 1024),
+      // never waits for this thread (busy encoding) to hand it a fresh output buffer. A small
+      // block (the only one of a small export) gets a small buffer.
+      chunkSize: Math.max(1024, (job.block.length >> 1) + 1024),
       ...(job.dictionary.length > 0 ? { dictionary: job.dictionary } : {}),
     });
     const settled = () => {

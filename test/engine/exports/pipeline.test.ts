@@ -126,6 +126,61 @@ describe('wide rows', () => {
     }
   }, 60_000);
 
+  it('gives each export of a thread its own bytes: buffers reused after success, not after failure', async () => {
+    const dir = tempDir('em-pipeline-');
+    try {
+      const file = join(dir, 'rows.sqlite');
+      const all = Array.from({ length: 3_000 }, (_, i) => [
+        i + 1,
+        `row ${i + 1} ` + 'x'.repeat(i % 97),
+      ]);
+      writeRows(file, wideColumns, all);
+      const run = (upTo: number, name: string, failAfterBytes?: number) => {
+        const q = compileQuery(
+          { columns: wideColumns, timeColumn: null },
+          { columns: null, filter: { where: [{ column: 'id', op: 'lte', value: upTo }] } },
+        );
+        return runExport(
+          {
+            datasetFile: file,
+            selectSql: q.selectSql,
+            keysetSql: keysetSql(q),
+            countSql: q.countSql,
+            params: q.params,
+            columns: wideColumns,
+            format: 'csv',
+            compression: 'gzip',
+            level: 6,
+            finalPath: join(dir, name),
+            maxRows: 1_000_000,
+            progressMs: 1_000,
+            blockBytes: 16 * 1024, // many blocks, several of them in flight
+            ...(failAfterBytes !== undefined ? { failAfterBytes } : {}),
+          },
+          () => undefined,
+        );
+      };
+      const expectRows = (name: string, upTo: number) => {
+        const text = gunzipSync(readFileSync(join(dir, name))).toString('utf8');
+        const want = ['id,body', ...all.slice(0, upTo).map((r) => `${r[0]},${r[1]}`), ''];
+        expect(text).toBe(want.join('\r\n'));
+      };
+      // A large export, then a small one: the small one's file holds none of the large one's rows.
+      expect(await run(3_000, 'a.csv.gz')).toMatchObject({ type: 'done', rows: 3_000 });
+      expect(await run(5, 'b.csv.gz')).toMatchObject({ type: 'done', rows: 5 });
+      // A failure mid-file (disk full after 3 KB), then exports on the same thread are whole.
+      expect(await run(3_000, 'c.csv.gz', 3_000)).toMatchObject({ code: 'DISK_FULL' });
+      expect(await run(2_000, 'd.csv.gz')).toMatchObject({ type: 'done', rows: 2_000 });
+      expect(await run(1, 'e.csv.gz')).toMatchObject({ type: 'done', rows: 1 });
+      expectRows('a.csv.gz', 3_000);
+      expectRows('b.csv.gz', 5);
+      expectRows('d.csv.gz', 2_000);
+      expectRows('e.csv.gz', 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('fails with a clear message when one row does not fit in the worker heap', async () => {
     rig = makeRig({}, { workerOldGenMb: 16 });
     rig.addRows('huge', wideColumns, [
