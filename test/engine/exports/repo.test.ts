@@ -8,6 +8,7 @@ import {
   type ExportRow,
   type ListFilter,
 } from '../../../electron/engine/exports/exports-repo.ts';
+import { expirySql } from '../../../electron/engine/exports/exports-table.ts';
 import { newId } from '../../../electron/engine/ids.ts';
 import { makeContext, type TestContext } from '../../helpers/context.ts';
 import { exportRow } from '../../helpers/export-row.ts';
@@ -183,6 +184,41 @@ describe('exports repo', () => {
       const byStatus = listQuery({ limit: 50, status: 'failed' });
       const plan = ctx.db.prepare(`EXPLAIN QUERY PLAN ${byStatus.sql}`).all(byStatus.params);
       expect(JSON.stringify(plan)).toMatch(/exports_by_status/);
+    },
+  );
+
+  it('finds the next expiry and the expired among completed exports only', () => {
+    ctx = makeContext();
+    const repo = createExportsRepo(ctx.db);
+    const t0 = ctx.clock.now();
+    expect(repo.nextExpiry()).toBeNull();
+    const make = (status: ExportStatus, expiresIn: number | null) => {
+      const r = row({ status, expires_at: expiresIn === null ? null : t0 + expiresIn });
+      repo.insert(r);
+      return r.id;
+    };
+    make('pending', null);
+    make('failed', 1_000); // not completed: never the next expiry
+    const later = make('completed', 9_000);
+    const sooner = make('completed', 5_000);
+    make('expired', 2_000);
+    expect(repo.nextExpiry()).toBe(t0 + 5_000);
+    expect(repo.dueForExpiry(t0 + 4_999)).toEqual([]);
+    expect(repo.dueForExpiry(t0 + 5_000).map((r) => r.id)).toEqual([sooner]);
+    expect(new Set(repo.dueForExpiry(t0 + 10_000).map((r) => r.id))).toEqual(
+      new Set([sooner, later]),
+    );
+  });
+
+  it.runIf(storeKind() === 'sqlite')(
+    'asks for expiries through the expiry index, not by reading every completed export',
+    () => {
+      ctx = makeContext();
+      const { due, first } = expirySql('sqlite');
+      for (const sql of [due, first]) {
+        const plan = ctx.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql === due ? [0] : []));
+        expect(JSON.stringify(plan), sql).toMatch(/USING (COVERING )?INDEX exports_by_expiry/);
+      }
     },
   );
 
