@@ -59,6 +59,9 @@ export interface ExportsDeps {
   readonly workerFile?: URL | string;
 }
 
+/** Progress events of one export are at least this far apart (status changes are told at once). */
+export const PROGRESS_EVENT_MS = 25;
+
 export interface CreateOptions {
   readonly idempotencyKey?: string | undefined;
   readonly scheduleId?: string | null;
@@ -70,7 +73,27 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
   const repo = deps.repo ?? createExportsRepo(db);
   const idempotency = createIdempotencyStore(db);
 
+  // Progress (stage, rows, bytes) is told in one event per PROGRESS_EVENT_MS at most, carrying the
+  // latest state; a status change is told at once, and takes any progress still waiting with it.
+  // A one-row export used to send eight events (three of them stages it passed in a millisecond
+  // or two), each shaped, logged and written to every stream.
+  const progressed = new Set<string>();
+  let progressTimer: NodeJS.Timeout | null = null;
+  const flushProgress = () => {
+    progressTimer = null;
+    const ids = [...progressed];
+    progressed.clear();
+    for (const id of ids) emit(id);
+  };
+  const emitProgress = (id: string) => {
+    progressed.add(id);
+    if (progressTimer) return;
+    progressTimer = setTimeout(flushProgress, PROGRESS_EVENT_MS);
+    progressTimer.unref();
+  };
+
   const emit = (id: string) => {
+    progressed.delete(id);
     const row = repo.get(id);
     if (!row) return;
     const exp = toApi(row);
@@ -133,6 +156,7 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     finish,
     fail,
     changed: emit,
+    progressed: emitProgress,
     progressMs,
     queue: deps.queue,
     ...(deps.watchMs !== undefined ? { watchMs: deps.watchMs } : {}),
@@ -339,6 +363,8 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
       sweeper.stop();
       await runner.close();
       await local.close();
+      if (progressTimer) clearTimeout(progressTimer);
+      flushProgress();
       repo.flush();
     },
   };

@@ -42,8 +42,10 @@ export interface RunnerDeps {
   /** Called with the verified files; saves destination copies, completes the export. */
   finish(row: ExportRow, files: readonly JobFile[], signal: AbortSignal): Promise<void>;
   fail(row: ExportRow, code: string, message: string, details?: Record<string, unknown>): void;
-  /** An export row changed (progress or status): emit it. */
+  /** An export row changed (status, remote id, timeline): emit it. */
   changed(id: string): void;
+  /** An export's progress changed: emit it soon (changes close together go out as one). */
+  progressed?(id: string): void;
   /** Least time between two progress writes of a job (store and bus); 250 ms by default. */
   readonly progressMs?: number;
   /**
@@ -197,7 +199,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       if (p.remoteId !== undefined) fields.remote_id = p.remoteId;
       if (p.remoteStatus !== undefined) fields.remote_status = p.remoteStatus;
       repo.progress(row.id, fields);
-      deps.changed(row.id);
+      (deps.progressed ?? deps.changed)(row.id);
     };
     // An error that escapes this job's work (no listener, no catch) fails this export only, even
     // when the work itself never settles; its work is then stopped.
