@@ -178,17 +178,19 @@ export async function runExport(
     let sqliteMs = 0;
     let handoffMs = 0;
     let laneWaitMs = 0;
-    const rangeSql = input.keysetSql === null ? null : rangeSqlOf(input.keysetSql);
-    const span = rowidSpan(db, DATA_TABLE);
     // Not for gzip: deflate on the pool already keeps the second core busy; lanes only add threads
-    // competing with it (measured on 2 cores: more CPU in all, no shorter export).
-    const lanes =
+    // competing with it (measured on 2 cores: more CPU in all, no shorter export). The checks
+    // that read the table (its rowid span, the query's plan) only for an export large enough.
+    const rangeSql = input.keysetSql === null ? null : rangeSqlOf(input.keysetSql);
+    const span =
       (input.compression !== 'gzip' || input.laneMinRows !== undefined) &&
       rangeSql !== null &&
-      span !== null &&
       total >= (input.laneMinRows ?? LANE_MIN_ROWS) &&
-      walksRowidRange(db, rangeSql, input.params);
-    if (lanes) {
+      walksRowidRange(db, rangeSql, input.params)
+        ? rowidSpan(db, DATA_TABLE)
+        : null;
+    const lanes = span !== null;
+    if (span !== null) {
       const setup = {
         datasetFile: input.datasetFile,
         rangeSql,
