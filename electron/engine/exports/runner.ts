@@ -3,7 +3,7 @@
 // (`run(spec, hooks)` from jobs/), chosen by the export's source. Solo, pending exports are polled
 // from the table; in team mode (a `queue`) the queue every engine process shares delivers them.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { TimerHandle } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import { crashPoint } from '../safety/fault-injection.ts';
@@ -250,7 +250,8 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     if (!kind)
       throw new JobError('PROVIDER_ERROR', 'no remote runner: provider exports are unavailable.');
     const dir = deps.files.exportDir(row.id);
-    mkdirSync(dir, { recursive: true });
+    // On the pool: a slow disk holds this job, not every request the engine is answering.
+    await mkdir(dir, { recursive: true });
     const hooks: JobHooks = {
       signal,
       exportDir: dir,
