@@ -51,12 +51,15 @@ export async function listPageCase(
   const query = '/v1/exports?limit=50';
   const times: number[] = [];
   for (let i = 0; i < 20; i++) await serve.ok('GET', query);
+  // Timed to the last byte through node:http (Serve.getRaw); each answer is checked after.
   for (let i = 0; i < REQUESTS; i++) {
     const t0 = performance.now();
-    const r = await serve.api<unknown[]>('GET', query);
+    const r = await serve.getRaw(query);
     times.push(performance.now() - t0);
-    if (r.status !== 200 || !Array.isArray(r.body) || r.body.length === 0)
-      throw new Error(`GET ${query} -> ${r.status}`);
+    const items =
+      r.status === 200 ? (JSON.parse(r.body.toString()) as { data?: unknown }).data : null;
+    if (!Array.isArray(items) || items.length === 0)
+      throw new Error(`GET ${query} -> ${r.status} ${r.body.toString().slice(0, 200)}`);
   }
   times.sort((a, b) => a - b);
   const p99 = times[Math.floor(times.length * 0.99)]!;
@@ -74,6 +77,6 @@ export async function listPageCase(
     pass: p99 <= P99_MS && total >= LIST_EXPORTS,
     runs: REQUESTS,
     p99_ms: Math.round(p99 * 10) / 10,
-    note: `GET ${query}, first page, one request at a time: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
+    note: `GET ${query}, first page, one request at a time (node:http, kept alive): p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
   };
 }
