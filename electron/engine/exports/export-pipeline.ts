@@ -189,8 +189,8 @@ export async function runExport(
       walksRowidRange(db, rangeSql, input.params)
         ? rowidSpan(db, DATA_TABLE)
         : null;
-    const lanes = span !== null;
-    if (span !== null) {
+    const lanes = span !== null && rangeSql !== null;
+    if (lanes) {
       const setup = {
         datasetFile: input.datasetFile,
         rangeSql,
