@@ -3,7 +3,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { Agent, get } from 'node:http';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from './data.ts';
@@ -124,22 +124,32 @@ export class Serve {
   }
 
   /**
-   * A GET through node:http on one kept-alive connection, for latency rows: the time a light
-   * client (curl, a browser) waits. fetch (undici) adds about a millisecond per request and its
-   * own garbage collections, which made up most of a p99 measured through it.
+   * A request through node:http on one kept-alive connection, for rows that time many requests:
+   * the load generator should cost the machine little, as autocannon does for api_get_export.
+   * fetch (undici) adds about a millisecond of CPU per request and garbage collections of its own,
+   * which made up most of a list-page p99 measured through it, on a machine with two cores.
    */
-  getRaw(path: string): Promise<{ status: number; body: Buffer }> {
+  raw(method: string, path: string, body?: unknown): Promise<{ status: number; body: Buffer }> {
+    const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
-      get(this.url + path, { agent: this.#agent, headers: { authorization: `Bearer ${this.key}` } })
-        .on('response', (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }),
-          );
-          res.on('error', reject);
-        })
-        .on('error', reject);
+      const req = request(this.url + path, {
+        method,
+        agent: this.#agent,
+        headers: {
+          authorization: `Bearer ${this.key}`,
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': payload.length }
+            : {}),
+        },
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(payload ?? undefined);
     });
   }
 

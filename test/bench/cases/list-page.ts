@@ -51,10 +51,10 @@ export async function listPageCase(
   const query = '/v1/exports?limit=50';
   const times: number[] = [];
   for (let i = 0; i < 20; i++) await serve.ok('GET', query);
-  // Timed to the last byte through node:http (Serve.getRaw); each answer is checked after.
+  // Timed to the last byte through node:http (Serve.raw); each answer is checked after.
   for (let i = 0; i < REQUESTS; i++) {
     const t0 = performance.now();
-    const r = await serve.getRaw(query);
+    const r = await serve.raw('GET', query);
     times.push(performance.now() - t0);
     const items =
       r.status === 200 ? (JSON.parse(r.body.toString()) as { data?: unknown }).data : null;
