@@ -6,9 +6,13 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { DatasetColumn } from '../../../shared/schemas/datasets.ts';
+import type { ExportFilter } from '../../../shared/schemas/exports.ts';
 import { BATCH_ROWS, keysetSql, rowBatches } from '../../../electron/engine/exports/row-batches.ts';
 import { compileQuery } from '../../../electron/engine/datasets/filter-sql.ts';
-import { runExport } from '../../../electron/engine/exports/export-pipeline.ts';
+import {
+  runExport,
+  type ExportWorkerInput,
+} from '../../../electron/engine/exports/export-pipeline.ts';
 import { tempDir } from '../../helpers/context.ts';
 import { makeRig, writeRows, type Rig } from './harness.ts';
 
@@ -22,6 +26,29 @@ const wideColumns: DatasetColumn[] = [
   { name: 'id', type: 'integer' },
   { name: 'body', type: 'text' },
 ];
+
+/** The export worker's input for a file of wideColumns rows: csv.gz level 6 into `finalPath`. */
+function wideInput(
+  file: string,
+  filter: ExportFilter | null,
+  finalPath: string,
+): ExportWorkerInput {
+  const q = compileQuery({ columns: wideColumns, timeColumn: null }, { columns: null, filter });
+  return {
+    datasetFile: file,
+    selectSql: q.selectSql,
+    keysetSql: keysetSql(q),
+    countSql: q.countSql,
+    params: q.params,
+    columns: wideColumns,
+    format: 'csv',
+    compression: 'gzip',
+    level: 6,
+    finalPath,
+    maxRows: 1_000_000,
+    progressMs: 1_000,
+  };
+}
 
 describe('rowBatches', () => {
   it('asks for the page size before every page, on keyset pages and on a whole query', () => {
@@ -86,25 +113,12 @@ describe('wide rows', () => {
         wideColumns,
         Array.from({ length: 3_000 }, (_, i) => [i + 1, 'w'.repeat(20_000)]),
       );
-      const q = compileQuery(
-        { columns: wideColumns, timeColumn: null },
-        { columns: null, filter: null },
-      );
       const pages: number[] = [];
       let last = 0;
       const result = await runExport(
         {
-          datasetFile: file,
-          selectSql: q.selectSql,
-          keysetSql: keysetSql(q),
-          countSql: q.countSql,
-          params: q.params,
-          columns: wideColumns,
-          format: 'csv',
-          compression: 'gzip',
+          ...wideInput(file, null, join(dir, 'wide.csv.gz')),
           level: 1,
-          finalPath: join(dir, 'wide.csv.gz'),
-          maxRows: 1_000_000,
           progressMs: 0, // a progress message after every page
         },
         (m) => {
@@ -135,31 +149,19 @@ describe('wide rows', () => {
         `row ${i + 1} ` + 'x'.repeat(i % 97),
       ]);
       writeRows(file, wideColumns, all);
-      const run = (upTo: number, name: string, failAfterBytes?: number) => {
-        const q = compileQuery(
-          { columns: wideColumns, timeColumn: null },
-          { columns: null, filter: { where: [{ column: 'id', op: 'lte', value: upTo }] } },
-        );
-        return runExport(
+      const run = (upTo: number, name: string, failAfterBytes?: number) =>
+        runExport(
           {
-            datasetFile: file,
-            selectSql: q.selectSql,
-            keysetSql: keysetSql(q),
-            countSql: q.countSql,
-            params: q.params,
-            columns: wideColumns,
-            format: 'csv',
-            compression: 'gzip',
-            level: 6,
-            finalPath: join(dir, name),
-            maxRows: 1_000_000,
-            progressMs: 1_000,
+            ...wideInput(
+              file,
+              { where: [{ column: 'id', op: 'lte', value: upTo }] },
+              join(dir, name),
+            ),
             blockBytes: 16 * 1024, // many blocks, several of them in flight
             ...(failAfterBytes !== undefined ? { failAfterBytes } : {}),
           },
           () => undefined,
         );
-      };
       const expectRows = (name: string, upTo: number) => {
         const text = gunzipSync(readFileSync(join(dir, name))).toString('utf8');
         const want = ['id,body', ...all.slice(0, upTo).map((r) => `${r[0]},${r[1]}`), ''];
