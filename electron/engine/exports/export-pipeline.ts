@@ -100,7 +100,6 @@ export async function runExport(
   // is 16 MB per connection), so keep SQLite's minimum.
   db.pragma('cache_size = -1024');
   const part = input.finalPath + '.part';
-  let ring: Buffer[] = [];
   let fh: Awaited<ReturnType<typeof open>> | null = null;
   try {
     post({ type: 'progress', rows: 0, total: 0, bytes: 0, stage: 'counting' });
@@ -137,7 +136,7 @@ export async function runExport(
     const blockBytes = input.blockBytes ?? BLOCK_BYTES;
     // Rows are written into a few reused buffers: rows die young, so the heap stays small and
     // flat, and the sink holds at most IN_FLIGHT blocks once push() resolves.
-    ring = takeRing(blockBytes);
+    const ring = takeRing(blockBytes);
     let turn = 0;
     let block = ring[0]!;
     let used = 0;
