@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ExportCompression } from '../../../shared/schemas/exports.ts';
 import { fsyncDir } from '../safety/atomic-file.ts';
-import { csvRowWriter, encoderFor, type EncoderColumn } from './encoders.ts';
+import { csvField, csvRowWriter, encoderFor, type EncoderColumn } from './encoders.ts';
 import { LANES, laneWindows, rangeSqlOf, rowidSpan, walksRowidRange } from './encode-lanes.ts';
 import { parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
 import { BATCH_ROWS, rowBatches } from './row-batches.ts';
@@ -223,15 +223,22 @@ export async function runExport(
       let chars = 0;
       if (direct !== null) {
         // CSV rows go straight into the block; a row that may not fit flushes the block first,
-        // and a row larger than a block goes out as text on its own (append).
+        // and a row larger than a block goes out field by field (append).
         for (const values of batch) {
           const need = direct.bound(values);
           if (need > block.length - used) {
             const h = performance.now();
             if (need > block.length) {
-              const line = encoder.row(values);
-              chars += line.length;
-              await append(line);
+              // Field by field, never as one string: joining a huge field into a line would
+              // copy it on the heap, and two copies of a row near the worker's heap limit
+              // abort the process instead of failing the export.
+              for (let i = 0; i < input.columns.length; i++) {
+                if (i > 0) await append(',');
+                const field = csvField(values[i], input.columns[i]!.type);
+                chars += field.length + 1;
+                await append(field);
+              }
+              await append('\r\n');
               handoffMs += performance.now() - h;
               continue;
             }
