@@ -82,7 +82,7 @@ test('a schedule keeps one stable file, says when it runs, and shows every run',
     const summary = page.getByTestId('schedule-summary');
     await expect(summary).toContainText(
       new RegExp(
-        `^Every day at 06:00 Europe/Paris; last run (just now|\\d+ s ago), ${rows.toLocaleString('en-US')} rows; next in \\d+ h$`,
+        `^Every day at 06:00 Europe/Paris; last run (just now|\\d+ s ago), ${rows.toLocaleString('en-US')} rows; next in \\d+ (h|min)$`,
       ),
     );
     await expect(page.getByText('keeps every run')).toBeVisible();
