@@ -181,7 +181,10 @@ describe.skipIf(!started.ok)('team queue (pg-boss on PostgreSQL)', () => {
     await expect
       .poll(() => a.repo.refresh(id)?.status, { timeout: 20_000, interval: 20 })
       .toBe('processing');
-    const runs = existsSync(join(a.filesDir, id)) ? a : b;
+    // The process that took it makes the export's folder once it runs (after the status moved).
+    const made = (e: typeof a) => existsSync(join(e.filesDir, id));
+    await expect.poll(() => made(a) || made(b), { timeout: 10_000, interval: 10 }).toBe(true);
+    const runs = made(a) ? a : b;
     const other = runs === a ? b : a;
     const canceled = await other.svc.cancel(id);
     expect(canceled.status).toBe('canceled');
