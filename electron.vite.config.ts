@@ -1,10 +1,25 @@
 // Builds the three Electron bundles: main (with the engine and its export worker), preload, renderer.
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/**
+ * The export worker's native CSV reader (native/build.mjs): built beside the bundles where a C
+ * compiler is, loaded from native/build/ at run time; without it exports use the JavaScript
+ * encoder. Every build (npm start, npm run build, npm run dist, the tests, the bench) comes here.
+ */
+const nativeCsvRows = (): Plugin => ({
+  name: 'native-csv-rows',
+  buildStart() {
+    spawnSync(process.execPath, [resolve('native/build.mjs'), '--quiet'], { stdio: 'inherit' });
+  },
+});
 
 export default defineConfig({
   main: {
+    plugins: [nativeCsvRows()],
     build: {
       outDir: 'out/main',
       // typebox ships as hundreds of small ES modules: loading them one by one took about a quarter

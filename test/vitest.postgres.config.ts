@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     include: ['test/engine/**/*.test.ts', 'test/server/**/*.test.ts'],
     exclude: [...Object.keys(sqliteOnly), 'node_modules/**'],
-    globalSetup: ['test/team/pg-matrix-setup.ts'],
+    globalSetup: ['test/native-setup.ts', 'test/team/pg-matrix-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -39,10 +39,13 @@ export function table(rows: readonly ResultRow[]): string {
       extra = ` (p99 ${r.p99_ms} ms, ${String(r.errors)} errors)`;
     if (r.note && r.pass === null && r.ours_s === null) extra = ` (${r.note})`;
     const phases = r.phases as Record<string, number> | undefined;
+    const reader = (r.phases as { reader?: string } | undefined)?.reader;
     if (phases)
       extra += phases.lanes
         ? ` (${phases.lanes} lanes reading+encoding, waited ${phases.laneWaitMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`
-        : ` (SQLite ${phases.sqliteMs} ms, encode ${phases.encodeMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`;
+        : reader === 'native'
+          ? ` (SQLite and encoding in C ${phases.sqliteMs} ms, the rest ${phases.encodeMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`
+          : ` (SQLite ${phases.sqliteMs} ms, encode ${phases.encodeMs} ms, hand-off ${phases.handoffMs} ms, compressor ${phases.compressMs} ms)`;
     // Per-thread CPU of the server over our runs (medians), where /proc has it.
     if (typeof r.cpu_note === 'string') extra += ` (${r.cpu_note})`;
     return [

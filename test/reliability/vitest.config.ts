@@ -6,6 +6,7 @@ export default defineConfig({
     include: ['test/reliability/**/*.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 60_000,
+    globalSetup: ['test/native-setup.ts'],
     pool: 'forks',
     fileParallelism: false,
     reporters: ['default'],

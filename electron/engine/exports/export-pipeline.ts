@@ -11,6 +11,7 @@ import type { ExportCompression } from '../../../shared/schemas/exports.ts';
 import { fsyncDir } from '../safety/atomic-file.ts';
 import { csvField, csvRowWriter, encoderFor, type EncoderColumn } from './encoders.ts';
 import { LANES, laneWindows, rangeSqlOf, rowidSpan, walksRowidRange } from './encode-lanes.ts';
+import { FILL_DONE, FILL_FULL, openNativeCsv } from './native-rows.ts';
 import { parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
 import { BATCH_ROWS, rowBatches } from './row-batches.ts';
 import { DATA_TABLE } from '../datasets/dataset-file.ts';
@@ -38,6 +39,8 @@ export interface ExportWorkerInput {
   readonly blockBytes?: number;
   /** Rows from which reading and encoding run on two lanes (encode-lanes.ts); tests lower it. */
   readonly laneMinRows?: number;
+  /** Test seam: false reads CSV rows in JavaScript even where the native reader is built. */
+  readonly native?: boolean;
 }
 
 export type ExportWorkerMessage =
@@ -52,6 +55,8 @@ export type ExportWorkerMessage =
  * (large exports), SQLite and encoding run on the lanes: laneWaitMs is this thread's wait for them.
  */
 export interface ExportPhases {
+  /** Who read and encoded the rows: native/csv-rows.c (CSV), lanes, or this thread's JavaScript. */
+  readonly reader: 'native' | 'lanes' | 'js';
   readonly lanes: number;
   readonly laneWaitMs: number;
   readonly sqliteMs: number;
@@ -177,6 +182,13 @@ export async function runExport(
     let sqliteMs = 0;
     let handoffMs = 0;
     let laneWaitMs = 0;
+    const report = () => {
+      const now = Date.now();
+      if (now - lastPost >= input.progressMs) {
+        lastPost = now;
+        post({ type: 'progress', rows, total, bytes, stage: 'writing' });
+      }
+    };
     // Not for gzip: deflate on the pool already keeps the second core busy; lanes only add threads
     // competing with it (measured on 2 cores: more CPU in all, no shorter export). The checks
     // that read the table (its rowid span, the query's plan) only for an export large enough.
@@ -204,46 +216,82 @@ export async function runExport(
         await appendBytes(w.bytes);
         handoffMs += performance.now() - got;
         rows += w.rows;
-        const now = Date.now();
-        if (now - lastPost >= input.progressMs) {
-          lastPost = now;
-          post({ type: 'progress', rows, total, bytes, stage: 'writing' });
-        }
+        report();
         waitFrom = performance.now();
       }
     }
+    /**
+     * A CSV row that may not fit the block: the block goes first; a row larger than a block goes
+     * out field by field, never as one string (joining a huge field into a line would copy it on
+     * the heap, and two copies of a row near the worker's heap limit abort the process instead of
+     * failing the export). Returns the characters written.
+     */
+    const placeRow = async (values: readonly unknown[], need: number): Promise<number> => {
+      const h = performance.now();
+      let chars = 0;
+      if (need > block.length) {
+        for (let i = 0; i < input.columns.length; i++) {
+          if (i > 0) await append(',');
+          const field = csvField(values[i], input.columns[i]!.type);
+          chars += field.length + 1;
+          await append(field);
+        }
+        await append('\r\n');
+      } else {
+        if (need > block.length - used) await flushBlock();
+        const at = direct!.write(values, block, used);
+        chars = at - used;
+        used = at;
+      }
+      handoffMs += performance.now() - h;
+      return chars;
+    };
+    // CSV read and encoded in C (native-rows.ts) when it was built; the same bytes.
+    const native =
+      lanes || direct === null || input.native === false
+        ? null
+        : openNativeCsv(input.datasetFile, input.selectSql, input.params, input.columns);
+    if (native !== null) {
+      try {
+        let mark = performance.now();
+        for (;;) {
+          const r = native.fill(block, used);
+          used = r.end;
+          rows += r.rows;
+          sqliteMs += performance.now() - mark;
+          if (r.values !== undefined) {
+            await placeRow(r.values, direct!.bound(r.values));
+            rows++;
+          } else if (r.status === FILL_FULL) {
+            const h = performance.now();
+            await flushBlock();
+            handoffMs += performance.now() - h;
+          } else if (r.status === FILL_DONE) break;
+          report();
+          mark = performance.now();
+        }
+      } finally {
+        native.close();
+      }
+    }
+
     let pageRows = BATCH_ROWS;
-    const batches = lanes
-      ? []
-      : rowBatches(db, input.selectSql, input.keysetSql, input.params, () => pageRows);
+    const batches =
+      lanes || native !== null
+        ? []
+        : rowBatches(db, input.selectSql, input.keysetSql, input.params, () => pageRows);
     let mark = performance.now();
     for (const batch of batches) {
       const stepped = performance.now();
       sqliteMs += stepped - mark;
       let chars = 0;
       if (direct !== null) {
-        // CSV rows go straight into the block; a row that may not fit flushes the block first,
-        // and a row larger than a block goes out field by field (append).
+        // CSV rows go straight into the block; a row that may not fit goes through placeRow.
         for (const values of batch) {
           const need = direct.bound(values);
           if (need > block.length - used) {
-            const h = performance.now();
-            if (need > block.length) {
-              // Field by field, never as one string: joining a huge field into a line would
-              // copy it on the heap, and two copies of a row near the worker's heap limit
-              // abort the process instead of failing the export.
-              for (let i = 0; i < input.columns.length; i++) {
-                if (i > 0) await append(',');
-                const field = csvField(values[i], input.columns[i]!.type);
-                chars += field.length + 1;
-                await append(field);
-              }
-              await append('\r\n');
-              handoffMs += performance.now() - h;
-              continue;
-            }
-            await flushBlock();
-            handoffMs += performance.now() - h;
+            chars += await placeRow(values, need);
+            continue;
           }
           const at = direct.write(values, block, used);
           chars += at - used;
@@ -266,11 +314,7 @@ export async function runExport(
       rows += batch.length;
       // The next page holds about PAGE_CHARS of text: 1,000 ordinary rows, fewer wide ones.
       pageRows = Math.floor((PAGE_CHARS * batch.length) / Math.max(1, chars));
-      const now = Date.now();
-      if (now - lastPost >= input.progressMs) {
-        lastPost = now;
-        post({ type: 'progress', rows, total, bytes, stage: 'writing' });
-      }
+      report();
       mark = performance.now();
     }
     const h = performance.now();
@@ -280,6 +324,7 @@ export async function runExport(
     handoffMs += performance.now() - h;
     const totalMs = performance.now() - t0;
     const phases: ExportPhases = {
+      reader: native !== null ? 'native' : lanes ? 'lanes' : 'js',
       lanes: lanes ? LANES : 0,
       laneWaitMs: Math.round(laneWaitMs),
       sqliteMs: Math.round(sqliteMs),

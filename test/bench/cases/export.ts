@@ -178,8 +178,12 @@ export function peakRow(
  * Medians of the phases the export worker logs for these exports ('export timing'): SQLite step,
  * encode, hand-off to the compressor, the compressor's own time; null when none were logged.
  */
-function exportPhases(logFile: string, ids: ReadonlySet<string>): Record<string, number> | null {
+function exportPhases(
+  logFile: string,
+  ids: ReadonlySet<string>,
+): Record<string, number | string> | null {
   const seen: Record<string, number[]> = {};
+  const readers = new Set<string>();
   let text = '';
   try {
     text = readFileSync(logFile, 'utf8');
@@ -191,12 +195,16 @@ function exportPhases(logFile: string, ids: ReadonlySet<string>): Record<string,
     if (at < 0) continue;
     const fields = JSON.parse(line.slice(at + ' export timing '.length)) as Record<string, unknown>;
     if (!ids.has(String(fields.id))) continue;
+    if (typeof fields.reader === 'string') readers.add(fields.reader);
     for (const [k, v] of Object.entries(fields))
       if ((k.endsWith('Ms') || k === 'lanes') && typeof v === 'number') (seen[k] ??= []).push(v);
   }
   const keys = Object.keys(seen);
   if (keys.length === 0) return null;
-  return Object.fromEntries(keys.map((k) => [k, Math.round(median(seen[k]!))]));
+  return {
+    ...Object.fromEntries(keys.map((k) => [k, Math.round(median(seen[k]!))])),
+    reader: [...readers].join('+'),
+  };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

@@ -120,6 +120,7 @@ describe('wide rows', () => {
           ...wideInput(file, null, join(dir, 'wide.csv.gz')),
           level: 1,
           progressMs: 0, // a progress message after every page
+          native: false, // pages are the JavaScript reader's (the native one fills blocks)
         },
         (m) => {
           if (m.type !== 'progress' || m.stage !== 'writing' || m.rows === last) return;

@@ -1,0 +1,102 @@
+// The native CSV reader (native/csv-rows.c, built by native/build.mjs where a C compiler is):
+// SQLite's rows straight into the export's blocks, the same bytes as csvRowWriter. When it was not
+// built, or EXPORT_MANAGER_NATIVE=0, exports use the JavaScript encoder.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EncoderColumn } from './encoders.ts';
+
+interface CsvRowsAddon {
+  open(file: string, sql: string, params: readonly unknown[], kinds: Uint8Array): object;
+  fill(handle: object, buf: Buffer, at: number, out: Float64Array): unknown[] | undefined;
+  close(handle: object): void;
+}
+
+/** fill()'s status: the next row needs a fresh block; no rows left; a row handed to JavaScript. */
+export const FILL_FULL = 0;
+export const FILL_DONE = 1;
+export const FILL_HANDED = 2;
+
+export interface NativeCsvReader {
+  /**
+   * Writes whole rows into `buf` from `at`. Returns the offset after them, the rows written, the
+   * status, and for FILL_HANDED the next row's values (as better-sqlite3 gives them) for the
+   * JavaScript writer: a blob, text that is not valid UTF-8, or a row larger than an empty block.
+   */
+  fill(
+    buf: Buffer,
+    at: number,
+  ): { end: number; rows: number; status: number; values: unknown[] | undefined };
+  close(): void;
+}
+
+const ADDON = join('native', 'build', 'csv-rows.node');
+
+/** The addon's path: above this module, from source (electron/engine/exports) or the bundle. */
+function addonPath(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, ADDON);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+let addon: CsvRowsAddon | null | undefined;
+let missing = '';
+
+function load(): CsvRowsAddon | null {
+  if (addon !== undefined) return addon;
+  addon = null;
+  if (process.env.EXPORT_MANAGER_NATIVE === '0') {
+    missing = 'turned off (EXPORT_MANAGER_NATIVE=0)';
+    return null;
+  }
+  const file = addonPath();
+  if (file === null) {
+    missing = `not built (${ADDON}; see native/build.mjs)`;
+    return null;
+  }
+  try {
+    addon = createRequire(import.meta.url)(file) as CsvRowsAddon;
+  } catch (err) {
+    missing = `failed to load: ${(err as Error).message}`;
+  }
+  return addon;
+}
+
+/** Why exports use the JavaScript encoder, or null when the native reader is there. */
+export function nativeReaderMissing(): string | null {
+  return load() === null ? missing : null;
+}
+
+/**
+ * Opens the export's query on its own read-only connection, or null when the native reader is
+ * missing or cannot take this query (a parameter it cannot bind): the JavaScript path runs it.
+ */
+export function openNativeCsv(
+  datasetFile: string,
+  sql: string,
+  params: readonly unknown[],
+  columns: readonly EncoderColumn[],
+): NativeCsvReader | null {
+  const a = load();
+  if (a === null) return null;
+  const kinds = Uint8Array.from(columns, (c) => (c.type === 'boolean' ? 1 : 0));
+  let handle: object;
+  try {
+    handle = a.open(datasetFile, sql, params, kinds);
+  } catch {
+    return null;
+  }
+  const out = new Float64Array(3);
+  return {
+    fill(buf, at) {
+      const values = a.fill(handle, buf, at, out);
+      return { end: out[0]!, rows: out[1]!, status: out[2]!, values };
+    },
+    close: () => a.close(handle),
+  };
+}
