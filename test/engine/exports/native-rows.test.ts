@@ -4,7 +4,8 @@
 // that is not UTF-8, blobs, booleans stored every way, rows larger than a block. Skipped, with a
 // notice, where the addon was not built (no C compiler); CI builds it first.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -338,5 +339,61 @@ describe.skipIf(missing !== null)('the native CSV reader', () => {
     }
     expect(out.true!.length).toBeGreaterThan(200_000);
     expect(out.true!.equals(out.false!)).toBe(true);
+  });
+});
+
+describe.skipIf(missing !== null)('the native reader in a worker thread', () => {
+  it('a worker terminated in the middle of reading leaves no file open; one that ends closes it', async () => {
+    const file = valueFile(
+      'terminate.sqlite',
+      Array.from({ length: 20_000 }, (_, i) => [i, i / 7, `text ${i}`, 1, null]),
+    );
+    const sql = selectAll();
+    const openFiles = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === file;
+        } catch {
+          return false;
+        }
+      }).length;
+    const module = new URL('../../../electron/engine/exports/native-rows.ts', import.meta.url).href;
+    // Reads a block, says so, then keeps reading one block at a time until terminated (or, with
+    // `finish`, reads to the end and closes).
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.module).then(({ openNativeCsv }) => {
+        const r = openNativeCsv(workerData.file, workerData.sql, [], workerData.columns);
+        const buf = Buffer.alloc(4096);
+        r.fill(buf, 0);
+        parentPort.postMessage('reading');
+        const step = () => {
+          const f = r.fill(buf, 0);
+          if (f.status === 1) { r.close(); parentPort.postMessage('closed'); return; }
+          if (workerData.finish) step(); else setImmediate(step);
+        };
+        step();
+      });`;
+    for (let round = 0; round < 20; round++) {
+      const finish = round % 4 === 3;
+      const w = new Worker(code, {
+        eval: true,
+        workerData: { module, file, sql, columns, finish },
+      });
+      const said: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        w.on('message', (m: string) => {
+          said.push(m);
+          if (m === 'reading' && !finish) resolve();
+          if (m === 'closed') resolve();
+        });
+        w.on('error', reject);
+      });
+      if (finish) expect(said).toEqual(['reading', 'closed']);
+      else expect(openFiles()).toBeGreaterThan(0);
+      await w.terminate();
+    }
+    // Terminated workers' connections are closed by the addon's finalizers.
+    await expect.poll(openFiles, { timeout: 5_000 }).toBe(0);
   });
 });
