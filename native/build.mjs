@@ -1,5 +1,6 @@
-// Builds native/build/csv-rows.node (the export worker's CSV reader, csv-rows.c) with the C
-// compiler when there is one: `node native/build.mjs [--quiet] [--require]`.
+// Builds native/build/csv-rows.node (the export worker's CSV reader, csv-rows.c) and
+// native/build/import-rows.so (the import's SQLite extension, import-rows.c) with the C compiler
+// when there is one: `node native/build.mjs [--quiet] [--require]`.
 //
 // Installing never compiles (`npm ci` works without a compiler); `npm start`, `npm run build`,
 // `npm run dist`, the tests and the bench call this first. Without a compiler (or on Windows, not
@@ -66,7 +67,12 @@ const sources = [
   join(sqliteDir, 'sqlite3.h'),
   import.meta.filename,
 ];
-if (mtime(target) > Math.max(...sources.map(mtime))) {
+const extension = join(out, 'import-rows.so');
+const extensionSources = [join(here, 'import-rows.c'), join(sqliteDir, 'sqlite3ext.h')];
+if (
+  mtime(target) > Math.max(...sources.map(mtime)) &&
+  mtime(extension) > Math.max(...extensionSources.map(mtime), mtime(import.meta.filename))
+) {
   say('up to date');
   process.exit(0);
 }
@@ -76,7 +82,7 @@ function compile(args, what) {
   const r = spawnSync(cc, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error || r.status !== 0) {
     console.error((r.stderr || String(r.error)).slice(-4000));
-    rmSync(args.at(-1) === '-lm' ? args.at(-2) : args.at(-1), { force: true });
+    rmSync(args[args.indexOf('-o') + 1], { force: true });
     give(`compiling ${what} failed`);
   }
 }
@@ -130,4 +136,22 @@ compile(
   'csv-rows.c',
 );
 renameSync(tmp, target); // atomic: a test or build loading it meanwhile sees the old or the new
-say(`built ${target}`);
+
+// The import's SQLite extension (import-rows.c), loaded into better-sqlite3's own connection:
+// it calls SQLite through the extension API, so it carries no SQLite of its own (a few KB).
+const extensionTmp = `${extension}.${process.pid}.tmp`;
+compile(
+  [
+    '-O2',
+    '-Wall',
+    '-fvisibility=hidden',
+    ...(process.platform === 'darwin' ? ['-dynamiclib'] : platformFlags),
+    `-I${sqliteDir}`,
+    join(here, 'import-rows.c'),
+    '-o',
+    extensionTmp,
+  ],
+  'import-rows.c',
+);
+renameSync(extensionTmp, extension);
+say(`built ${target} and ${extension}`);

@@ -2,6 +2,7 @@
 // (none can be downloaded here): what app.asar holds, the one native prebuild unpacked beside it,
 // the bundles' runtime imports all in `dependencies`, and the packed headless entry serving
 // /healthz from the extracted tree alone.
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { builtinModules, createRequire } from 'node:module';
@@ -122,19 +123,30 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
       expect(existsSync(join(unpacked, gone)), gone).toBe(false);
   });
 
-  it('unpacks the native CSV reader beside app.asar, where it loads', () => {
+  it('unpacks the native CSV reader and the import extension beside app.asar, where they load', () => {
     const built = join(root, 'native', 'build', 'csv-rows.node');
     if (!existsSync(built)) {
       console.warn('native/build/csv-rows.node was not built here (no C compiler): not checked');
       return;
     }
     const unpacked = join(appDir, 'resources', 'app.asar.unpacked', 'native', 'build');
-    expect(readdirSync(unpacked)).toEqual(['csv-rows.node']);
-    expect(asarFiles).toContain('/native/build/csv-rows.node');
-    expect(asarFiles.filter((f) => f.startsWith('/native/'))).toEqual([
+    expect(readdirSync(unpacked).sort()).toEqual(['csv-rows.node', 'import-rows.so']);
+    expect(asarFiles.filter((f) => f.startsWith('/native/')).sort()).toEqual([
       '/native/build',
       '/native/build/csv-rows.node',
+      '/native/build/import-rows.so',
     ]);
+    const db = new Database(':memory:');
+    db.loadExtension(join(unpacked, 'import-rows.so'));
+    db.exec('CREATE TABLE data (a, b)');
+    expect(
+      db
+        .prepare('SELECT em_insert_rows(?, ?, ?, ?)')
+        .pluck()
+        .get('data', '1\u0000x', Buffer.from([1, 4]), 1),
+    ).toBe(1);
+    expect(db.prepare('SELECT a, b FROM data').raw(true).all()).toEqual([[1, 'x']]);
+    db.close();
     const addon = createRequire(import.meta.url)(join(unpacked, 'csv-rows.node')) as Record<
       string,
       unknown

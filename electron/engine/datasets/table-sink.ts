@@ -9,6 +9,7 @@ import { closeSync, fdatasync, openSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import type { ColumnType, DatasetColumn } from '../../../shared/schemas/datasets.ts';
 import type { Db } from '../store/db.ts';
+import { nativeFile } from '../native-build.ts';
 import { DATA_TABLE, finishBuildFile, openBuildFile, quoteIdent } from './dataset-file.ts';
 import {
   BOOLEAN_CODE,
@@ -40,6 +41,26 @@ export interface SinkResult {
 
 const COMMIT_ROWS = 50_000;
 
+/**
+ * The import's SQLite extension (native/import-rows.c) in this connection: one call inserts a
+ * batch's payload, split, converted and bound in C as write() binds it in JavaScript. Null when it
+ * was not built (no C compiler) or does not load: write() then binds value by value.
+ */
+function insertRowsStatement(db: Db): Statement | null {
+  const found = nativeFile('import-rows.so');
+  if ('missing' in found) return null;
+  try {
+    db.loadExtension(found.file); // entry point sqlite3_importrows_init, from the file's name
+    return db.prepare('SELECT em_insert_rows(?, ?, ?, ?)').pluck();
+  } catch {
+    return null;
+  }
+}
+
+/** import-rows.c's kind of a column: 1 integer, 2 real, 3 boolean, 4 anything else. */
+const nativeKind = (t: number): number =>
+  t === INTEGER_CODE ? 1 : t === REAL_CODE ? 2 : t === BOOLEAN_CODE ? 3 : 4;
+
 export class TableSink {
   private readonly db: Db;
   private readonly file: string;
@@ -50,15 +71,20 @@ export class TableSink {
   private stmtRows = 1;
   private batchStmt: Statement | null = null;
   private rowStmt: Statement | null = null;
+  /** The extension's statement, or null: see insertRowsStatement. */
+  readonly insertRows: Statement | null;
+  private kinds: Buffer | null = null;
   private rows = 0;
   private sinceCommit = 0;
   /** A descriptor for background syncs, and whether one is under way. */
   private syncFd: number | null = null;
   private syncing = false;
 
-  constructor(file: string) {
+  /** `native: false` (tests) binds in JavaScript even where the extension is built. */
+  constructor(file: string, opts: { native?: boolean } = {}) {
     this.file = file;
     this.db = openBuildFile(file);
+    this.insertRows = opts.native === false ? null : insertRowsStatement(this.db);
   }
 
   addColumn(name: string): void {
@@ -72,6 +98,12 @@ export class TableSink {
   write(batch: SinkBatch): void {
     if (!this.created) this.createTable();
     this.setTypes(batch.types);
+    if (batch.payload !== undefined && this.insertRows !== null) {
+      this.kinds ??= Buffer.from(this.types.map(nativeKind));
+      this.insertRows.get(DATA_TABLE, batch.payload, this.kinds, batch.rows);
+      this.counted(batch.rows);
+      return;
+    }
     const n = this.names.length;
     const total = batch.rows * n;
     const values = batch.payload !== undefined ? batch.payload.split(SEP) : batch.values!;
@@ -92,8 +124,13 @@ export class TableSink {
       this.rowStmt ??= this.db.prepare(`INSERT INTO ${DATA_TABLE} VALUES ${this.rowSql()}`);
       for (; r < batch.rows; r++) this.rowStmt.run(...values.slice(r * n, r * n + n));
     }
-    this.rows += batch.rows;
-    this.sinceCommit += batch.rows;
+    this.counted(batch.rows);
+  }
+
+  /** Counts written rows; commits every COMMIT_ROWS. */
+  private counted(rows: number): void {
+    this.rows += rows;
+    this.sinceCommit += rows;
     if (this.sinceCommit >= COMMIT_ROWS) {
       this.db.exec('COMMIT');
       this.db.exec('BEGIN');
@@ -225,6 +262,7 @@ export class TableSink {
   private invalidate(): void {
     this.batchStmt = null;
     this.rowStmt = null;
+    this.kinds = null;
     // About 500 values per statement: fewer calls into better-sqlite3, yet measured faster
     // than statements of 2,000 values (1.37 s against 1.68 s for 500,000 rows of 10 columns).
     this.stmtRows = Math.max(1, Math.min(100, Math.floor(500 / Math.max(1, this.names.length))));

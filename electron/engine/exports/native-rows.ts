@@ -1,10 +1,8 @@
 // The native CSV reader (native/csv-rows.c, built by native/build.mjs where a C compiler is):
 // SQLite's rows straight into the export's blocks, the same bytes as csvRowWriter. When it was not
 // built, or EXPORT_MANAGER_NATIVE=0, exports use the JavaScript encoder.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nativeFile } from '../native-build.ts';
 import type { EncoderColumn } from './encoders.ts';
 
 interface CsvRowsAddon {
@@ -31,36 +29,19 @@ export interface NativeCsvReader {
   close(): void;
 }
 
-const ADDON = join('native', 'build', 'csv-rows.node');
-
-/** The addon's path: above this module, from source (electron/engine/exports) or the bundle. */
-function addonPath(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, ADDON);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return null;
-}
-
 let addon: CsvRowsAddon | null | undefined;
 let missing = '';
 
 function load(): CsvRowsAddon | null {
   if (addon !== undefined) return addon;
   addon = null;
-  if (process.env.EXPORT_MANAGER_NATIVE === '0') {
-    missing = 'turned off (EXPORT_MANAGER_NATIVE=0)';
-    return null;
-  }
-  const file = addonPath();
-  if (file === null) {
-    missing = `not built (${ADDON}; see native/build.mjs)`;
+  const found = nativeFile('csv-rows.node');
+  if ('missing' in found) {
+    missing = found.missing;
     return null;
   }
   try {
-    addon = createRequire(import.meta.url)(file) as CsvRowsAddon;
+    addon = createRequire(import.meta.url)(found.file) as CsvRowsAddon;
   } catch (err) {
     missing = `failed to load: ${(err as Error).message}`;
   }
