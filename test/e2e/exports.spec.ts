@@ -150,10 +150,10 @@ test('10,000 exports: the table renders only what shows, scrolls to the end, and
     await expect(page.getByTestId('exports-summary')).toContainText('10,000 exports', {
       timeout: 30_000,
     });
-    const rendered = await page.getByTestId('export-row').count();
-    expect(rendered).toBeGreaterThan(5);
-    expect(rendered).toBeLessThan(60);
+    // The count can arrive before the first page is drawn: wait for the rows, then count them.
     await expect(page.getByTestId('export-row').first()).toContainText('bulk 10000');
+    await expect.poll(() => page.getByTestId('export-row').count()).toBeGreaterThan(5);
+    expect(await page.getByTestId('export-row').count()).toBeLessThan(60);
 
     // Pages come from the server as the table scrolls: never the whole history at once.
     const scroller = page.getByTestId('exports-scroll');
