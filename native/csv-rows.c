@@ -314,6 +314,12 @@ static napi_value row_values(napi_env env, Reader *r) {
   return arr;
 }
 
+static napi_value undefined_value(napi_env env) {
+  napi_value v;
+  CHECK(napi_get_undefined(env, &v));
+  return v;
+}
+
 static Reader *get_reader(napi_env env, napi_value v) {
   Reader *r = NULL;
   if (napi_get_value_external(env, v, (void **)&r) != napi_ok) return NULL;
@@ -474,10 +480,7 @@ static napi_value js_fill(napi_env env, napi_callback_info info) {
   out[0] = (double)at;
   out[1] = rows;
   out[2] = status;
-  if (handed) return handed;
-  napi_value undef;
-  CHECK(napi_get_undefined(env, &undef));
-  return undef;
+  return handed ? handed : undefined_value(env);
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
@@ -486,9 +489,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Reader *r = argc == 1 ? get_reader(env, argv[0]) : NULL;
   if (r) reader_close(r);
-  napi_value undef;
-  CHECK(napi_get_undefined(env, &undef));
-  return undef;
+  return undefined_value(env);
 }
 
 NAPI_MODULE_INIT() {

@@ -22,6 +22,7 @@ import {
 } from '../../../electron/engine/exports/native-rows.ts';
 import { keysetSql } from '../../../electron/engine/exports/row-batches.ts';
 import { tempDir } from '../../helpers/context.ts';
+import { writeRows } from './harness.ts';
 
 const missing = nativeReaderMissing();
 if (missing !== null) console.warn(`native-rows tests skipped: the native reader is ${missing}`);
@@ -52,13 +53,7 @@ function sqlFile(name: string, rows: string[][]): string {
 /** A file with table `data` from bound values. */
 function valueFile(name: string, rows: unknown[][]): string {
   const file = join(dir, name);
-  const db = new Database(file);
-  db.exec(`CREATE TABLE data (${columns.map((c) => `"${c.name}"`).join(', ')})`);
-  const ins = db.prepare(`INSERT INTO data VALUES (${columns.map(() => '?').join(', ')})`);
-  db.transaction(() => {
-    for (const r of rows) ins.run(...r);
-  })();
-  db.close();
+  writeRows(file, columns, rows);
   return file;
 }
 
