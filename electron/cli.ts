@@ -206,18 +206,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     teamKey: env.EXPORT_MANAGER_TEAM_KEY || undefined,
   });
 
-  console.log(`Export Manager listening on ${server.url}`);
-  console.log(`Open in your browser: ${server.tokenUrl()}`);
-  const src = server.engine.keys.keySource;
-  console.log(
-    src.kind === 'env'
-      ? 'API key: the one in EXPORT_MANAGER_API_KEY'
-      : `API key: in ${src.path} (send it as "Authorization: Bearer <key>")`,
-  );
-  console.log(`Data folder: ${dataDir}`);
-  if (storage) console.log(`Export files: ${storage.location}`);
-  if (store) console.log(`Job store: ${redactUrl(store)} (shared, work through its pg-boss queue)`);
-
+  // Before the first line a parent may act on: a SIGTERM right after "listening" stops cleanly
+  // (engine.pid removed) instead of killing the process by default.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -233,6 +223,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  console.log(`Export Manager listening on ${server.url}`);
+  console.log(`Open in your browser: ${server.tokenUrl()}`);
+  const src = server.engine.keys.keySource;
+  console.log(
+    src.kind === 'env'
+      ? 'API key: the one in EXPORT_MANAGER_API_KEY'
+      : `API key: in ${src.path} (send it as "Authorization: Bearer <key>")`,
+  );
+  console.log(`Data folder: ${dataDir}`);
+  if (storage) console.log(`Export files: ${storage.location}`);
+  if (store) console.log(`Job store: ${redactUrl(store)} (shared, work through its pg-boss queue)`);
 }
 
 async function doctor(dataDir: string, repair: boolean): Promise<number> {
