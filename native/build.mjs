@@ -19,9 +19,13 @@ const target = join(out, 'csv-rows.node');
 const quiet = process.argv.includes('--quiet');
 const required = process.argv.includes('--require');
 
-/** --quiet keeps "up to date" and "built" to itself; why it did not build, or a long step, it says. */
+/**
+ * --quiet keeps "up to date" and "built" to itself; why it did not build, or a long step, it says
+ * on stderr (npm start shows the build's stderr only).
+ */
 function say(line, always = false) {
-  if (!quiet || always) console.log(`csv-rows: ${line}`);
+  if (always) console.error(`csv-rows: ${line}`);
+  else if (!quiet) console.log(`csv-rows: ${line}`);
 }
 
 function give(reason) {
