@@ -67,6 +67,7 @@ if (probe.error || probe.status !== 0) give(`no C compiler (${cc})`);
 const mtime = (f) => (existsSync(f) ? statSync(f).mtimeMs : -1);
 const sources = [
   join(here, 'csv-rows.c'),
+  join(here, 'csv-scan.c'),
   sqliteC,
   join(sqliteDir, 'sqlite3.h'),
   import.meta.filename,
@@ -132,6 +133,7 @@ compile(
     `-I${headers}`,
     `-I${sqliteDir}`,
     join(here, 'csv-rows.c'),
+    join(here, 'csv-scan.c'),
     sqliteObj,
     '-o',
     tmp,

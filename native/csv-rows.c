@@ -492,12 +492,16 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+// The import's CSV scanner (csv-scan.c), in the same addon.
+napi_value csv_scan_js(napi_env env, napi_callback_info info);
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
+      {"scanCsv", NULL, csv_scan_js, NULL, NULL, NULL, napi_default, NULL},
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
       {"fill", NULL, js_fill, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, 3, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 4, props) != napi_ok) return NULL;
   return exports;
 }

@@ -3,7 +3,8 @@
 //
 //   SELECT em_insert_rows(table, payload, kinds, rows)  ->  rows inserted
 //
-// payload: rows x columns fields joined by NUL (the reading thread's batch, CSV text as read);
+// payload: rows x columns fields joined by NUL (the reading thread's batch, CSV text as read), as
+// text or as a blob of UTF-8 bytes (the native scanner's, csv-scan.c);
 // kinds: one byte per column: 1 integer, 2 real, 3 boolean, 4 anything else (text); '' is NULL.
 // Bound exactly as the JavaScript path binds them (better-sqlite3: numbers as REAL, the integer
 // column's CAST(? AS INTEGER)): integers as INTEGER, reals and booleans (1.0, 0.0) as REAL, the
@@ -65,7 +66,10 @@ static void insert_rows(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   const char *table = (const char *)sqlite3_value_text(argv[0]);
-  const char *payload = (const char *)sqlite3_value_text(argv[1]);
+  // The payload as text, or as a blob (the native scanner's bytes, bound from a Buffer).
+  const char *payload = sqlite3_value_type(argv[1]) == SQLITE_BLOB
+                            ? (const char *)sqlite3_value_blob(argv[1])
+                            : (const char *)sqlite3_value_text(argv[1]);
   int bytes = sqlite3_value_bytes(argv[1]);
   const unsigned char *kinds = sqlite3_value_blob(argv[2]);
   int ncols = sqlite3_value_bytes(argv[2]);

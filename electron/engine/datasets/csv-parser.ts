@@ -60,6 +60,26 @@ export class CsvParser {
     this.waitFor = this.buf.length * 2;
   }
 
+  /**
+   * Parses text that holds whole records and nothing after them (a record the native scanner,
+   * csv-scan.ts, handed over), as if it ended the input.
+   */
+  pushWhole(text: string): void {
+    if (!this.started) {
+      if (text.length === 0) return;
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    this.buf = text;
+    this.parse(true);
+    this.buf = '';
+  }
+
+  /** Counts lines the native scanner read. */
+  skipLines(lines: number): void {
+    this.line += lines;
+  }
+
   /** Signals the end of input: a last record without a newline is handed out, an open quote fails. */
   end(): void {
     if (this.buf.length > 0) this.parse(true);

@@ -4,6 +4,7 @@ import { crashPoint } from '../safety/fault-injection.ts';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvParser } from './csv-parser.ts';
+import { loadCsvScan, NativeCsvFeed } from './csv-scan.ts';
 import { ImportCanceled, ImportError } from './import-error.ts';
 import { JsonlParser } from './jsonl-parser.ts';
 import { RowTypeInferrer } from './row-type-inferrer.ts';
@@ -23,6 +24,8 @@ export interface ImportFileJob {
   readonly chunkBytes?: number;
   /** Insert in a second worker; by default for files over a few MB. */
   readonly sinkThread?: boolean;
+  /** `false` (tests) reads CSV in JavaScript even where the native scanner is built. */
+  readonly native?: boolean;
 }
 
 export interface ImportProgress {
@@ -64,23 +67,39 @@ export async function importFile(
       stream = raw.pipe(gunzip);
     }
     const decoder = new TextDecoder('utf-8');
-    let parser: RecordParser | null = null;
+    // CSV is read by the native scanner where it is built (csv-scan.ts), from the first byte on.
+    const scan = job.format === 'jsonl' || job.native === false ? null : loadCsvScan();
+    // The parser once the format is known; the native feed when it reads the bytes.
+    const at: { parser: RecordParser | null; bytesFeed: NativeCsvFeed | null } = {
+      parser: null,
+      bytesFeed: null,
+    };
+    let held: Buffer[] = [];
     // Text seen before the first visible character, which tells CSV from JSON Lines.
     let head = '';
-    const feed = (text: string) => {
+    const start = (format: 'csv' | 'jsonl', native: boolean) => {
+      const made = makeParser(format, inferrer);
+      at.parser = made;
+      if (native && made instanceof CsvParser) {
+        at.bytesFeed = new NativeCsvFeed(scan!, inferrer, made);
+        at.bytesFeed.push(Buffer.concat(held));
+      } else made.push(head);
+      head = '';
+      held = [];
+    };
+    const feed = (chunk: Buffer) => {
+      if (at.bytesFeed !== null) return at.bytesFeed.push(chunk);
+      const text = decoder.decode(chunk, { stream: true });
       if (text.includes(SEP)) inferrer.keepValuesApart();
-      if (parser !== null) return parser.push(text);
+      if (at.parser !== null) return at.parser.push(text);
       head += text;
-      if (job.format || /[^\ufeff\s]/.test(head)) {
-        parser = makeParser(job.format ?? sniff(head), inferrer);
-        parser.push(head);
-        head = '';
-      }
+      if (scan !== null) held.push(chunk);
+      if (job.format || /[^\ufeff\s]/.test(head)) start(job.format ?? sniff(head), scan !== null);
     };
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         if (signal?.aborted) throw new ImportCanceled();
-        feed(decoder.decode(chunk, { stream: true }));
+        feed(chunk);
         // A batch never holds more than a chunk or so of text, whatever the rows look like.
         inferrer.flush();
         onChunk({ bytesDone: raw.bytesRead, bytesTotal, rows: inferrer.rowCount });
@@ -91,18 +110,23 @@ export async function importFile(
       raw.destroy();
       if (isZlibError(err))
         throw new ImportError(
-          `line ${(parser as RecordParser | null)?.currentLine ?? 1}: the gzip data is invalid or truncated (${(err as Error).message})`,
+          `line ${at.parser?.currentLine ?? 1}: the gzip data is invalid or truncated (${(err as Error).message})`,
         );
       throw err;
     }
     if (signal?.aborted) throw new ImportCanceled();
-    feed(decoder.decode());
-    if (parser === null) {
-      if (head === '') throw new ImportError('line 1: the file is empty');
-      parser = makeParser(job.format ?? 'csv', inferrer);
-      parser.push(head);
+    if (at.bytesFeed !== null) at.bytesFeed.end();
+    else {
+      const text = decoder.decode();
+      if (text.includes(SEP)) inferrer.keepValuesApart();
+      if (at.parser !== null) at.parser.push(text);
+      else head += text;
     }
-    const p = parser as RecordParser;
+    if (at.parser === null) {
+      if (head === '') throw new ImportError('line 1: the file is empty');
+      start(job.format ?? 'csv', false);
+    }
+    const p = at.parser!;
     p.end();
     if (inferrer.columnCount === 0) throw new ImportError('line 1: the file is empty');
     const result = await inferrer.finish(p.currentLine);
@@ -117,7 +141,10 @@ export async function importFile(
   }
 }
 
-function makeParser(format: 'csv' | 'jsonl', inferrer: RowTypeInferrer): RecordParser {
+function makeParser(
+  format: 'csv' | 'jsonl',
+  inferrer: RowTypeInferrer,
+): CsvParser | JsonlParser {
   if (format === 'jsonl') return new JsonlParser((obj, line) => inferrer.pushJson(obj, line));
   let columns = -1;
   return new CsvParser((fields, line) => {

@@ -24,6 +24,8 @@ import {
 const MAX_COLUMNS = 2000;
 /** Values per batch: large enough to amortise a message, small enough to keep memory flat. */
 const BATCH_VALUES = 32_768;
+/** A byte batch's first buffer; it grows for larger batches. */
+const BATCH_BYTES = 1 << 20;
 
 export interface InferrerOptions {
   /** The time column the request named; a value in it that is not a timestamp fails the import. */
@@ -49,6 +51,12 @@ export class RowTypeInferrer {
   private rows = 0;
   /** Text batches travel as one SEP-joined string unless the input holds SEP itself. */
   private joinText = true;
+  /**
+   * With the native scanner (csv-scan.ts), the batch is UTF-8 bytes, fields joined by SEP: the
+   * scanner writes its rows here and pushText() the rows JavaScript reads, in file order.
+   */
+  private out: Buffer | null = null;
+  private outPos = 0;
 
   constructor(sink: Sink, options: InferrerOptions = {}) {
     this.sink = sink;
@@ -62,6 +70,16 @@ export class RowTypeInferrer {
 
   get columnCount(): number {
     return this.names.length;
+  }
+
+  /** Every column's type code so far (values.ts). */
+  get typeCodes(): readonly number[] {
+    return this.types;
+  }
+
+  /** Rows per batch. */
+  get batchRowLimit(): number {
+    return this.batchRows;
   }
 
   /** Adds a column (a CSV header field or a new JSON key); returns its index. */
@@ -100,6 +118,7 @@ export class RowTypeInferrer {
   keepValuesApart(): void {
     this.flush();
     this.joinText = false;
+    this.out = null;
   }
 
   /** One CSV record whose field count the caller has checked against the header. */
@@ -130,8 +149,11 @@ export class RowTypeInferrer {
           break;
       }
     }
-    const flat = this.flat;
-    for (let i = 0; i < fields.length; i++) flat[this.k++] = fields[i];
+    if (this.out !== null) this.encodeRow(fields);
+    else {
+      const flat = this.flat;
+      for (let i = 0; i < fields.length; i++) flat[this.k++] = fields[i];
+    }
     this.rows++;
     if (++this.pending === this.batchRows) this.flush();
   }
@@ -152,11 +174,66 @@ export class RowTypeInferrer {
     if (++this.pending === this.batchRows) this.flush();
   }
 
+  /** From now on the batch is bytes (the native scanner reads the file). */
+  useBytes(): void {
+    this.flush();
+    this.out = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    this.outPos = 0;
+  }
+
+  /** The byte batch's buffer (null unless useBytes()) and how much of it is used. */
+  get bytesOut(): Buffer | null {
+    return this.out;
+  }
+
+  get bytesUsed(): number {
+    return this.outPos;
+  }
+
+  /** Rows in the batch not yet handed to the sink. */
+  get pendingRows(): number {
+    return this.pending;
+  }
+
+  /** Counts rows the scanner wrote into bytesOut, which is now used up to `used`. */
+  addScanned(rows: number, used: number): void {
+    this.outPos = used;
+    this.rows += rows;
+    this.pending += rows;
+    if (this.pending >= this.batchRows) this.flush();
+  }
+
+  /** A larger buffer for the byte batch, holding what it has so far. */
+  growBytes(): void {
+    const out = Buffer.allocUnsafeSlow(this.out!.length * 2);
+    this.out!.copy(out, 0, 0, this.outPos);
+    this.out = out;
+  }
+
+  private encodeRow(fields: readonly string[]): void {
+    let need = fields.length;
+    for (let i = 0; i < fields.length; i++) need += fields[i]!.length * 3;
+    while (this.outPos + need > this.out!.length) this.growBytes();
+    const out = this.out!;
+    let pos = this.outPos;
+    for (let i = 0; i < fields.length; i++) {
+      if (this.pending > 0 || i > 0) out[pos++] = 0;
+      pos += out.write(fields[i]!, pos, 'utf8');
+    }
+    this.outPos = pos;
+  }
+
   /** Hands the buffered rows to the sink. */
   flush(): void {
     if (this.pending === 0) return;
     const types = this.types.slice();
-    if (this.joinText) {
+    if (this.out !== null) {
+      const out = this.out;
+      // A buffer of its own: a thread sink takes it over instead of copying it.
+      this.out = Buffer.allocUnsafeSlow(out.length);
+      this.sink.write({ types, rows: this.pending, payload: out.subarray(0, this.outPos) });
+      this.outPos = 0;
+    } else if (this.joinText) {
       this.flat.length = this.k;
       this.sink.write({ types, rows: this.pending, payload: this.flat.join(SEP) });
     } else {

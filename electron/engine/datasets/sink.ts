@@ -90,7 +90,10 @@ export function threadSink(file: string): Sink {
     addColumn: (name) => post({ t: 'column', name }),
     write(batch) {
       inFlight++;
-      post({ t: 'batch', batch });
+      // A byte payload (the native scanner's, a buffer of its own) moves instead of being copied.
+      const bytes = batch.payload instanceof Uint8Array ? batch.payload.buffer : null;
+      if (bytes instanceof ArrayBuffer) worker.postMessage({ t: 'batch', batch }, [bytes]);
+      else post({ t: 'batch', batch });
     },
     drain: () => waitFor(() => inFlight < MAX_IN_FLIGHT / 2 || inFlight === 0),
     async finish(types, timeColumn, indexColumns) {

@@ -27,8 +27,8 @@ export interface SinkBatch {
   /** Every column's type code once this batch was read (a batch is bound under these). */
   readonly types: readonly number[];
   readonly rows: number;
-  /** rows x columns values joined by SEP (CSV text; '' is NULL) ... */
-  readonly payload?: string;
+  /** rows x columns values joined by SEP (CSV text; '' is NULL), as text or UTF-8 bytes ... */
+  readonly payload?: string | Uint8Array;
   /** ... or the values themselves (JSON values, or text holding SEP). */
   readonly values?: unknown[];
 }
@@ -55,6 +55,17 @@ function insertRowsStatement(db: Db): Statement | null {
   } catch {
     return null;
   }
+}
+
+/** A byte payload as better-sqlite3 binds it (a Buffer: a blob), or the text as it is. */
+function payloadArgument(payload: string | Uint8Array): string | Buffer {
+  if (typeof payload === 'string' || Buffer.isBuffer(payload)) return payload;
+  return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}
+
+/** The payload's text (bytes from the native scanner are valid UTF-8: it checked). */
+function payloadText(payload: string | Uint8Array): string {
+  return typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
 }
 
 /** import-rows.c's kind of a column: 1 integer, 2 real, 3 boolean, 4 anything else. */
@@ -100,13 +111,14 @@ export class TableSink {
     this.setTypes(batch.types);
     if (batch.payload !== undefined && this.insertRows !== null) {
       this.kinds ??= Buffer.from(this.types.map(nativeKind));
-      this.insertRows.get(DATA_TABLE, batch.payload, this.kinds, batch.rows);
+      this.insertRows.get(DATA_TABLE, payloadArgument(batch.payload), this.kinds, batch.rows);
       this.counted(batch.rows);
       return;
     }
     const n = this.names.length;
     const total = batch.rows * n;
-    const values = batch.payload !== undefined ? batch.payload.split(SEP) : batch.values!;
+    const values =
+      batch.payload !== undefined ? payloadText(batch.payload).split(SEP) : batch.values!;
     if (values.length !== total)
       throw new Error(`batch holds ${values.length} values, expected ${total}`);
     this.convert(values, batch.rows);

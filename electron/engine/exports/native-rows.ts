@@ -1,8 +1,7 @@
 // The native CSV reader (native/csv-rows.c, built by native/build.mjs where a C compiler is):
 // SQLite's rows straight into the export's blocks, the same bytes as csvRowWriter. When it was not
 // built, or EXPORT_MANAGER_NATIVE=0, exports use the JavaScript encoder.
-import { createRequire } from 'node:module';
-import { nativeFile } from '../native-build.ts';
+import { requireNative } from '../native-build.ts';
 import type { EncoderColumn } from './encoders.ts';
 
 interface CsvRowsAddon {
@@ -29,23 +28,15 @@ export interface NativeCsvReader {
   close(): void;
 }
 
-let addon: CsvRowsAddon | null | undefined;
 let missing = '';
 
 function load(): CsvRowsAddon | null {
-  if (addon !== undefined) return addon;
-  addon = null;
-  const found = nativeFile('csv-rows.node');
+  const found = requireNative('csv-rows.node');
   if ('missing' in found) {
     missing = found.missing;
     return null;
   }
-  try {
-    addon = createRequire(import.meta.url)(found.file) as CsvRowsAddon;
-  } catch (err) {
-    missing = `failed to load: ${(err as Error).message}`;
-  }
-  return addon;
+  return found.addon as CsvRowsAddon;
 }
 
 /** Why exports use the JavaScript encoder, or null when the native reader is there. */
