@@ -12,6 +12,7 @@ port.on('message', (m: SinkRequest) => {
     if (m.t === 'column') sink.addColumn(m.name);
     else if (m.t === 'batch') {
       sink.write(m.batch);
+      release(m.batch.payload);
       reply({ t: 'ack' });
     } else {
       reply({ t: 'done', result: sink.finish(m.types, m.timeColumn, m.indexColumns) });
@@ -28,3 +29,12 @@ port.on('message', (m: SinkRequest) => {
     port.close();
   }
 });
+
+/**
+ * Frees a byte payload's memory now: this thread makes little garbage of its own, so a collection
+ * (which would free it) may not come before dozens of payloads have piled up.
+ */
+function release(payload: string | Uint8Array | undefined): void {
+  if (payload instanceof Uint8Array && payload.buffer instanceof ArrayBuffer)
+    (payload.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }).transfer?.(0);
+}
