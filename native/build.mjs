@@ -1,4 +1,5 @@
-// Builds native/build/csv-rows.node (the export worker's CSV reader, csv-rows.c) and
+// Builds native/build/csv-rows.node (the export worker's CSV reader, csv-rows.c, and the import's
+// CSV scanner, csv-scan.c) and
 // native/build/import-rows.so (the import's SQLite extension, import-rows.c) with the C compiler
 // when there is one: `node native/build.mjs [--quiet] [--require]`.
 //

@@ -141,10 +141,7 @@ export async function importFile(
   }
 }
 
-function makeParser(
-  format: 'csv' | 'jsonl',
-  inferrer: RowTypeInferrer,
-): CsvParser | JsonlParser {
+function makeParser(format: 'csv' | 'jsonl', inferrer: RowTypeInferrer): CsvParser | JsonlParser {
   if (format === 'jsonl') return new JsonlParser((obj, line) => inferrer.pushJson(obj, line));
   let columns = -1;
   return new CsvParser((fields, line) => {

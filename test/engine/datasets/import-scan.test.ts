@@ -11,6 +11,8 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadCsvScan, NativeCsvFeed } from '../../../electron/engine/datasets/csv-scan.ts';
 import { importFile } from '../../../electron/engine/datasets/import-file.ts';
+import { SEP, TableSink } from '../../../electron/engine/datasets/table-sink.ts';
+import { INTEGER_CODE, TEXT_CODE } from '../../../electron/engine/datasets/values.ts';
 
 const scan = loadCsvScan();
 if (scan === null) console.warn('native CSV scanner tests skipped: the addon is not built');
@@ -34,7 +36,10 @@ async function outcome(
     const db = new Database(out, { readonly: true });
     try {
       const cols = result.columns.map((c) => `typeof("${c.name}") || ':' || quote("${c.name}")`);
-      const rows = db.prepare(`SELECT ${cols.join(', ')} FROM data ORDER BY rowid`).raw().all();
+      const rows = db
+        .prepare(`SELECT ${cols.join(', ')} FROM data ORDER BY rowid`)
+        .raw()
+        .all();
       return { result, rows };
     } finally {
       db.close();
@@ -133,7 +138,11 @@ describe.skipIf(scan === null)('the native CSV scanner', () => {
       `t\n${ts(1)}\n2024-03-01 10:00\n${ts(3)}\n`,
       `t,x\n${ts(1)},1\n"${ts(2)}",2\n`,
       'x\nplain\nünïcödé\n日本語\nemoji 😀\n',
-      Buffer.concat([Buffer.from('x,y\n1,ok\n2,bad'), Buffer.from([0xc3, 0x28]), Buffer.from('\n3,z\n')]),
+      Buffer.concat([
+        Buffer.from('x,y\n1,ok\n2,bad'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('\n3,z\n'),
+      ]),
       Buffer.concat([Buffer.from('x,y\n1,ok\n2,cut'), Buffer.from([0xe6, 0x97])]),
       'x,y\n1,nul\u0000inside\n2,z\n',
       'x,y\n1,"a"\r',
@@ -215,6 +224,34 @@ describe.skipIf(scan === null)('the native CSV scanner', () => {
       if (rand(10) === 0) bytes = Buffer.concat([bytes, Buffer.from([0xff])]);
       await same(bytes, 128 + rand(64));
     }
+  });
+
+  it('byte batches are inserted as text batches are, with the extension and without it', () => {
+    const rows = [
+      ['1', 'plain'],
+      ['', 'ünï 😀'],
+      ['-7', ''],
+    ];
+    const text = rows.flat().join(SEP);
+    const dumps = [];
+    for (const native of [true, false])
+      for (const payload of [text, new Uint8Array(Buffer.from(text))]) {
+        const file = join(dir, `batch-${++n}.sqlite`);
+        const sink = new TableSink(file, { native });
+        sink.addColumn('n');
+        sink.addColumn('s');
+        sink.write({ types: [INTEGER_CODE, TEXT_CODE], rows: 3, payload });
+        sink.finish([INTEGER_CODE, TEXT_CODE], null);
+        const db = new Database(file, { readonly: true });
+        dumps.push(db.prepare('SELECT typeof(n), n, typeof(s), s FROM data').raw().all());
+        db.close();
+      }
+    expect(dumps[0]).toEqual([
+      ['integer', 1, 'text', 'plain'],
+      ['null', null, 'text', 'ünï 😀'],
+      ['integer', -7, 'null', null],
+    ]);
+    for (const d of dumps) expect(d).toEqual(dumps[0]);
   });
 
   it('takes the rows itself (the JavaScript reader only sees the records it declines)', async () => {
