@@ -123,7 +123,7 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
       expect(existsSync(join(unpacked, gone)), gone).toBe(false);
   });
 
-  it('unpacks the native CSV reader and the import extension beside app.asar, where they load', () => {
+  it('unpacks the native CSV reader and scanner and the import extension beside app.asar, where they load', () => {
     const built = join(root, 'native', 'build', 'csv-rows.node');
     if (!existsSync(built)) {
       console.warn('native/build/csv-rows.node was not built here (no C compiler): not checked');
@@ -151,7 +151,8 @@ describe('npm run dist -- --linux dir, with a stand-in Electron binary', () => {
       string,
       unknown
     >;
-    for (const fn of ['open', 'fill', 'close']) expect(typeof addon[fn], fn).toBe('function');
+    for (const fn of ['open', 'fill', 'close', 'scanCsv'])
+      expect(typeof addon[fn], fn).toBe('function');
   });
 
   // 19 MB before the native CSV reader (about 1 MB: its own SQLite) went in.
