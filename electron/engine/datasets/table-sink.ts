@@ -65,7 +65,7 @@ function payloadArgument(payload: string | Uint8Array): string | Buffer {
 
 /** The payload's text (bytes from the native scanner are valid UTF-8: it checked). */
 function payloadText(payload: string | Uint8Array): string {
-  return typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+  return typeof payload === 'string' ? payload : payloadArgument(payload).toString('utf8');
 }
 
 /** import-rows.c's kind of a column: 1 integer, 2 real, 3 boolean, 4 anything else. */
