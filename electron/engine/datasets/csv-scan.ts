@@ -112,7 +112,6 @@ export class NativeCsvFeed {
       if (out === null) return this.toJs(bytes.subarray(pos));
       this.kinds ??= Uint8Array.from(inferrer.typeCodes);
       const rows = inferrer.pendingRows;
-      const limit = inferrer.batchRowLimit;
       this.scan(
         bytes,
         pos,
@@ -122,7 +121,7 @@ export class NativeCsvFeed {
         out,
         inferrer.bytesUsed,
         rows,
-        limit - rows,
+        inferrer.batchRowLimit - rows,
         res,
       );
       const next = res[0]!;
@@ -130,7 +129,7 @@ export class NativeCsvFeed {
       pos = next;
       this.scanned += res[2]!;
       this.parser.skipLines(res[3]!);
-      inferrer.addScanned(res[2]!, res[1]!);
+      const sent = inferrer.addScanned(res[2]!, res[1]!);
       const status = res[4]!;
       if (status === MORE) {
         if (pos === bytes.length) return;
@@ -142,8 +141,8 @@ export class NativeCsvFeed {
         return;
       }
       if (status === FULL) {
-        // A whole batch of rows went to the sink (addScanned), or the next row needs more room.
-        if (rows + res[2]! < limit) inferrer.growBytes();
+        // A whole batch of rows went to the sink, or the next row needs more room.
+        if (!sent) inferrer.growBytes();
         continue;
       }
       if (status === REST) return this.toJs(bytes.subarray(pos));

@@ -195,12 +195,17 @@ export class RowTypeInferrer {
     return this.pending;
   }
 
-  /** Counts rows the scanner wrote into bytesOut, which is now used up to `used`. */
-  addScanned(rows: number, used: number): void {
+  /**
+   * Counts rows the scanner wrote into bytesOut, which is now used up to `used`; true when that
+   * made a whole batch, handed to the sink.
+   */
+  addScanned(rows: number, used: number): boolean {
     this.outPos = used;
     this.rows += rows;
     this.pending += rows;
-    if (this.pending >= this.batchRows) this.flush();
+    if (this.pending < this.batchRows) return false;
+    this.flush();
+    return true;
   }
 
   /** A larger buffer for the byte batch, holding what it has so far. */
