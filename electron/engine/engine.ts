@@ -129,9 +129,12 @@ export function createEngine(options: EngineOptions): Engine {
   for (const dir of [paths.dataDir, paths.datasetsDir, paths.filesDir, paths.tmpDir])
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   const team = options.store ? teamKeys(options.teamKey) : null;
+  const logger = options.logger ?? createLogger('info');
   const db = options.store
     ? openSharedStore(options.store)
-    : openCheckedStore(paths.dbFile, paths.dataDir);
+    : openCheckedStore(paths.dbFile, paths.dataDir, (err) =>
+        logger.error('the store could not be synced to disk', { error: err.message }),
+      );
   tightenPermissions(paths.dataDir);
   const config: EngineConfig = {
     dataDir: paths.dataDir,
@@ -148,7 +151,7 @@ export function createEngine(options: EngineOptions): Engine {
     db,
     clock: options.clock ?? systemClock,
     events: new EventBus(),
-    logger: options.logger ?? createLogger('info'),
+    logger,
     config,
     paths,
     baseUrl: () => baseUrl,
@@ -268,10 +271,14 @@ function openSharedStore(url: string): StoreDb {
 }
 
 /** Opens the job store and refuses (keeping the file untouched) one that fails quick_check. */
-function openCheckedStore(file: string, dataDir: string): StoreDb {
+function openCheckedStore(
+  file: string,
+  dataDir: string,
+  onSyncError: (err: Error) => void,
+): StoreDb {
   let db: Db;
   try {
-    db = openDatabase(file, { beforeMigrate: quickCheck });
+    db = openDatabase(file, { beforeMigrate: quickCheck, onSyncError });
   } catch (err) {
     if (err instanceof StoreDamagedError || !isDamageError(err)) throw err;
     throw new StoreDamagedError(file, dataDir, (err as Error).message);

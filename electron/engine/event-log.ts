@@ -3,6 +3,7 @@
 import type { EventName } from '../../shared/events.ts';
 import type { EngineContext } from './context.ts';
 import { dialectOf, isShared } from './store/store-db.ts';
+import { durable } from './store/durability.ts';
 import { writeBatchOf } from './store/write-batch.ts';
 
 export interface LoggedEvent {
@@ -36,6 +37,11 @@ export interface EventLog {
   since(lastId: number): Replay;
   /** The newest id handed out so far (0 before any). */
   lastId(): number;
+  /**
+   * Resolves once every event emitted so far is stored and delivered: a new stream reads its
+   * replay after this, so it neither misses nor repeats what was still on its way.
+   */
+  settled(): Promise<void>;
   close(): void;
 }
 
@@ -67,6 +73,13 @@ export function createEventLog(
     prune.run(last - limits.maxEvents, clock.now() - limits.maxAgeMs);
   };
   pruneNow();
+  // The newest id delivered to subscribers. A line is stored a moment before it is delivered (its
+  // commit reaches the disk first, store/durability.ts): a replay or a new stream's first id stops
+  // here, so nothing is sent twice nor before it is on disk. A shared store (team mode) delivers
+  // at once after its commits, which are durable: there, the newest stored line.
+  let delivered = (newest.get() as { id: number }).id;
+  const sharedStore = isShared(db);
+  const deliveredThrough = () => (sharedStore ? (newest.get() as { id: number }).id : delivered);
 
   // Appends are committed in batches (store/write-batch.ts), and an event reaches subscribers only
   // once its line is stored: no client ever holds an id a crash could hand out again.
@@ -74,6 +87,7 @@ export function createEventLog(
     ctx.logger.error('event log write failed', { error: err.message }),
   );
   const deliver = (event: LoggedEvent) => {
+    delivered = Math.max(delivered, event.id);
     for (const fn of subscribers) {
       try {
         fn(event);
@@ -151,16 +165,21 @@ export function createEventLog(
       // Age-based pruning runs with appends; a quiet log is checked on read as well.
       pruneNow();
       const first = (oldest.get() as { id: number | null }).id;
-      const last = (newest.get() as { id: number }).id;
+      const last = deliveredThrough();
       if (lastId === last) return { kind: 'events', events: [] };
       // Something after lastId was pruned, or lastId was never handed out here: reload.
       if (lastId > last || first === null || first > lastId + 1)
         return { kind: 'reload', oldestId: first };
-      return { kind: 'events', events: after.all(lastId) as LoggedEvent[] };
+      const events = (after.all(lastId) as LoggedEvent[]).filter((e) => e.id <= last);
+      return { kind: 'events', events };
     },
     lastId: () => {
       batch.flush();
-      return (newest.get() as { id: number }).id;
+      return deliveredThrough();
+    },
+    settled: () => {
+      batch.flush();
+      return durable(db);
     },
     close() {
       batch.flush();

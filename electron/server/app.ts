@@ -15,6 +15,7 @@ import { withErrorCodes } from './openapi-responses.ts';
 import { registerRoutes } from './routes/index.ts';
 import { registerStatic } from './static.ts';
 import { exactValidatorCompiler } from './validation.ts';
+import { durableReplies } from './durable-replies.ts';
 
 export interface BuildOptions {
   readonly engine: Engine;
@@ -124,6 +125,7 @@ export async function buildApp(opts: BuildOptions) {
     if (expectsContinue(req.headers.expect) && !grantContinue(req, reply, bodyLimit)) return;
     done();
   });
+  durableReplies(app, engine.ctx.db);
   // Node grants `Expect: 100-continue` itself unless the server handles checkContinue: we hand the
   // request to fastify unanswered, and the hook above grants it only once the guards have passed,
   // so a client without a key or with an oversized body never sends its body.

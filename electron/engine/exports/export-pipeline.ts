@@ -4,15 +4,17 @@
 // Speed: this thread reads and encodes rows while libuv's pool deflates earlier
 // blocks (parallel-gzip.ts), so both cores work. Memory holds a few blocks, whatever the size.
 import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ExportCompression } from '../../../shared/schemas/exports.ts';
-import { fsyncDir } from '../safety/atomic-file.ts';
+import { fsyncDir, writeNewFileSynced } from '../safety/atomic-file.ts';
 import { csvField, csvRowWriter, encoderFor, type EncoderColumn } from './encoders.ts';
 import { LANES, laneWindows, rangeSqlOf, rowidSpan, walksRowidRange } from './encode-lanes.ts';
+import { datasetConnection, releaseDatasetConnection } from './dataset-connections.ts';
 import { FILL_DONE, FILL_FULL, openNativeCsv } from './native-rows.ts';
-import { parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
+import { gzipWhole, parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
 import { BATCH_ROWS, rowBatches } from './row-batches.ts';
 import { DATA_TABLE } from '../datasets/dataset-file.ts';
 import { zstdBlocks } from './zstd-blocks.ts';
@@ -93,6 +95,13 @@ function takeRing(blockBytes: number): Buffer[] {
   return Array.from({ length: IN_FLIGHT + 1 }, () => Buffer.allocUnsafeSlow(blockBytes));
 }
 
+// An export that ends within this long tells nothing on the way, only its end: a stream of small
+// exports then costs one message each, not four. Its first stage (counting rows) is the one the
+// queue stores as it starts it (local-job.ts `firstStage`).
+const QUIET_MS = 50;
+// Below this many rows the native reader's own connection costs more than it saves.
+const NATIVE_MIN_ROWS = 64;
+
 const diskFull = () =>
   Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 
@@ -100,14 +109,16 @@ export async function runExport(
   input: ExportWorkerInput,
   post: (m: ExportWorkerMessage) => void,
 ): Promise<ExportWorkerMessage> {
-  const db = new Database(input.datasetFile, { readonly: true, fileMustExist: true });
-  // Every page is read once, in order: a page cache only holds memory (better-sqlite3's default
-  // is 16 MB per connection), so keep SQLite's minimum.
-  db.pragma('cache_size = -1024');
+  const startedAt = performance.now();
+  const quiet = () => performance.now() - startedAt < QUIET_MS;
   const part = input.finalPath + '.part';
-  let fh: Awaited<ReturnType<typeof open>> | null = null;
+  // Set by the first write (a closure): the cast keeps TypeScript from narrowing it to null here.
+  let fh = null as Awaited<ReturnType<typeof open>> | null;
+  let db: Database.Database | null = null;
   try {
-    post({ type: 'progress', rows: 0, total: 0, bytes: 0, stage: 'counting' });
+    // The export's folder is made here, on this thread, not on the engine's.
+    mkdirSync(dirname(input.finalPath), { recursive: true });
+    db = datasetConnection(input.datasetFile);
     const total = (db.prepare(input.countSql).get(...input.params) as { n: number }).n;
     if (total > input.maxRows) {
       return {
@@ -116,13 +127,13 @@ export async function runExport(
         message: `The filter matches ${total.toLocaleString('en-US')} rows, more than the maximum of ${input.maxRows.toLocaleString('en-US')}. Add narrower constraints.`,
       };
     }
-    const file = await open(part, 'wx', 0o600);
-    fh = file;
     const hash = createHash('sha256');
     let bytes = 0;
+    // Opened at the first write: an export that fits one block is written in one go (below).
     const write = async (chunk: Buffer): Promise<void> => {
       if (input.failAfterBytes !== undefined && bytes + chunk.length > input.failAfterBytes)
         throw diskFull();
+      const file = (fh ??= await open(part, 'wx', 0o600));
       hash.update(chunk);
       bytes += chunk.length;
       for (let off = 0; off < chunk.length;) {
@@ -145,8 +156,11 @@ export async function runExport(
     let turn = 0;
     let block = ring[0]!;
     let used = 0;
+    // Whether a block has gone to the sink: until then the whole export is in the first block.
+    let pushed = false;
     const flushBlock = async () => {
       if (used === 0) return;
+      pushed = true;
       await sink.push(block.subarray(0, used));
       turn = (turn + 1) % ring.length;
       block = ring[turn]!;
@@ -158,7 +172,10 @@ export async function runExport(
       if (size > block.length - used) {
         await flushBlock();
         // A text longer than a block (a huge field) goes out on its own.
-        if (size > block.length) return sink.push(Buffer.from(s, 'utf8'));
+        if (size > block.length) {
+          pushed = true;
+          return sink.push(Buffer.from(s, 'utf8'));
+        }
       }
       used += block.write(s, used);
     };
@@ -177,14 +194,14 @@ export async function runExport(
     // The header goes into the first block at once; text holds only rows joined as strings.
     await append(encoder.header);
     let text = '';
-    post({ type: 'progress', rows, total, bytes, stage: 'writing' });
+    if (!quiet()) post({ type: 'progress', rows, total, bytes, stage: 'writing' });
     const t0 = performance.now();
     let sqliteMs = 0;
     let handoffMs = 0;
     let laneWaitMs = 0;
     const report = () => {
       const now = Date.now();
-      if (now - lastPost >= input.progressMs) {
+      if (now - lastPost >= input.progressMs && !quiet()) {
         lastPost = now;
         post({ type: 'progress', rows, total, bytes, stage: 'writing' });
       }
@@ -248,7 +265,7 @@ export async function runExport(
     };
     // CSV read and encoded in C (native-rows.ts) when it was built; the same bytes.
     const native =
-      lanes || direct === null || input.native === false
+      lanes || direct === null || input.native === false || total < NATIVE_MIN_ROWS
         ? null
         : openNativeCsv(input.datasetFile, input.selectSql, input.params, input.columns);
     if (native !== null) {
@@ -318,9 +335,24 @@ export async function runExport(
       mark = performance.now();
     }
     const h = performance.now();
-    await append(text);
-    await flushBlock();
-    await sink.end();
+    // The whole export fits its first block: compressed and written at once, on this thread, with
+    // no trip through libuv's pool (the same bytes: one gzip block, as parallelGzip writes it).
+    const whole =
+      !pushed && input.compression !== 'zstd' && Buffer.byteLength(text) <= block.length - used;
+    if (whole) {
+      used += block.write(text, used);
+      text = '';
+      const raw = block.subarray(0, used);
+      const out = input.compression === 'gzip' ? gzipWhole(raw, input.level) : raw;
+      if (input.failAfterBytes !== undefined && out.length > input.failAfterBytes) throw diskFull();
+      hash.update(out);
+      bytes = out.length;
+      writeNewFileSynced(part, out);
+    } else {
+      await append(text);
+      await flushBlock();
+      await sink.end();
+    }
     handoffMs += performance.now() - h;
     const totalMs = performance.now() - t0;
     const phases: ExportPhases = {
@@ -333,11 +365,13 @@ export async function runExport(
       compressMs: Math.round(sink.busyMs?.() ?? 0),
       totalMs: Math.round(totalMs),
     };
-    post({ type: 'progress', rows, total, bytes, stage: 'finishing' });
-    await file.sync();
-    await file.close();
-    fh = null;
-    await rename(part, input.finalPath);
+    if (!quiet()) post({ type: 'progress', rows, total, bytes, stage: 'finishing' });
+    if (fh !== null) {
+      await fh.sync();
+      await fh.close();
+      fh = null;
+      await rename(part, input.finalPath);
+    } else renameSync(part, input.finalPath);
     fsyncDir(dirname(input.finalPath));
     // Every block has been written: the next export on this thread may have the buffers.
     spareRing = ring;
@@ -356,6 +390,7 @@ export async function runExport(
     }
     return { type: 'error', code: 'INTERNAL', message: e.message };
   } finally {
-    db.close();
+    // The connection stays open for the next export on this thread (dataset-connections.ts).
+    if (db !== null) releaseDatasetConnection(db);
   }
 }

@@ -3,7 +3,7 @@
 import { ApiError } from '../../../shared/errors.ts';
 import type { Export, ExportStatus, TimelineKind } from '../../../shared/schemas/exports.ts';
 import { isShared, type StoreDb } from '../store/store-db.ts';
-import { immediate } from '../store/db.ts';
+import { immediate, type CommitOptions } from '../store/db.ts';
 import { writeBatchOf } from '../store/write-batch.ts';
 import { clockTime } from '../jobs/job-types.ts';
 import { boundedCache, EXPORTS_CACHED } from './exports-cache.ts';
@@ -31,6 +31,11 @@ const transitions: Record<ExportStatus, readonly ExportStatus[]> = {
 export const canTransition = (from: ExportStatus, to: ExportStatus): boolean =>
   transitions[from].includes(to);
 
+export interface MoveOptions extends CommitOptions {
+  /** More writes in the same transaction, made only when the move is allowed. */
+  readonly with?: () => void;
+}
+
 export function createExportsRepo(db: StoreDb) {
   const table = createExportsTable(db);
   const timeline = createTimelineRepo(db);
@@ -49,15 +54,19 @@ export function createExportsRepo(db: StoreDb) {
    * Runs a synchronous write in one transaction, after whatever progress is still queued (so a
    * queued write never lands after a later one); what the queue delivers runs after the commit.
    */
-  function write<T>(id: string | null, fn: () => T): T {
+  function write<T>(id: string | null, fn: () => T, opts?: CommitOptions): T {
     // Forgotten after the transaction too: a read inside it must not outlive a rollback.
     if (id !== null) forget(id);
     let delivered: () => void = () => undefined;
     try {
-      const out = immediate(db, () => {
-        delivered = batch.takeInto();
-        return fn();
-      });
+      const out = immediate(
+        db,
+        () => {
+          delivered = batch.takeInto();
+          return fn();
+        },
+        opts,
+      );
       return out;
     } finally {
       if (id !== null) forget(id);
@@ -99,15 +108,21 @@ export function createExportsRepo(db: StoreDb) {
     to: ExportStatus,
     at: number,
     fields: Partial<ExportRow>,
+    opts: MoveOptions = {},
   ): boolean {
-    return write(id, () => {
-      const row = table.read(id);
-      if (!row || !allowed(row)) return false;
-      table.update(id, { ...fields, status: to, updated_at: at });
-      forget(id);
-      table.addHistory(id, to, at);
-      return true;
-    });
+    return write(
+      id,
+      () => {
+        const row = table.read(id);
+        if (!row || !allowed(row)) return false;
+        opts.with?.();
+        table.update(id, { ...fields, status: to, updated_at: at });
+        forget(id);
+        table.addHistory(id, to, at);
+        return true;
+      },
+      opts,
+    );
   }
 
   /**
@@ -121,10 +136,11 @@ export function createExportsRepo(db: StoreDb) {
     at: number,
     fields: Partial<ExportRow> = {},
     owner?: string | null,
+    opts?: MoveOptions,
   ): boolean {
     const allowed = (row: ExportRow) =>
       canTransition(row.status, to) && (owner === undefined || row.lease_owner === owner);
-    return move(id, allowed, to, at, fields);
+    return move(id, allowed, to, at, fields, opts);
   }
 
   /**

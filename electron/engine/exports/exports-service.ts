@@ -172,18 +172,24 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     const key = opts.idempotencyKey;
     checkIdempotencyKey(key);
     const hash = requestHash(body);
-    const result = immediate(db, () => {
-      const now = clock.now();
-      if (key !== undefined) {
-        const prior = idempotency.replay(key, hash, now);
-        if (prior) return { export: prior, replayed: true };
-      }
-      const row = buildRow(deps, body, opts, now);
-      repo.insert(row);
-      const exp = toApi(repo.mustGet(row.id));
-      if (key !== undefined) idempotency.record(key, hash, exp, now);
-      return { export: exp, replayed: false };
-    });
+    // Lazy (store/durability.ts): the response that tells of the new export, and its events,
+    // leave once it is on disk; the commit does not hold the engine's thread meanwhile.
+    const result = immediate(
+      db,
+      () => {
+        const now = clock.now();
+        if (key !== undefined) {
+          const prior = idempotency.replay(key, hash, now);
+          if (prior) return { export: prior, replayed: true };
+        }
+        const row = buildRow(deps, body, opts, now);
+        repo.insert(row);
+        const exp = toApi(repo.mustGet(row.id));
+        if (key !== undefined) idempotency.record(key, hash, exp, now);
+        return { export: exp, replayed: false };
+      },
+      { lazy: true },
+    );
     if (!result.replayed) {
       events.emit('export.updated', result.export);
       if (opts.recreatedFrom) emit(opts.recreatedFrom); // it now names its re-creation

@@ -7,7 +7,6 @@ import type { JobFile } from '../jobs/job-types.ts';
 import { saveToDestination, type DestinationSpec } from '../storage/destination.ts';
 import type { ExportStorage } from '../storage/export-storage.ts';
 import type { FileStore } from '../storage/files.ts';
-import { immediate } from '../store/db.ts';
 import { capDeep, capText } from '../text-cap.ts';
 import type { ExportRow, ExportsRepo } from './exports-repo.ts';
 import { storedRequest } from './stored-request.ts';
@@ -128,36 +127,40 @@ export function createJobOutcomes(ctx: EngineContext, deps: JobOutcomeDeps) {
     const rows = files.every((f) => f.rowCount !== null)
       ? files.reduce((n, f) => n + (f.rowCount ?? 0), 0)
       : null;
-    const ok = immediate(ctx.db, () => {
-      repo.setFiles(
-        row.id,
-        files.map((f) => ({
-          filename: f.filename,
-          byte_size: f.byteSize,
-          sha256: f.sha256,
-          row_count: f.rowCount,
-        })),
-      );
-      return repo.transition(
-        row.id,
-        'completed',
-        now,
-        {
-          completed_at: now,
-          expires_at: now + ctx.config.retentionSeconds * 1000,
-          row_count: rows,
-          byte_size: files.reduce((n, f) => n + f.byteSize, 0),
-          progress_pct: 100,
-          progress_stage: 'completed',
-          rows_done: rows ?? row.rows_done,
-          saved_paths_json: JSON.stringify(saved),
-          error_json: warning ? JSON.stringify(warning) : null,
-          lease_owner: null,
-          lease_expires_at: null,
-        },
-        row.lease_owner,
-      );
-    });
+    // Lazy (store/durability.ts): the slot is free for the next export at once; whoever hears
+    // of the completion (a response, an event) hears of it once it is on disk.
+    const ok = repo.transition(
+      row.id,
+      'completed',
+      now,
+      {
+        completed_at: now,
+        expires_at: now + ctx.config.retentionSeconds * 1000,
+        row_count: rows,
+        byte_size: files.reduce((n, f) => n + f.byteSize, 0),
+        progress_pct: 100,
+        progress_stage: 'completed',
+        rows_done: rows ?? row.rows_done,
+        saved_paths_json: JSON.stringify(saved),
+        error_json: warning ? JSON.stringify(warning) : null,
+        lease_owner: null,
+        lease_expires_at: null,
+      },
+      row.lease_owner,
+      {
+        lazy: true,
+        with: () =>
+          repo.setFiles(
+            row.id,
+            files.map((f) => ({
+              filename: f.filename,
+              byte_size: f.byteSize,
+              sha256: f.sha256,
+              row_count: f.rowCount,
+            })),
+          ),
+      },
+    );
     if (ok) {
       deps.changed(row.id);
       deps.completed();

@@ -85,6 +85,10 @@ export function createLocalJobRunner(ctx: EngineContext, deps: LocalJobDeps): Lo
   }
 
   return {
+    // The worker counts the matching rows first, and tells its stages only past its first 50 ms.
+    firstStage: workerStageWords.counting,
+    // The worker makes the export's folder, on its own thread (export-pipeline.ts).
+    makesExportDir: true,
     async run(spec: JobSpec, hooks: JobHooks): Promise<readonly JobFile[]> {
       const filename = slugify(spec.name) + extensionFor(spec.format, spec.compression);
       const input = workerInput(spec, join(hooks.exportDir, filename));

@@ -159,3 +159,20 @@ export function plainBlocks(write: (chunk: Buffer) => Promise<void>): BlockSink 
     end: async () => {},
   };
 }
+
+/**
+ * A whole small export as one gzip member, on this thread: the same bytes parallelGzip writes for
+ * a single block (header, the block deflated with a sync flush, an empty final block, trailer).
+ */
+export function gzipWhole(block: Buffer, level: number): Buffer {
+  const body = deflateRawSync(block, {
+    level,
+    memLevel: 9,
+    finishFlush: constants.Z_SYNC_FLUSH,
+    chunkSize: Math.max(1024, (block.length >> 1) + 1024),
+  });
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(block) >>> 0, 0);
+  trailer.writeUInt32LE(block.length >>> 0, 4);
+  return Buffer.concat([HEADER, body, deflateRawSync(Buffer.alloc(0)), trailer]);
+}

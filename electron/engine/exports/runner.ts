@@ -8,8 +8,7 @@ import type { TimerHandle } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import { crashPoint } from '../safety/fault-injection.ts';
 import { removePlainParts } from '../storage/plain-parts.ts';
-import type { FileStore } from '../storage/files.ts';
-import type { ExportsRepo, ExportRow } from './exports-repo.ts';
+import type { ExportRow } from './exports-repo.ts';
 import {
   JobError,
   type JobFile,
@@ -19,8 +18,10 @@ import {
 } from '../jobs/job-types.ts';
 import { jobSpec, plainDestination, runnableHere } from './job-spec.ts';
 import { runInJobScope } from './job-scope.ts';
+import { progressWriter } from './job-progress.ts';
 import { storedRequest } from './stored-request.ts';
 import type { Delivery, WorkQueue } from './work-queue.ts';
+import type { RunnerDeps } from './runner-deps.ts';
 
 /** A job interrupted this many times (its process died while it ran) fails with INTERRUPTED. */
 export const MAX_ATTEMPTS = 3;
@@ -32,31 +33,7 @@ export const LEASE_MS = 60_000;
  * `max_concurrent_exports` still applies inside this.
  */
 export const REMOTE_CONCURRENCY = 16;
-export interface RunnerDeps {
-  readonly repo: ExportsRepo;
-  readonly files: FileStore;
-  /** Runs dataset exports (local-job.ts). */
-  readonly local: JobRunner;
-  /** Runs provider exports; without it they fail with PROVIDER_ERROR. */
-  readonly remote?: JobRunner | undefined;
-  /** Called with the verified files; saves destination copies, completes the export. */
-  finish(row: ExportRow, files: readonly JobFile[], signal: AbortSignal): Promise<void>;
-  fail(row: ExportRow, code: string, message: string, details?: Record<string, unknown>): void;
-  /** An export row changed (status, remote id, timeline): emit it. */
-  changed(id: string): void;
-  /** An export's progress changed: emit it soon (changes close together go out as one). */
-  progressed?(id: string): void;
-  /** Least time between two progress writes of a job (store and bus); 250 ms by default. */
-  readonly progressMs?: number;
-  /**
-   * Team mode: exports are not polled from the table but delivered by this queue shared by every
-   * engine process (deliver() below); a job whose process died comes back through it. The
-   * runner closes it.
-   */
-  readonly queue?: WorkQueue | undefined;
-  /** Team mode: how often running exports' rows are read for a cancel or a takeover (1 s). */
-  readonly watchMs?: number;
-}
+export type { RunnerDeps } from './runner-deps.ts';
 
 interface Running {
   readonly id: string;
@@ -72,6 +49,10 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   const running = new Map<string, Running>();
   const progressMs = deps.progressMs ?? 250;
   let accepting = false;
+  // Whether pending exports of a source may be waiting (solo): false once a read of them found
+  // none left to take, true again when one is added or put back. It spares the two reads per
+  // start and end of a job that a stream of small exports would make of an empty queue.
+  const maybePending: Record<ExportRow['source_type'], boolean> = { dataset: true, provider: true };
   let heartbeatTimer: TimerHandle | null = null;
   let watchTimer: TimerHandle | null = null;
   const { queue } = deps;
@@ -99,6 +80,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       lease_owner: null,
       lease_expires_at: null,
     });
+    maybePending[row.source_type] = true;
     if (ok) deps.changed(row.id);
   }
 
@@ -126,6 +108,8 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
         if (running.has(row.id)) continue;
         if (row.lease_owner === owner || (row.lease_expires_at ?? 0) <= now) reclaim(row);
       }
+    // Now and then the queue is read whatever the hints say.
+    maybePending.dataset = maybePending.provider = true;
     kick();
     heartbeatTimer = clock.setTimeout(heartbeat, LEASE_MS / 4);
   }
@@ -142,26 +126,36 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
 
   /** Starts up to `room` pending exports of one source. */
   function fill(source: ExportRow['source_type'], room: number): void {
-    if (room <= 0) return;
+    if (room <= 0 || !maybePending[source]) return;
     // A pending export may still be stopping here (a clean shutdown): read past those.
-    for (const next of repo.pendingOf(source, room + running.size)) {
-      if (running.has(next.id)) continue;
-      if (!runnableHere(ctx, next)) continue;
-      if (!take(next)) continue;
-      if (--room === 0) return;
+    const limit = room + running.size;
+    const pending = repo.pendingOf(source, limit);
+    let left = false;
+    for (const next of pending) {
+      if (room === 0 || running.has(next.id) || !runnableHere(ctx, next) || !take(next)) {
+        left = true;
+        continue;
+      }
+      room--;
     }
+    if (!left && pending.length < limit) maybePending[source] = false;
   }
 
   /** pending -> processing under this process's lease, and runs it; false when it was not pending. */
   function take(next: ExportRow): boolean {
     const now = clock.now();
-    const ok = repo.transition(next.id, 'processing', now, {
+    const fields: Partial<ExportRow> = {
       started_at: next.started_at ?? now,
       attempts: next.attempts + 1,
-      progress_stage: 'starting',
+      progress_stage: kindOf(next)?.firstStage ?? 'starting',
       error_json: null,
       ...lease(),
-    });
+    };
+    // A dataset export's start is committed lazily (store/durability.ts): lost to a power cut, the
+    // export is pending again and runs again, as if the cut came a moment earlier. A provider
+    // export's start is on disk before its job asks the vendor for anything.
+    const lazy = next.source_type === 'dataset';
+    const ok = repo.transition(next.id, 'processing', now, fields, undefined, { lazy });
     if (!ok) return false;
     deps.changed(next.id);
     start(repo.mustGet(next.id));
@@ -177,30 +171,16 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       done: Promise.resolve(),
     };
     running.set(row.id, entry);
-    let lastWrite = Number.NEGATIVE_INFINITY;
-    let lastStage: string | undefined;
-    // Throttled, except that a change of stage is stored at once.
-    const progress = (p: JobProgress) => {
-      const now = clock.now();
-      const newStage = p.stage !== undefined && p.stage !== lastStage;
-      if (!newStage && now - lastWrite < progressMs) return;
-      if (abort.signal.aborted || repo.get(row.id)?.status !== 'processing') return;
-      lastWrite = now;
-      if (p.stage !== undefined) lastStage = p.stage;
+    const progress = progressWriter(row.id, {
+      repo,
+      clock,
+      everyMs: progressMs,
       // In team mode the lease is renewed only by the heartbeat, which checks the owner: a write
       // here must never put back a lease another process has taken over.
-      const fields: Partial<ExportRow> = queue ? {} : { ...lease() };
-      if (p.pct !== undefined)
-        fields.progress_pct = Math.max(0, Math.min(100, Math.round(p.pct * 10) / 10));
-      if (p.stage !== undefined) fields.progress_stage = p.stage;
-      if (p.rowsDone !== undefined) fields.rows_done = p.rowsDone;
-      if (p.bytesDone !== undefined) fields.bytes_done = p.bytesDone;
-      if (p.bytesTotal !== undefined) fields.bytes_total = p.bytesTotal;
-      if (p.remoteId !== undefined) fields.remote_id = p.remoteId;
-      if (p.remoteStatus !== undefined) fields.remote_status = p.remoteStatus;
-      repo.progress(row.id, fields);
-      (deps.progressed ?? deps.changed)(row.id);
-    };
+      lease: queue ? () => ({}) : lease,
+      stopped: () => abort.signal.aborted,
+      told: deps.progressed ?? deps.changed,
+    });
     // An error that escapes this job's work (no listener, no catch) fails this export only, even
     // when the work itself never settles; its work is then stopped.
     let crash: (err: Error) => void = () => undefined;
@@ -240,18 +220,21 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
       });
   }
 
+  const kindOf = (row: ExportRow): JobRunner | undefined =>
+    row.source_type === 'dataset' ? deps.local : deps.remote;
+
   /** Hands the export to its job kind: the stored request as a JobSpec, the queue's hooks. */
   async function runJob(
     row: ExportRow,
     signal: AbortSignal,
     progress: (p: JobProgress) => void,
   ): Promise<readonly JobFile[]> {
-    const kind = row.source_type === 'dataset' ? deps.local : deps.remote;
+    const kind = kindOf(row);
     if (!kind)
       throw new JobError('PROVIDER_ERROR', 'no remote runner: provider exports are unavailable.');
     const dir = deps.files.exportDir(row.id);
     // On the pool: a slow disk holds this job, not every request the engine is answering.
-    await mkdir(dir, { recursive: true });
+    if (!kind.makesExportDir) await mkdir(dir, { recursive: true });
     const hooks: JobHooks = {
       signal,
       exportDir: dir,
@@ -349,6 +332,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   function handBack(id: string): boolean {
     const attempts = Math.max(0, (repo.refresh(id)?.attempts ?? 1) - 1);
     const fields = { progress_stage: 'waiting to resume', lease_owner: null, attempts };
+    maybePending.dataset = maybePending.provider = true;
     return repo.requeue(id, clock.now(), { ...fields, lease_expires_at: null }, owner);
   }
 
@@ -372,9 +356,14 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     kick,
     /** A new export was stored: start it (solo) or announce it to the team queue. */
     added(id: string) {
-      const row = queue ? repo.get(id) : null;
-      if (row) announce([row]);
-      else kick();
+      const row = repo.get(id);
+      if (queue) {
+        if (row) announce([row]);
+        return;
+      }
+      if (row) maybePending[row.source_type] = true;
+      else maybePending.dataset = maybePending.provider = true;
+      kick();
     },
     stop,
     isRunning: (id: string) => running.has(id),

@@ -69,7 +69,10 @@ export interface JobSpec {
 export interface JobHooks {
   /** Aborted on cancel and on engine shutdown; the job stops at its next safe point. */
   readonly signal: AbortSignal;
-  /** Final home of the export's files: files/<export id>/ (exists). Write `name.part`, rename when verified. */
+  /**
+   * Final home of the export's files: files/<export id>/ (made before run() unless the kind says
+   * `makesExportDir`). Write `name.part`, rename when verified.
+   */
   readonly exportDir: string;
   /** Throttled by the runner (it stores and emits at most every 250 ms); call as often as you like. */
   progress(p: JobProgress): void;
@@ -88,6 +91,10 @@ export interface JobHooks {
  */
 export interface JobRunner {
   run(spec: JobSpec, hooks: JobHooks): Promise<readonly JobFile[]>;
+  /** The stage an export of this kind starts in, stored as the queue starts it ("starting"). */
+  readonly firstStage?: string;
+  /** The kind makes `hooks.exportDir` itself (on its own thread); else the queue makes it first. */
+  readonly makesExportDir?: boolean;
 }
 
 /** Runs a provider export to completion: create (once), poll, download, verify. */

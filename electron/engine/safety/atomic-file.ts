@@ -80,6 +80,17 @@ export function removeTornBeside(path: string): number {
   return n;
 }
 
+/** Writes a file that must not exist yet (mode 0600) in one go and fsyncs it; no rename. */
+export function writeNewFileSynced(path: string, bytes: Buffer): void {
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** fsync a directory so a rename inside it survives a power cut. */
 export function fsyncDir(dir: string): void {
   let fd: number | null = null;

@@ -1,5 +1,11 @@
 // Opens the job store: pragmas for durability, numbered migrations in one transaction.
 import Database from 'better-sqlite3';
+import {
+  enableLazyCommits,
+  lazyCommitsOn,
+  noteLazyCommit,
+  settleLazyCommits,
+} from './durability.ts';
 import { migrations, type Migration } from './migrations/index.ts';
 import { sqliteStore, type StoreDb } from './store-db.ts';
 
@@ -20,12 +26,15 @@ export interface OpenOptions {
   readonly migrations?: readonly Migration[];
   /** Runs before any migration writes; problems it returns close the store and throw. */
   readonly beforeMigrate?: (db: Db) => string[];
+  /** Told when a sync of the WAL for lazy commits (store/durability.ts) fails. */
+  readonly onSyncError?: (err: Error) => void;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, { readonly: options.readonly ?? false, timeout: 5000 });
+  let wal = false;
   if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
+    wal = db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
   }
@@ -35,7 +44,18 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.close();
     throw Object.assign(new Error(problems.slice(0, 3).join('; ')), { code: 'SQLITE_CORRUPT' });
   }
-  if (!options.readonly) migrate(db, options.migrations ?? migrations);
+  if (!options.readonly) {
+    migrate(db, options.migrations ?? migrations);
+    if (wal) {
+      enableLazyCommits(sqliteStore(db), db.name, options.onSyncError);
+      // Whatever closes the store first brings its lazy commits to the disk and runs what waited.
+      const close = db.close.bind(db);
+      db.close = () => {
+        settleLazyCommits(sqliteStore(db));
+        return close();
+      };
+    }
+  }
   return db;
 }
 
@@ -61,11 +81,39 @@ export function migrate(db: Db, list: readonly Migration[] = migrations): number
   return known;
 }
 
+export interface CommitOptions {
+  /**
+   * Committed without waiting for the disk (store/durability.ts): on disk by the time
+   * `whenDurable` runs. For writes whose only witnesses wait for that (a response, an event).
+   */
+  readonly lazy?: boolean;
+}
+
+const syncPragmas = new WeakMap<StoreDb, { normal: () => void; full: () => void }>();
+
 /**
  * Runs fn in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so two writers
  * wait on busy_timeout instead of failing mid-transaction (on PostgreSQL: the store's advisory
- * write lock, postgres/pg-store.ts). fn must be synchronous.
+ * write lock, postgres/pg-store.ts). fn must be synchronous. Inside another transaction it is a
+ * part of that one (a savepoint), committed as that one is.
  */
-export function immediate<T>(db: StoreDb, fn: () => T): T {
-  return db.transaction(fn).immediate();
+export function immediate<T>(db: StoreDb, fn: () => T, opts: CommitOptions = {}): T {
+  if (!opts.lazy || db.inTransaction || !lazyCommitsOn(db)) return db.transaction(fn).immediate();
+  let pragmas = syncPragmas.get(db);
+  if (!pragmas) {
+    const normal = db.prepare('PRAGMA synchronous = NORMAL');
+    const full = db.prepare('PRAGMA synchronous = FULL');
+    pragmas = { normal: () => normal.run(), full: () => full.run() };
+    syncPragmas.set(db, pragmas);
+  }
+  // NORMAL for this commit only: every other commit, and every statement run outside a
+  // transaction, stays FULL.
+  pragmas.normal();
+  try {
+    const out = db.transaction(fn).immediate();
+    noteLazyCommit(db);
+    return out;
+  } finally {
+    pragmas.full();
+  }
 }

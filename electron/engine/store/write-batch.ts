@@ -1,13 +1,16 @@
 // Writes that need not be durable the moment they are made (an export's progress, the event log):
 // queued, and committed together within BATCH_MS, or sooner with the next synchronous write of the
 // store, which takes them into its own transaction. A burst of small changes (many small exports,
-// each reporting a few stages and events) then costs no commit of its own, instead of one each. Status changes, files and anything a caller is told was saved
-// stay synchronous: they never go through here.
+// each reporting a few stages and events) then costs no commit of its own, instead of one each.
+// Status changes, files and anything a caller is told was saved stay synchronous: they never go
+// through here. A batch's own commit is lazy (store/durability.ts): what must wait for it (an
+// event's delivery) runs once it is on disk.
 //
 // Order is kept: any synchronous write of the same store must first take the queued writes into
 // its own transaction (`takeInto`), so a queued write never lands after a later one.
 import type { StoreDb } from './store-db.ts';
 import { immediate } from './db.ts';
+import { whenDurable } from './durability.ts';
 
 export interface WriteBatch {
   /**
@@ -19,7 +22,7 @@ export interface WriteBatch {
   flush(): void;
   /**
    * Runs the queued writes inside the caller's open transaction and returns what must run after
-   * that transaction commits (call it then).
+   * that transaction commits (call it then: it waits for the commit to be on disk).
    */
   takeInto(): () => void;
   /** Writes queued and not yet committed. */
@@ -68,7 +71,8 @@ function createWriteBatch(db: StoreDb, onError?: (err: Error) => void): WriteBat
     const taken = queue;
     queue = [];
     for (const q of taken) q.write();
-    return () => runAfters(taken);
+    // Called once the caller's transaction has committed: the afters run when that is on disk.
+    return () => whenDurable(db, () => runAfters(taken));
   }
 
   function flush(): void {
@@ -76,7 +80,7 @@ function createWriteBatch(db: StoreDb, onError?: (err: Error) => void): WriteBat
     let after: () => void = () => undefined;
     try {
       if (db.inTransaction) after = takeInto();
-      else immediate(db, () => (after = takeInto()));
+      else immediate(db, () => (after = takeInto()), { lazy: true });
     } catch (err) {
       // A write that cannot be stored (disk full) loses only what was deferred: progress and
       // event lines, never a status; the next status change is written on its own.

@@ -57,7 +57,7 @@ export function eventRoutes(app: RouteApp, { engine, heartbeatMs }: RouteDeps): 
         },
       },
     },
-    (req, reply) => {
+    async (req, reply) => {
       const header = req.headers['last-event-id'];
       const fromQuery = (req.query as { lastEventId?: string }).lastEventId;
       const raw = typeof header === 'string' ? header : fromQuery;
@@ -67,8 +67,17 @@ export function eventRoutes(app: RouteApp, { engine, heartbeatMs }: RouteDeps): 
         return;
       }
 
+      const log = engine.eventLog;
+      // Events still on their way to the disk are delivered first: the replay below then ends
+      // where live delivery begins.
+      await log.settled();
       reply.hijack();
       const res = reply.raw;
+      // Gone while it waited: nothing to stream to, nothing to subscribe.
+      if (res.destroyed || req.raw.destroyed) {
+        res.destroy();
+        return;
+      }
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
@@ -78,7 +87,6 @@ export function eventRoutes(app: RouteApp, { engine, heartbeatMs }: RouteDeps): 
       });
       // A slow reader must not make us buffer without end: drop it, it reconnects.
       const write = boundedSseWrite(res);
-      const log = engine.eventLog;
       // Replay and subscribe in one synchronous step: no event can fall between the two.
       const current = log.lastId();
       let head = `retry: 3000\n`;

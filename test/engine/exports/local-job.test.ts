@@ -64,14 +64,38 @@ describe('the local job kind, through run(spec, hooks)', () => {
     };
     const seen: JobProgress[] = [];
     const h = hooks(new AbortController().signal, seen);
-    const [file] = await runner().run(spec(), h);
+    const warm = runner();
+    const [file] = await warm.run(spec(), h);
     expect(file!.filename).toBe('people-out.csv.gz');
     const text = gunzipSync(readFileSync(join(h.exportDir, file!.filename))).toString();
     expect(text.split('\r\n')[0]).toBe('id,state');
     expect(file!.rowCount).toBe(10);
     expect(readdirSync(h.exportDir)).toEqual(['people-out.csv.gz']);
+    // The queue stores the first stage as it starts the export; the worker tells the later ones
+    // in words, and only once an export has run past its first 50 ms.
+    expect(warm.firstStage).toBe('counting rows');
+    for (const p of seen) expect(['writing rows', 'finishing']).toContain(p.stage);
+    // Warm, a 10-row export ends inside those 50 ms and tells nothing on the way (one in five
+    // at least, so a loaded machine does not fail it).
+    const quiet: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const again: JobProgress[] = [];
+      await warm.run(spec(), hooks(new AbortController().signal, again));
+      quiet.push(again.length);
+    }
+    expect(quiet).toContain(0);
+  });
+
+  it('a longer export tells its stages in words as it goes', async () => {
+    rig = makeRig({}, {}, false);
+    const ds = rig.addDataset('people', 200_000);
+    describeOf = () => ds;
+    const seen: JobProgress[] = [];
+    const h = hooks(new AbortController().signal, seen);
+    await runner().run(spec({ columns: null, filter: null, compressionLevel: 9 }), h);
     const stages = [...new Set(seen.map((p) => p.stage))];
-    expect(stages).toEqual(['counting rows', 'writing rows', 'finishing']);
+    expect(stages).toEqual(['writing rows', 'finishing']);
+    expect(seen.at(-1)!.rowsDone).toBe(200_000);
   });
 
   it('a stop through the signal ends the worker mid-file and leaves no part behind', async () => {

@@ -49,9 +49,9 @@ describe('warm export workers', () => {
     for (let i = 0; i < 5; i++) {
       const holder: { worker?: Worker } = {};
       const out = join(dir, `out-${i}.csv`);
-      const done = await runOnWorker(pool, input(ds, out, 500), holder, 256, () => {
-        if (holder.worker) threads.add(holder.worker.threadId);
-      });
+      const running = runOnWorker(pool, input(ds, out, 500), holder, 256, () => undefined);
+      threads.add(holder.worker!.threadId);
+      const done = await running;
       expect(done).toMatchObject({ type: 'done', rows: 500 });
       expect(holder.worker).toBeUndefined();
       const lines = readFileSync(out, 'utf8').split('\r\n').filter(Boolean);
@@ -70,7 +70,9 @@ describe('warm export workers', () => {
     const holder: { worker?: Worker } = {};
     const out = join(dir, 'big.csv');
     let first: number | null = null;
-    const job = runOnWorker(pool, input(ds, out, 200_000), holder, 256, (m) => {
+    // Slow enough (gzip at level 9) to report progress: an export tells nothing in its first 50 ms.
+    const slow = { ...input(ds, out, 200_000), compression: 'gzip' as const, level: 9 };
+    const job = runOnWorker(pool, slow, holder, 256, (m) => {
       if (m.rows > 0 && first === null && holder.worker) {
         first = holder.worker.threadId;
         void holder.worker.terminate();
@@ -81,16 +83,15 @@ describe('warm export workers', () => {
     expect(existsSync(out)).toBe(false);
     expect(pool.idleCount()).toBe(0);
     const again: { worker?: Worker } = {};
-    let next: number | null = null;
-    const done = await runOnWorker(
+    const running = runOnWorker(
       pool,
       input(ds, join(dir, 'again.csv'), 200_000),
       again,
       256,
-      () => {
-        next ??= again.worker?.threadId ?? null;
-      },
+      () => undefined,
     );
+    const next = again.worker!.threadId;
+    const done = await running;
     expect(done.rows).toBe(200_000);
     expect(next).not.toBe(first);
   }, 60_000);

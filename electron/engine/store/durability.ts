@@ -1,0 +1,157 @@
+// Group commit for the SQLite store: commits that need not wait for the disk one by one.
+//
+// A commit with `synchronous = FULL` ends with an fsync of the WAL, on the thread that commits:
+// the engine's main thread. A small export makes four or five commits (accepted, started, its
+// progress and events, completed); on a busy disk each fsync holds the main thread for 0.5-2 ms,
+// and the worker slots wait behind it. A *lazy* commit (store/db.ts `immediate(..., { lazy })`)
+// is written to the WAL with `synchronous = NORMAL` instead: in the OS's cache at once, on the disk
+// at the next fdatasync of the WAL, which runs on libuv's pool and covers every lazy commit made
+// before it started (one fdatasync for a burst of them: a group commit).
+//
+// What that keeps:
+// - A process that dies (killed, crashed) loses nothing: a commit is in the OS's cache the moment
+//   it returns, as before. SQLite's WAL is never left inconsistent by NORMAL.
+// - Nothing anyone is told can be lost to a power cut either: what tells the outside world about a
+//   change waits for `whenDurable` (the HTTP response, server/app.ts; the events of /v1/events,
+//   event-log.ts). A power cut before that loses only changes nobody has heard of, as a power cut a
+//   moment earlier would have.
+// - Order: a later FULL commit syncs the WAL, so it makes every lazy commit before it durable too;
+//   code that deletes a file after a FULL commit is still safe. Callbacks run in the order given.
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import type { StoreDb } from './store-db.ts';
+
+interface Waiter {
+  /** The lazy commits that must be on disk before `fn` runs. */
+  readonly seq: number;
+  readonly fn: (err: Error | null) => void;
+}
+
+interface State {
+  readonly walPath: string;
+  fd: number | null;
+  /** Lazy commits made so far. */
+  seq: number;
+  /** Lazy commits known to be on disk. */
+  synced: number;
+  syncing: boolean;
+  readonly waiters: Waiter[];
+  readonly onError: (err: Error) => void;
+}
+
+const states = new WeakMap<StoreDb, State>();
+
+/**
+ * Enables lazy commits on a SQLite store in WAL mode (openDatabase does it). Without this (a
+ * PostgreSQL store, whose commits are durable on their own), `lazy` is ignored.
+ */
+export function enableLazyCommits(db: StoreDb, file: string, onError?: (err: Error) => void): void {
+  states.set(db, {
+    walPath: `${file}-wal`,
+    fd: null,
+    seq: 0,
+    synced: 0,
+    syncing: false,
+    waiters: [],
+    onError: onError ?? (() => undefined),
+  });
+}
+
+/** True when lazy commits are on for this store. */
+export function lazyCommitsOn(db: StoreDb): boolean {
+  return states.has(db);
+}
+
+/** A lazy commit was just made (store/db.ts). */
+export function noteLazyCommit(db: StoreDb): void {
+  const s = states.get(db);
+  if (s) s.seq++;
+}
+
+/** True when every lazy commit made so far is on disk (nothing to wait for). */
+export function isDurable(db: StoreDb): boolean {
+  const s = states.get(db);
+  return !s || (s.synced >= s.seq && s.waiters.length === 0);
+}
+
+/**
+ * Runs `fn` once every commit made so far is on disk: at once when it already is, else after the
+ * next fdatasync of the WAL. Calls run in the order given. `err` is set when the WAL could not be
+ * synced (the commits are made, but their durability is not known).
+ */
+export function whenDurable(db: StoreDb, fn: (err: Error | null) => void): void {
+  const s = states.get(db);
+  if (!s || (s.synced >= s.seq && s.waiters.length === 0)) {
+    fn(null);
+    return;
+  }
+  s.waiters.push({ seq: s.seq, fn });
+  if (!s.syncing) startSync(s);
+}
+
+/** whenDurable as a promise; it rejects when the WAL could not be synced. */
+export function durable(db: StoreDb): Promise<void> {
+  if (isDurable(db)) return Promise.resolve();
+  return new Promise((resolve, reject) =>
+    whenDurable(db, (err) => (err ? reject(err) : resolve())),
+  );
+}
+
+/** Before the store closes: syncs now, on this thread, and runs whatever waited. */
+export function settleLazyCommits(db: StoreDb): void {
+  const s = states.get(db);
+  if (!s) return;
+  if (s.synced < s.seq) {
+    let err: Error | null = null;
+    try {
+      fdatasyncSync(walFd(s));
+      s.synced = s.seq;
+    } catch (e) {
+      err = e as Error;
+      s.onError(err);
+    }
+    runWaiters(s, err);
+  }
+  if (s.fd !== null) closeSync(s.fd);
+  s.fd = null;
+  states.delete(db);
+}
+
+function walFd(s: State): number {
+  // The WAL exists from the first write until the store closes, under the same inode (SQLite
+  // restarts it in place after a checkpoint): one descriptor serves every sync.
+  s.fd ??= openSync(s.walPath, 'r+');
+  return s.fd;
+}
+
+function startSync(s: State): void {
+  const covers = s.seq;
+  let fd: number;
+  try {
+    fd = walFd(s);
+  } catch (err) {
+    s.onError(err as Error);
+    runWaiters(s, err as Error);
+    return;
+  }
+  s.syncing = true;
+  fdatasync(fd, (err) => {
+    s.syncing = false;
+    if (err) s.onError(err);
+    else s.synced = Math.max(s.synced, covers);
+    runWaiters(s, err);
+    // Commits made while this sync ran wait for the next one.
+    if (s.waiters.length > 0 && !s.syncing) startSync(s);
+  });
+}
+
+/** Runs the waiters this sync covered, in order; after a failed sync, all of them (with the error). */
+function runWaiters(s: State, err: Error | null): void {
+  while (s.waiters.length > 0 && (err !== null || s.waiters[0]!.seq <= s.synced)) {
+    const w = s.waiters.shift()!;
+    try {
+      w.fn(err);
+    } catch (e) {
+      s.onError(e as Error);
+    }
+  }
+}
