@@ -111,7 +111,11 @@ export function createLocalJobRunner(ctx: EngineContext, deps: LocalJobDeps): Lo
             bytesDone: w.bytes,
           }),
         );
-        ctx.logger.info('export timing', { id: spec.exportId, rows: m.rows, ...m.phases });
+        // Every export's line is one more write per export for a script making thousands of
+        // small ones: an export under a second logs it at debug only.
+        const timing = { id: spec.exportId, rows: m.rows, ...m.phases };
+        if (m.phases.totalMs >= 1000) ctx.logger.info('export timing', timing);
+        else ctx.logger.debug('export timing', timing);
         return [{ filename, byteSize: m.bytes, sha256: m.sha256, rowCount: m.rows }];
       } finally {
         hooks.signal.removeEventListener('abort', stop);

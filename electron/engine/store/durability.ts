@@ -6,13 +6,14 @@
 // and the worker slots wait behind it. A *lazy* commit (store/db.ts `immediate(..., { lazy })`)
 // is written to the WAL with `synchronous = NORMAL` instead: in the OS's cache at once, on the disk
 // at the next fdatasync of the WAL, which runs on libuv's pool and covers every lazy commit made
-// before it started (one fdatasync for a burst of them: a group commit).
+// before it started (one fdatasync for a burst of them: a group commit). Up to two run at once, so
+// a commit made while one runs waits for one sync of its own, not for the end of the other first.
 //
 // What that keeps:
 // - A process that dies (killed, crashed) loses nothing: a commit is in the OS's cache the moment
 //   it returns, as before. SQLite's WAL is never left inconsistent by NORMAL.
 // - Nothing anyone is told can be lost to a power cut either: what tells the outside world about a
-//   change waits for `whenDurable` (the HTTP response, server/app.ts; the events of /v1/events,
+//   change waits for `whenDurable` (the HTTP response, server/durable-replies.ts; /v1/events,
 //   event-log.ts). A power cut before that loses only changes nobody has heard of, as a power cut a
 //   moment earlier would have.
 // - Order: a later FULL commit syncs the WAL, so it makes every lazy commit before it durable too;
@@ -33,12 +34,18 @@ interface State {
   seq: number;
   /** Lazy commits known to be on disk. */
   synced: number;
-  syncing: boolean;
+  /** Syncs running now, and the most commits one of them covers. */
+  inFlight: number;
+  inFlightCovers: number;
+  /** The store closed: the descriptor goes once no sync uses it. */
+  closed: boolean;
   readonly waiters: Waiter[];
   readonly onError: (err: Error) => void;
 }
 
 const states = new WeakMap<StoreDb, State>();
+/** Syncs of one store's WAL running at once (each on a thread of libuv's pool). */
+const MAX_IN_FLIGHT = 2;
 
 /**
  * Enables lazy commits on a SQLite store in WAL mode (openDatabase does it). Without this (a
@@ -50,7 +57,9 @@ export function enableLazyCommits(db: StoreDb, file: string, onError?: (err: Err
     fd: null,
     seq: 0,
     synced: 0,
-    syncing: false,
+    inFlight: 0,
+    inFlightCovers: 0,
+    closed: false,
     waiters: [],
     onError: onError ?? (() => undefined),
   });
@@ -85,7 +94,7 @@ export function whenDurable(db: StoreDb, fn: (err: Error | null) => void): void 
     return;
   }
   s.waiters.push({ seq: s.seq, fn });
-  if (!s.syncing) startSync(s);
+  syncIfNeeded(s);
 }
 
 /** whenDurable as a promise; it rejects when the WAL could not be synced. */
@@ -111,8 +120,9 @@ export function settleLazyCommits(db: StoreDb): void {
     }
     runWaiters(s, err);
   }
-  if (s.fd !== null) closeSync(s.fd);
-  s.fd = null;
+  s.closed = true;
+  if (s.fd !== null && s.inFlight === 0) closeSync(s.fd);
+  if (s.inFlight === 0) s.fd = null;
   states.delete(db);
 }
 
@@ -121,6 +131,18 @@ function walFd(s: State): number {
   // restarts it in place after a checkpoint): one descriptor serves every sync.
   s.fd ??= openSync(s.walPath, 'r+');
   return s.fd;
+}
+
+/**
+ * Starts a sync for the newest waiter unless one already running covers it. A commit made while a
+ * sync runs does not wait for that one to end first: a second one starts beside it (an fdatasync
+ * covers what was written before it began, whichever ends first), so a response waits for one
+ * sync, not one and a half on average.
+ */
+function syncIfNeeded(s: State): void {
+  const last = s.waiters.at(-1);
+  if (last && last.seq > Math.max(s.synced, s.inFlightCovers) && s.inFlight < MAX_IN_FLIGHT)
+    startSync(s);
 }
 
 function startSync(s: State): void {
@@ -133,14 +155,22 @@ function startSync(s: State): void {
     runWaiters(s, err as Error);
     return;
   }
-  s.syncing = true;
+  s.inFlight++;
+  s.inFlightCovers = Math.max(s.inFlightCovers, covers);
   fdatasync(fd, (err) => {
-    s.syncing = false;
+    s.inFlight--;
+    if (s.inFlight === 0) s.inFlightCovers = 0;
+    if (s.closed) {
+      // Closed meanwhile: everything was synced and run then; the descriptor goes with the last.
+      if (s.inFlight === 0 && s.fd !== null) closeSync(s.fd);
+      if (s.inFlight === 0) s.fd = null;
+      return;
+    }
     if (err) s.onError(err);
     else s.synced = Math.max(s.synced, covers);
     runWaiters(s, err);
     // Commits made while this sync ran wait for the next one.
-    if (s.waiters.length > 0 && !s.syncing) startSync(s);
+    syncIfNeeded(s);
   });
 }
 
