@@ -89,8 +89,6 @@ export interface CommitOptions {
   readonly lazy?: boolean;
 }
 
-const syncPragmas = new WeakMap<StoreDb, { normal: () => void; full: () => void }>();
-
 /**
  * Runs fn in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so two writers
  * wait on busy_timeout instead of failing mid-transaction (on PostgreSQL: the store's advisory
@@ -99,21 +97,16 @@ const syncPragmas = new WeakMap<StoreDb, { normal: () => void; full: () => void 
  */
 export function immediate<T>(db: StoreDb, fn: () => T, opts: CommitOptions = {}): T {
   if (!opts.lazy || db.inTransaction || !lazyCommitsOn(db)) return db.transaction(fn).immediate();
-  let pragmas = syncPragmas.get(db);
-  if (!pragmas) {
-    const normal = db.prepare('PRAGMA synchronous = NORMAL');
-    const full = db.prepare('PRAGMA synchronous = FULL');
-    pragmas = { normal: () => normal.run(), full: () => full.run() };
-    syncPragmas.set(db, pragmas);
-  }
   // NORMAL for this commit only: every other commit, and every statement run outside a
   // transaction, stays FULL.
-  pragmas.normal();
+  // Not a prepared statement run again: SQLite applies `synchronous` when it compiles the pragma,
+  // so a prepared one changes nothing the second time.
+  db.exec('PRAGMA synchronous = NORMAL');
   try {
     const out = db.transaction(fn).immediate();
     noteLazyCommit(db);
     return out;
   } finally {
-    pragmas.full();
+    db.exec('PRAGMA synchronous = FULL');
   }
 }

@@ -13,6 +13,8 @@ import { sqliteStore } from '../../../electron/engine/store/store-db.ts';
 import { writeBatchOf } from '../../../electron/engine/store/write-batch.ts';
 import { durableReplies } from '../../../electron/server/durable-replies.ts';
 import { tempDir } from '../../helpers/context.ts';
+import { storeKind } from '../../helpers/test-store.ts';
+import { makeRig, type Rig } from '../exports/harness.ts';
 
 // Lazy commits (store/durability.ts): committed at once, on disk at the next fdatasync of the WAL,
 // and whatever tells of them waits for that, in order.
@@ -42,7 +44,15 @@ describe('lazy commits', () => {
     const s = sqliteStore(d);
     expect(synchronous(d)).toBe(2); // FULL
     expect(isDurable(s)).toBe(true);
-    immediate(s, () => d.prepare('INSERT INTO t VALUES (1)').run(), { lazy: true });
+    immediate(
+      s,
+      () => {
+        // NORMAL inside the lazy transaction: its commit does not wait for the disk.
+        expect(synchronous(d)).toBe(1);
+        d.prepare('INSERT INTO t VALUES (1)').run();
+      },
+      { lazy: true },
+    );
     // Committed: another connection (a process started after a crash) reads it.
     const other = openDatabase(join(dir, 'store.sqlite'), { readonly: true });
     expect(count(other)).toBe(1);
@@ -143,4 +153,26 @@ describe('lazy commits', () => {
     expect((await app.inject({ method: 'GET', url: '/read' })).json()).toEqual({ data: 2 });
     await app.close();
   });
+
+  it.skipIf(storeKind() === 'postgres')(
+    "a dataset export's accepted, started and completed commits are lazy, and reach the disk",
+    async () => {
+      const rig: Rig = makeRig();
+      try {
+        rig.addDataset('people', 10);
+        const store = rig.ctx.db;
+        // Told of at once (the bus, in process), on disk only at the next sync.
+        const completedLazily: boolean[] = [];
+        rig.ctx.events.on('export.completed', () => completedLazily.push(!isDurable(store)));
+        const { export: created } = rig.svc.create({ dataset: 'people', compression: 'gzip' });
+        expect(isDurable(store)).toBe(false);
+        expect((await rig.waitFinal(created.id)).status).toBe('completed');
+        expect(completedLazily).toEqual([true]);
+        await durable(store);
+        expect(isDurable(store)).toBe(true);
+      } finally {
+        await rig.close();
+      }
+    },
+  );
 });
