@@ -7,13 +7,10 @@ import {
   datasetConnection,
   releaseDatasetConnection,
 } from '../../../electron/engine/exports/dataset-connections.ts';
-import {
-  runExport,
-  type ExportWorkerInput,
-} from '../../../electron/engine/exports/export-pipeline.ts';
+import { runExport } from '../../../electron/engine/exports/export-pipeline.ts';
 import { gzipWhole, parallelGzip } from '../../../electron/engine/exports/parallel-gzip.ts';
 import { tempDir } from '../../helpers/context.ts';
-import { peopleColumns, writeDataset } from './harness.ts';
+import { peopleColumns, peopleInput, writeDataset } from './harness.ts';
 
 // The export worker keeps its connection to a dataset between exports (dataset-connections.ts):
 // never at the price of reading a replaced file's old rows, nor of failing on a deleted one.
@@ -25,25 +22,8 @@ afterEach(() => {
   dir = '';
 });
 
-function input(datasetFile: string, finalPath: string): ExportWorkerInput {
-  return {
-    datasetFile,
-    selectSql: 'SELECT "id", "name" FROM data',
-    keysetSql: null,
-    countSql: 'SELECT count(*) AS n FROM data',
-    params: [],
-    columns: [
-      { name: 'id', type: 'integer' },
-      { name: 'name', type: 'text' },
-    ],
-    format: 'csv',
-    compression: 'gzip',
-    level: 6,
-    finalPath,
-    maxRows: 1_000_000,
-    progressMs: 0,
-  };
-}
+const input = (datasetFile: string, finalPath: string) =>
+  peopleInput(datasetFile, finalPath, 'name', { compression: 'gzip' });
 
 const text = (file: string) => gunzipSync(readFileSync(file)).toString();
 

@@ -15,6 +15,7 @@ import {
 } from '../../../electron/engine/exports/exports-service.ts';
 import { createFileStore } from '../../../electron/engine/storage/files.ts';
 import { createPresigner, type Presigner } from '../../../electron/engine/storage/presigner.ts';
+import type { ExportWorkerInput } from '../../../electron/engine/exports/export-pipeline.ts';
 import { makeContext, type TestContext } from '../../helpers/context.ts';
 
 export const peopleColumns: DatasetColumn[] = [
@@ -63,6 +64,36 @@ export function writeRows(file: string, columns: DatasetColumn[], rows: Iterable
 }
 
 /** The people dataset with `rows` rows, and its time index. */
+/**
+ * A worker's input for a plain `SELECT "id", <column> FROM data` of a people dataset (harness rows),
+ * CSV, with progress after every block; `over` changes the rest.
+ */
+export function peopleInput(
+  datasetFile: string,
+  finalPath: string,
+  column: 'state' | 'name',
+  over: Partial<ExportWorkerInput> = {},
+): ExportWorkerInput {
+  return {
+    datasetFile,
+    selectSql: `SELECT "id", "${column}" FROM data`,
+    keysetSql: null,
+    countSql: 'SELECT count(*) AS n FROM data',
+    params: [],
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: column, type: 'text' },
+    ],
+    format: 'csv',
+    compression: 'none',
+    level: 6,
+    finalPath,
+    maxRows: 1_000_000,
+    progressMs: 0,
+    ...over,
+  };
+}
+
 export function writeDataset(file: string, columns: DatasetColumn[], rows: number): void {
   writeRows(
     file,

@@ -2,14 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { ExportWorkerInput } from '../../../electron/engine/exports/export-pipeline.ts';
 import {
   createWorkerPool,
   runOnWorker,
   type WorkerPool,
 } from '../../../electron/engine/exports/worker-pool.ts';
 import { tempDir } from '../../helpers/context.ts';
-import { peopleColumns, writeDataset } from './harness.ts';
+import { peopleColumns, peopleInput, writeDataset } from './harness.ts';
 
 const workerFile = new URL('../../../electron/engine/exports/export-worker.ts', import.meta.url);
 const limits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
@@ -19,25 +18,8 @@ afterEach(async () => {
   pool = null;
 });
 
-function input(datasetFile: string, finalPath: string, rows: number): ExportWorkerInput {
-  return {
-    datasetFile,
-    selectSql: 'SELECT "id", "state" FROM data',
-    keysetSql: null,
-    countSql: 'SELECT count(*) AS n FROM data',
-    params: [],
-    columns: [
-      { name: 'id', type: 'integer' },
-      { name: 'state', type: 'text' },
-    ],
-    format: 'csv',
-    compression: 'none',
-    level: 6,
-    finalPath,
-    maxRows: rows + 1,
-    progressMs: 0,
-  };
-}
+const input = (datasetFile: string, finalPath: string, rows: number) =>
+  peopleInput(datasetFile, finalPath, 'state', { maxRows: rows + 1 });
 
 describe('warm export workers', () => {
   it('runs export after export on one thread, each file whole', async () => {
