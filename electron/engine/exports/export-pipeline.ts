@@ -99,8 +99,6 @@ function takeRing(blockBytes: number): Buffer[] {
 // exports then costs one message each, not four. Its first stage (counting rows) is the one the
 // queue stores as it starts it (local-job.ts `firstStage`).
 const QUIET_MS = 50;
-// Below this many rows the native reader's own connection costs more than it saves.
-const NATIVE_MIN_ROWS = 64;
 
 const diskFull = () =>
   Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
@@ -265,7 +263,7 @@ export async function runExport(
     };
     // CSV read and encoded in C (native-rows.ts) when it was built; the same bytes.
     const native =
-      lanes || direct === null || input.native === false || total < NATIVE_MIN_ROWS
+      lanes || direct === null || input.native === false
         ? null
         : openNativeCsv(input.datasetFile, input.selectSql, input.params, input.columns);
     if (native !== null) {
