@@ -12,11 +12,14 @@
 // would replace bytes), or a row larger than a whole buffer.
 //
 // API (Node-API, so one build loads in Node and in Electron, on the main thread and in workers):
-//   open(file, sql, params, kinds) -> handle   kinds: Uint8Array, 1 for a boolean column
+//   open(file, sql, params, kinds[, handLimit]) -> handle   kinds: Uint8Array, 1 for a boolean
+//     column; handLimit: the most bytes of values a row handed to JavaScript may hold (0: any)
 //   fill(handle, buffer, at, out) -> undefined | values[]
-//     writes whole rows from `at`; out (Float64Array): [end, rows written, status]
+//     writes whole rows from `at`; out (Float64Array): [end, rows written, status, row bytes]
 //     status 0: the next row does not fit (flush, then fill again); 1: no more rows;
-//     2: the returned values are the next row, for JavaScript to write (after `end`)
+//     2: the returned values are the next row, for JavaScript to write (after `end`);
+//     3: the next row would have been handed over but holds more than handLimit bytes of values
+//        (out[3]); nothing of it reached JavaScript, and the reader stays on it
 //   close(handle)
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -36,9 +39,10 @@ typedef struct {
   unsigned char *kinds;
   int pending; // a row has been stepped to and not yet written
   int done;
+  double hand_limit; // bytes of values a handed-over row may hold; 0: no limit
 } Reader;
 
-enum { FULL = 0, DONE = 1, HANDED = 2 };
+enum { FULL = 0, DONE = 1, HANDED = 2, TOO_LARGE = 3 };
 enum { NO_ROOM = -1, HAND_OVER = -2 };
 
 static void reader_close(Reader *r) {
@@ -314,6 +318,17 @@ static napi_value row_values(napi_env env, Reader *r) {
   return arr;
 }
 
+// The bytes of the current row's values as SQLite holds them (numbers count 8): what handing it
+// over would put on the JavaScript heap, at the least.
+static double row_bytes(Reader *r) {
+  double n = 0;
+  for (int i = 0; i < r->ncols; i++) {
+    int t = sqlite3_column_type(r->stmt, i);
+    n += t == SQLITE_TEXT || t == SQLITE_BLOB ? (double)sqlite3_column_bytes(r->stmt, i) : 8;
+  }
+  return n;
+}
+
 static napi_value undefined_value(napi_env env) {
   napi_value v;
   CHECK(napi_get_undefined(env, &v));
@@ -361,12 +376,17 @@ static int bind_param(napi_env env, sqlite3_stmt *st, int index, napi_value v) {
 }
 
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) return throw_error(env, "csv-rows: open(file, sql, params, kinds)");
+  if (argc < 4) return throw_error(env, "csv-rows: open(file, sql, params, kinds[, handLimit])");
+  double hand_limit = 0;
+  if (argc >= 5 && (napi_get_value_double(env, argv[4], &hand_limit) != napi_ok ||
+                    !(hand_limit >= 0)))
+    return throw_error(env, "csv-rows: handLimit must be a number of bytes, 0 for none");
   Reader *r = calloc(1, sizeof(Reader));
   if (!r) return throw_error(env, "csv-rows: out of memory");
+  r->hand_limit = hand_limit;
   char *file = get_string(env, argv[0]);
   char *sql = get_string(env, argv[1]);
   char message[512] = "";
@@ -441,11 +461,12 @@ static napi_value js_fill(napi_env env, napi_callback_info info) {
   napi_value ab;
   size_t off;
   CHECK(napi_get_typedarray_info(env, argv[3], &type, &outLen, (void **)&out, &ab, &off));
-  if (type != napi_float64_array || outLen < 3 || atd < 0 || atd > (double)cap)
+  if (type != napi_float64_array || outLen < 4 || atd < 0 || atd > (double)cap)
     return throw_error(env, "csv-rows: bad fill arguments");
   size_t at = (size_t)atd;
   double rows = 0;
   int status = FULL;
+  double bytes = 0;
   napi_value handed = NULL;
   for (;;) {
     if (!r->pending) {
@@ -471,6 +492,13 @@ static napi_value js_fill(napi_env env, napi_callback_info info) {
     }
     // A row that does not fit an empty buffer goes to JavaScript, which writes it in parts.
     if (n == NO_ROOM && at > 0) break;
+    // A row too large for the JavaScript heap is never made into values there: the worker would
+    // run out of memory, and V8 may then abort the whole process rather than only the worker.
+    bytes = row_bytes(r);
+    if (r->hand_limit > 0 && bytes > r->hand_limit) {
+      status = TOO_LARGE;
+      break;
+    }
     handed = row_values(env, r);
     if (!handed) return NULL;
     r->pending = 0;
@@ -480,6 +508,7 @@ static napi_value js_fill(napi_env env, napi_callback_info info) {
   out[0] = (double)at;
   out[1] = rows;
   out[2] = status;
+  out[3] = bytes;
   return handed ? handed : undefined_value(env);
 }
 

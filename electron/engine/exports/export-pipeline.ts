@@ -7,66 +7,25 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import { resourceLimits } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import type { ExportCompression } from '../../../shared/schemas/exports.ts';
 import { fsyncDir, writeNewFileSynced } from '../safety/atomic-file.ts';
-import { csvField, csvRowWriter, encoderFor, type EncoderColumn } from './encoders.ts';
+import { csvField, csvRowWriter, encoderFor } from './encoders.ts';
 import { LANES, laneWindows, rangeSqlOf, rowidSpan, walksRowidRange } from './encode-lanes.ts';
 import { datasetConnection, releaseDatasetConnection } from './dataset-connections.ts';
-import { FILL_DONE, FILL_FULL, openNativeCsv } from './native-rows.ts';
+import { FILL_DONE, FILL_FULL, FILL_TOO_LARGE, openNativeCsv } from './native-rows.ts';
 import { gzipWhole, parallelGzip, plainBlocks, type BlockSink } from './parallel-gzip.ts';
 import { BATCH_ROWS, rowBatches } from './row-batches.ts';
 import { DATA_TABLE } from '../datasets/dataset-file.ts';
 import { zstdBlocks } from './zstd-blocks.ts';
-import type { WorkerStage } from './worker-stage.ts';
+import type {
+  ExportPhases,
+  ExportWorkerInput,
+  ExportWorkerMessage,
+} from './export-worker-types.ts';
 
-export interface ExportWorkerInput {
-  readonly datasetFile: string;
-  readonly selectSql: string;
-  /** The same rows as keyset pages (row-batches.ts), or null to run selectSql whole. */
-  readonly keysetSql: string | null;
-  readonly countSql: string;
-  readonly params: unknown[];
-  readonly columns: EncoderColumn[];
-  readonly format: 'csv' | 'jsonl';
-  readonly compression: ExportCompression;
-  readonly level: number;
-  readonly finalPath: string;
-  readonly maxRows: number;
-  /** Least real time between two progress messages (0 = after every block). */
-  readonly progressMs: number;
-  /** Test seam: writes fail with ENOSPC once the file would pass this many bytes. */
-  readonly failAfterBytes?: number;
-  /** Uncompressed block size in bytes (tests make it small to see many blocks). */
-  readonly blockBytes?: number;
-  /** Rows from which reading and encoding run on two lanes (encode-lanes.ts); tests lower it. */
-  readonly laneMinRows?: number;
-  /** Test seam: false reads CSV rows in JavaScript even where the native reader is built. */
-  readonly native?: boolean;
-}
-
-export type ExportWorkerMessage =
-  | { type: 'progress'; rows: number; total: number; bytes: number; stage: WorkerStage }
-  | { type: 'done'; rows: number; bytes: number; sha256: string; phases: ExportPhases }
-  | { type: 'error'; code: string; message: string };
-
-/**
- * Where an export's time went, in ms of this thread's wall time: stepping SQLite for pages of rows,
- * encoding them, handing blocks over (waiting for the compressor to take one: the hand-off); and
- * the compressor's own work on the pool (summed over blocks; gzip only, 0 otherwise). With lanes
- * (large exports), SQLite and encoding run on the lanes: laneWaitMs is this thread's wait for them.
- */
-export interface ExportPhases {
-  /** Who read and encoded the rows: native/csv-rows.c (CSV), lanes, or this thread's JavaScript. */
-  readonly reader: 'native' | 'lanes' | 'js';
-  readonly lanes: number;
-  readonly laneWaitMs: number;
-  readonly sqliteMs: number;
-  readonly encodeMs: number;
-  readonly handoffMs: number;
-  readonly compressMs: number;
-  readonly totalMs: number;
-}
+export type { ExportPhases, ExportWorkerInput, ExportWorkerMessage };
 
 // Measured on 2 cores (2M rows): 1 MiB blocks and 3 in flight keep the pool busy while this thread
 // encodes; smaller blocks cost more round trips, more in flight only adds memory.
@@ -99,6 +58,20 @@ function takeRing(blockBytes: number): Buffer[] {
 // exports then costs one message each, not four. Its first stage (counting rows) is the one the
 // queue stores as it starts it (local-job.ts `firstStage`).
 const QUIET_MS = 50;
+
+/**
+ * This thread's heap for rows (the worker's old generation, in MB), and the most bytes of values a
+ * row may hold to become JavaScript values here: a quarter of it, since a row is copied at least
+ * once on its way out. A worker that runs out of memory is meant to stop alone, but V8 may abort
+ * the whole process instead (worse the larger one allocation is over the limit), so a row past
+ * this is refused before it is made, not left to find out.
+ */
+function rowHeap(): { mb: number; handLimit: number } {
+  const mb =
+    resourceLimits.maxOldGenerationSizeMb ??
+    Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  return { mb, handLimit: Math.floor((mb * 2 ** 20) / 4) };
+}
 
 const diskFull = () =>
   Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
@@ -262,10 +235,17 @@ export async function runExport(
       return chars;
     };
     // CSV read and encoded in C (native-rows.ts) when it was built; the same bytes.
+    const heap = rowHeap();
     const native =
       lanes || direct === null || input.native === false
         ? null
-        : openNativeCsv(input.datasetFile, input.selectSql, input.params, input.columns);
+        : openNativeCsv(
+            input.datasetFile,
+            input.selectSql,
+            input.params,
+            input.columns,
+            heap.handLimit,
+          );
     if (native !== null) {
       try {
         let mark = performance.now();
@@ -282,6 +262,12 @@ export async function runExport(
             await flushBlock();
             handoffMs += performance.now() - h;
           } else if (r.status === FILL_DONE) break;
+          else if (r.status === FILL_TOO_LARGE) {
+            const mb = (r.rowBytes / 2 ** 20).toFixed(1);
+            throw new Error(
+              `Row ${(rows + 1).toLocaleString('en-US')} of the export holds ${mb} MB of values, more than a quarter of the export's ${heap.mb} MB of memory: it is too large to export.`,
+            );
+          }
           report();
           mark = performance.now();
         }

@@ -17,6 +17,8 @@ import { runExport } from '../../../electron/engine/exports/export-pipeline.ts';
 import {
   FILL_DONE,
   FILL_FULL,
+  FILL_HANDED,
+  FILL_TOO_LARGE,
   nativeReaderMissing,
   openNativeCsv,
 } from '../../../electron/engine/exports/native-rows.ts';
@@ -271,6 +273,34 @@ describe.skipIf(missing !== null)('the native CSV reader', () => {
     expect(native.handed).toBe(1);
     expect(native.rows).toBe(rows.length);
     expect(native.bytes.equals(jsBytes(file))).toBe(true);
+  });
+
+  it('never hands over a row holding more than its hand limit; rows within it still go', () => {
+    const file = valueFile('hand-limit.sqlite', [
+      [1, 0.5, 'small', 1, null],
+      [2, 0.5, 'y'.repeat(9_000), 0, null], // 9,000 + 4 numbers of 8: handed under a 10,000 limit
+      [3, 0.5, 'z'.repeat(20_000), 0, null], // refused under it
+      [4, 0.5, 'after', 1, null],
+    ]);
+    const reader = openNativeCsv(file, selectAll(), [], columns, 10_000)!;
+    try {
+      const block = Buffer.alloc(4 * 1024);
+      const first = reader.fill(block, 0);
+      expect(first).toMatchObject({ rows: 1, status: FILL_FULL });
+      const second = reader.fill(block, 0);
+      expect(second.status).toBe(FILL_HANDED);
+      expect(second.values?.[2]).toHaveLength(9_000);
+      expect(second.rowBytes).toBe(9_000 + 4 * 8);
+      const third = reader.fill(block, 0);
+      expect(third).toMatchObject({ rows: 0, status: FILL_TOO_LARGE, rowBytes: 20_000 + 4 * 8 });
+      expect(third.values).toBeUndefined();
+      // The reader stays on the refused row: asked again, it refuses it again.
+      expect(reader.fill(block, 0)).toMatchObject({ status: FILL_TOO_LARGE });
+    } finally {
+      reader.close();
+    }
+    // Without a limit the same row goes to JavaScript.
+    expect(nativeBytes(file, 4 * 1024).handed).toBe(2);
   });
 
   it('binds a filter as better-sqlite3 does and reads only the matching rows', () => {
