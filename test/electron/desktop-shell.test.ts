@@ -179,6 +179,9 @@ describe('notifications', () => {
     };
     fake.notificationsSupported = false;
     await runToTheEnd();
+    // The notice comes once the run's stable file and changes are done, which can be after the
+    // export reads completed: wait until the app has asked, and been told no.
+    await until(() => fake.notificationsRefused > 0, 'the notice refused');
     fake.notificationsSupported = true;
     const off = await b.api('/v1/settings', {
       method: 'PATCH',

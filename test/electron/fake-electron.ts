@@ -23,6 +23,8 @@ const state = {
   dialogCalls: [] as { kind: string; parent: FakeBrowserWindow | null; options: unknown }[],
   opened: { external: [] as string[], paths: [] as string[], shownItems: [] as string[] },
   notificationsSupported: true,
+  /** Times the app asked whether notifications work and was told no. */
+  notificationsRefused: 0,
   notifications: [] as FakeNotification[],
   applicationMenu: null as FakeMenu | null,
   trays: [] as FakeTray[],
@@ -136,6 +138,7 @@ export const shell = {
 
 export class FakeNotification extends EventEmitter {
   static isSupported() {
+    if (!state.notificationsSupported) state.notificationsRefused++;
     return state.notificationsSupported;
   }
   shown = false;
