@@ -65,9 +65,10 @@ describe('export events', () => {
     // progress changes a second, about as many as pages of 1,000 rows. Smaller blocks, with the
     // native reader, send thousands a second, more than the main thread can store on PostgreSQL
     // before the export ends (the engine's own pause, 125 ms, never does that). Level 9 keeps the
-    // export long enough to report more than once.
+    // export long enough to report more than once, also on a loaded machine (with 60,000 rows,
+    // it once told none in a CI run beside other tests).
     rig = makeRig({}, { blockBytes: 64 * 1024 });
-    rig.addDataset('people', 60_000);
+    rig.addDataset('people', 150_000);
     const seen = watch(rig);
     const { export: created } = rig.svc.create({
       dataset: 'people',
