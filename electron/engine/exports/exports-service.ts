@@ -17,6 +17,7 @@ import type { FileStore } from '../storage/files.ts';
 import { fromStorage } from '../storage/stored-copy.ts';
 import type { Presigner } from '../storage/presigner.ts';
 import { immediate } from '../store/db.ts';
+import { commitMark, syncSoon } from '../store/durability.ts';
 import { buildRow, decodeCursor, encodeCursor, parseStatuses } from './export-request.ts';
 import { createExportsRepo, type ExportRow, type ExportsRepo } from './exports-repo.ts';
 import { checkIdempotencyKey, createIdempotencyStore, requestHash } from './idempotency.ts';
@@ -165,10 +166,15 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
 
   const sweeper = createSweeper(ctx, repo, deps.files, emit);
 
+  /**
+   * Accepts an export. `mark` (store/durability.ts commitMark) is the store right after its commit:
+   * what the answer tells of, to be on disk before the answer leaves. Its sync starts at once and
+   * runs while the job starts and the answer is shaped.
+   */
   function create(
     body: ExportCreate,
     opts: CreateOptions = {},
-  ): { export: Export; replayed: boolean } {
+  ): { export: Export; replayed: boolean; mark: number } {
     const key = opts.idempotencyKey;
     checkIdempotencyKey(key);
     const hash = requestHash(body);
@@ -190,12 +196,14 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
       },
       { lazy: true },
     );
+    const mark = commitMark(db);
+    syncSoon(db);
     if (!result.replayed) {
       events.emit('export.updated', result.export);
       if (opts.recreatedFrom) emit(opts.recreatedFrom); // it now names its re-creation
       runner.added(result.export.id);
     }
-    return result;
+    return { ...result, mark };
   }
 
   function get(id: string): Export {

@@ -76,25 +76,46 @@ export function noteLazyCommit(db: StoreDb): void {
   if (s) s.seq++;
 }
 
-/** True when every lazy commit made so far is on disk (nothing to wait for). */
-export function isDurable(db: StoreDb): boolean {
+/**
+ * The lazy commits made so far: a mark for `whenDurable(db, fn, mark)`, when what is told was read
+ * at that point and later commits are none of its business.
+ */
+export function commitMark(db: StoreDb): number {
+  return states.get(db)?.seq ?? 0;
+}
+
+/** True when every lazy commit made so far (or up to `mark`) is on disk (nothing to wait for). */
+export function isDurable(db: StoreDb, mark?: number): boolean {
   const s = states.get(db);
-  return !s || (s.synced >= s.seq && s.waiters.length === 0);
+  if (!s) return true;
+  return mark === undefined ? s.synced >= s.seq && s.waiters.length === 0 : s.synced >= mark;
 }
 
 /**
- * Runs `fn` once every commit made so far is on disk: at once when it already is, else after the
- * next fdatasync of the WAL. Calls run in the order given. `err` is set when the WAL could not be
- * synced (the commits are made, but their durability is not known).
+ * Runs `fn` once every commit made so far, or up to `mark` (commitMark), is on disk: at once when
+ * it already is, else after the next fdatasync of the WAL that covers it. Calls without a mark run
+ * in the order given; a call with a mark may run before calls made earlier that wait for later
+ * commits. `err` is set when the WAL could not be synced (the commits are made, but their
+ * durability is not known).
  */
-export function whenDurable(db: StoreDb, fn: (err: Error | null) => void): void {
+export function whenDurable(db: StoreDb, fn: (err: Error | null) => void, mark?: number): void {
   const s = states.get(db);
-  if (!s || (s.synced >= s.seq && s.waiters.length === 0)) {
+  if (!s || isDurable(db, mark)) {
     fn(null);
     return;
   }
-  s.waiters.push({ seq: s.seq, fn });
+  s.waiters.push({ seq: Math.min(mark ?? s.seq, s.seq), fn });
   syncIfNeeded(s);
+}
+
+/**
+ * Starts a sync of every lazy commit made so far now, with nobody waiting yet: the caller will
+ * tell of them shortly (a response still being shaped), and the sync runs meanwhile.
+ */
+export function syncSoon(db: StoreDb): void {
+  const s = states.get(db);
+  if (s && s.seq > Math.max(s.synced, s.inFlightCovers) && s.inFlight < MAX_IN_FLIGHT)
+    startSync(s);
 }
 
 /** whenDurable as a promise; it rejects when the WAL could not be synced. */
@@ -134,15 +155,15 @@ function walFd(s: State): number {
 }
 
 /**
- * Starts a sync for the newest waiter unless one already running covers it. A commit made while a
- * sync runs does not wait for that one to end first: a second one starts beside it (an fdatasync
- * covers what was written before it began, whichever ends first), so a response waits for one
- * sync, not one and a half on average.
+ * Starts a sync for the latest commit a waiter waits for, unless one already running covers it.
+ * A commit made while a sync runs does not wait for that one to end first: a second one starts
+ * beside it (an fdatasync covers what was written before it began, whichever ends first), so a
+ * response waits for one sync, not one and a half on average.
  */
 function syncIfNeeded(s: State): void {
-  const last = s.waiters.at(-1);
-  if (last && last.seq > Math.max(s.synced, s.inFlightCovers) && s.inFlight < MAX_IN_FLIGHT)
-    startSync(s);
+  let wanted = 0;
+  for (const w of s.waiters) wanted = Math.max(wanted, w.seq);
+  if (wanted > Math.max(s.synced, s.inFlightCovers) && s.inFlight < MAX_IN_FLIGHT) startSync(s);
 }
 
 function startSync(s: State): void {
@@ -174,10 +195,23 @@ function startSync(s: State): void {
   });
 }
 
-/** Runs the waiters this sync covered, in order; after a failed sync, all of them (with the error). */
+/**
+ * Runs the waiters this sync covered, in the order they came; after a failed sync, all of them
+ * (with the error). Waiters without a mark wait for ever later commits, so they keep their order;
+ * one with an earlier mark may pass them.
+ */
 function runWaiters(s: State, err: Error | null): void {
-  while (s.waiters.length > 0 && (err !== null || s.waiters[0]!.seq <= s.synced)) {
-    const w = s.waiters.shift()!;
+  if (s.waiters.length === 0) return;
+  const ready = err !== null ? s.waiters.splice(0) : [];
+  if (err === null) {
+    let kept = 0;
+    for (const w of s.waiters) {
+      if (w.seq <= s.synced) ready.push(w);
+      else s.waiters[kept++] = w;
+    }
+    s.waiters.length = kept;
+  }
+  for (const w of ready) {
     try {
       w.fn(err);
     } catch (e) {

@@ -12,6 +12,7 @@ import {
   ExportSaved,
 } from '../../../shared/schemas/exports.ts';
 import { list, ok } from '../envelope.ts';
+import { replyTellsUpTo } from '../durable-replies.ts';
 import type { RouteApp, RouteDeps } from './index.ts';
 import { noContent, redirectTo } from '../openapi-responses.ts';
 
@@ -37,9 +38,11 @@ export function exportRoutes(app: RouteApp, { engine }: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const { export: exp, replayed } = exportsSvc.create(req.body, {
+      const { export: exp, replayed, mark } = exportsSvc.create(req.body, {
         idempotencyKey: req.headers['idempotency-key'],
       });
+      // The answer tells of the accepted export, not of its start (which has its own event).
+      replyTellsUpTo(req, mark);
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(202).send(ok(req, exp));
     },

@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { immediate, openDatabase, type Db } from '../../../electron/engine/store/db.ts';
 import {
+  commitMark,
   durable,
   enableLazyCommits,
   isDurable,
+  syncSoon,
   whenDurable,
 } from '../../../electron/engine/store/durability.ts';
 import { sqliteStore } from '../../../electron/engine/store/store-db.ts';
 import { writeBatchOf } from '../../../electron/engine/store/write-batch.ts';
-import { durableReplies } from '../../../electron/server/durable-replies.ts';
+import { durableReplies, replyTellsUpTo } from '../../../electron/server/durable-replies.ts';
 import { tempDir } from '../../helpers/context.ts';
 import { storeKind } from '../../helpers/test-store.ts';
 import { makeRig, type Rig } from '../exports/harness.ts';
@@ -95,6 +97,60 @@ describe('lazy commits', () => {
     expect(seen).toEqual(['idle']);
     await durable(s);
     expect(seen).toEqual(['idle', 'a', 'b', 'c']);
+  });
+
+  it('a waiter with a mark waits for the commits up to it, not for later ones', async () => {
+    const d = open();
+    const s = sqliteStore(d);
+    const seen: string[] = [];
+    immediate(s, () => d.prepare('INSERT INTO t VALUES (1)').run(), { lazy: true });
+    const mark = commitMark(s);
+    // Nobody waits yet: the sync starts anyway, and a commit made meanwhile is not in it.
+    syncSoon(s);
+    immediate(s, () => d.prepare('INSERT INTO t VALUES (2)').run(), { lazy: true });
+    expect(isDurable(s, mark)).toBe(false);
+    await new Promise<void>((resolve) =>
+      whenDurable(
+        s,
+        () => {
+          seen.push('marked');
+          resolve();
+        },
+        mark,
+      ),
+    );
+    expect(isDurable(s, mark)).toBe(true);
+    // The later commit was not synced for it: no sync was started for it.
+    expect(isDurable(s)).toBe(false);
+    // A waiter without a mark waits for every commit so far; a marked one already on disk
+    // runs at once, ahead of it.
+    whenDurable(s, () => seen.push('all'));
+    whenDurable(s, () => seen.push('marked again'), mark);
+    expect(seen).toEqual(['marked', 'marked again']);
+    await durable(s);
+    expect(seen).toEqual(['marked', 'marked again', 'all']);
+    expect(isDurable(s)).toBe(true);
+  });
+
+  it('a response with a mark leaves once its own commit is on disk', async () => {
+    const d = open();
+    const s = sqliteStore(d);
+    const app = Fastify();
+    durableReplies(app, s);
+    app.post('/thing', (req) => {
+      immediate(s, () => d.prepare('INSERT INTO t VALUES (1)').run(), { lazy: true });
+      replyTellsUpTo(req, commitMark(s));
+      syncSoon(s);
+      // What the request starts afterwards (a job) is told of elsewhere.
+      immediate(s, () => d.prepare('INSERT INTO t VALUES (2)').run(), { lazy: true });
+      return { data: 'made' };
+    });
+    const res = await app.inject({ method: 'POST', url: '/thing' });
+    expect(res.json()).toEqual({ data: 'made' });
+    expect(isDurable(s, 1)).toBe(true);
+    expect(isDurable(s)).toBe(false);
+    await durable(s);
+    await app.close();
   });
 
   it('a write batch delivers its follow-ups only once its commit is on disk', async () => {
