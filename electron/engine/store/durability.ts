@@ -114,8 +114,7 @@ export function whenDurable(db: StoreDb, fn: (err: Error | null) => void, mark?:
  */
 export function syncSoon(db: StoreDb): void {
   const s = states.get(db);
-  if (s && s.seq > Math.max(s.synced, s.inFlightCovers) && s.inFlight < MAX_IN_FLIGHT)
-    startSync(s);
+  if (s && s.seq > Math.max(s.synced, s.inFlightCovers) && s.inFlight < MAX_IN_FLIGHT) startSync(s);
 }
 
 /** whenDurable as a promise; it rejects when the WAL could not be synced. */

@@ -38,7 +38,11 @@ export function exportRoutes(app: RouteApp, { engine }: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const { export: exp, replayed, mark } = exportsSvc.create(req.body, {
+      const {
+        export: exp,
+        replayed,
+        mark,
+      } = exportsSvc.create(req.body, {
         idempotencyKey: req.headers['idempotency-key'],
       });
       // The answer tells of the accepted export, not of its start (which has its own event).
