@@ -114,7 +114,7 @@ export function whenDurable(db: StoreDb, fn: (err: Error | null) => void, mark?:
  */
 export function syncSoon(db: StoreDb): void {
   const s = states.get(db);
-  if (s && s.seq > Math.max(s.synced, s.inFlightCovers) && s.inFlight < MAX_IN_FLIGHT) startSync(s);
+  if (s) syncUpTo(s, s.seq);
 }
 
 /** whenDurable as a promise; it rejects when the WAL could not be synced. */
@@ -162,7 +162,12 @@ function walFd(s: State): number {
 function syncIfNeeded(s: State): void {
   let wanted = 0;
   for (const w of s.waiters) wanted = Math.max(wanted, w.seq);
-  if (wanted > Math.max(s.synced, s.inFlightCovers) && s.inFlight < MAX_IN_FLIGHT) startSync(s);
+  syncUpTo(s, wanted);
+}
+
+/** Starts a sync when commits up to `seq` are neither on disk nor in a sync running now. */
+function syncUpTo(s: State, seq: number): void {
+  if (seq > Math.max(s.synced, s.inFlightCovers) && s.inFlight < MAX_IN_FLIGHT) startSync(s);
 }
 
 function startSync(s: State): void {
