@@ -69,12 +69,16 @@ export function expirySql(dialect: 'sqlite' | 'postgres'): { due: string; first:
 
 export function createExportsTable(db: StoreDb) {
   const getRow = db.prepare('SELECT * FROM exports WHERE id = ?');
-  const filesOf = db.prepare('SELECT * FROM export_files WHERE export_id = ? ORDER BY idx');
+  // CAST(? AS ...) where a bare ? would make SQLite compile the statement again on every call
+  // (docs/architecture.md, "Statements compiled once").
+  const filesOf = db.prepare(
+    'SELECT * FROM export_files WHERE export_id = CAST(? AS TEXT) ORDER BY idx',
+  );
   const historyOf = db.prepare(
-    'SELECT status, at FROM export_history WHERE export_id = ? ORDER BY seq',
+    'SELECT status, at FROM export_history WHERE export_id = CAST(? AS TEXT) ORDER BY seq',
   );
   const addHistory = db.prepare(
-    'INSERT INTO export_history (export_id, seq, status, at) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM export_history WHERE export_id = ?), ?, ?)',
+    'INSERT INTO export_history (export_id, seq, status, at) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM export_history WHERE export_id = CAST(? AS TEXT)), ?, ?)',
   );
   const insertFile = db.prepare(
     'INSERT INTO export_files (export_id, idx, filename, byte_size, sha256, row_count) VALUES (?, ?, ?, ?, ?, ?)',
@@ -86,7 +90,7 @@ export function createExportsTable(db: StoreDb) {
   );
   const ofStatus = db.prepare('SELECT * FROM exports WHERE status = ? ORDER BY created_at, id');
   const pending = db.prepare(
-    "SELECT * FROM exports WHERE status = 'pending' AND source_type = ? ORDER BY created_at, id LIMIT ?",
+    "SELECT * FROM exports WHERE status = 'pending' AND source_type = CAST(? AS TEXT) ORDER BY created_at, id LIMIT CAST(? AS INTEGER)",
   );
   const expiry = expirySql(dialectOf(db));
   const expiring = db.prepare(expiry.due);

@@ -7,14 +7,16 @@ import type { StoreDb } from '../store/store-db.ts';
 const MAX_LINES = 200;
 
 export function createTimelineRepo(db: StoreDb) {
+  // CAST(? AS TEXT): compiled once, not on every call (docs/architecture.md, "Statements compiled
+  // once").
   const listRows = db.prepare(
-    'SELECT at, kind, text FROM export_timeline WHERE export_id = ? ORDER BY seq',
+    'SELECT at, kind, text FROM export_timeline WHERE export_id = CAST(? AS TEXT) ORDER BY seq',
   );
   const insert = db.prepare(
-    'INSERT INTO export_timeline (export_id, seq, at, kind, text) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM export_timeline WHERE export_id = ?), ?, ?, ?)',
+    'INSERT INTO export_timeline (export_id, seq, at, kind, text) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM export_timeline WHERE export_id = CAST(? AS TEXT)), ?, ?, ?)',
   );
   const trim = db.prepare(
-    'DELETE FROM export_timeline WHERE export_id = ? AND seq <= (SELECT max(seq) FROM export_timeline WHERE export_id = ?) - ?',
+    'DELETE FROM export_timeline WHERE export_id = CAST(? AS TEXT) AND seq <= (SELECT max(seq) FROM export_timeline WHERE export_id = CAST(? AS TEXT)) - ?',
   );
   const listMany = (n: number) =>
     db.prepare<string[], { export_id: string; at: number; kind: TimelineKind; text: string }>(

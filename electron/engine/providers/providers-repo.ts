@@ -34,8 +34,10 @@ export interface RemoteExportRow {
 export function createProvidersRepo(db: StoreDb) {
   const getRow = db.prepare('SELECT * FROM providers WHERE id = ?');
   const listRows = db.prepare('SELECT * FROM providers ORDER BY created_at, id');
+  // CAST(? AS TEXT): compiled once, not on every call (docs/architecture.md, "Statements compiled
+  // once").
   const latest = db.prepare(
-    'SELECT * FROM provider_remote_exports WHERE export_id = ? ORDER BY seq DESC LIMIT 1',
+    'SELECT * FROM provider_remote_exports WHERE export_id = CAST(? AS TEXT) ORDER BY seq DESC LIMIT 1',
   );
 
   return {

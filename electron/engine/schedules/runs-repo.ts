@@ -36,11 +36,13 @@ export function createRunsRepo(db: StoreDb) {
   const byExportStmt = db.prepare('SELECT * FROM schedule_runs WHERE export_id = ?');
   const startingStmt = db.prepare("SELECT * FROM schedule_runs WHERE status = 'starting'");
   const getStmt = db.prepare('SELECT * FROM schedule_runs WHERE schedule_id = ? AND number = ?');
+  // CAST(? AS ...): compiled once, not on every call (docs/architecture.md, "Statements compiled
+  // once").
   const pageStmt = db.prepare(
-    'SELECT * FROM schedule_runs WHERE schedule_id = ? AND number < ? ORDER BY number DESC LIMIT ?',
+    'SELECT * FROM schedule_runs WHERE schedule_id = CAST(? AS TEXT) AND number < ? ORDER BY number DESC LIMIT CAST(? AS INTEGER)',
   );
   const latestStmt = db.prepare(
-    'SELECT * FROM schedule_runs WHERE schedule_id = ? AND number < ? AND status = ? ORDER BY number DESC LIMIT 1',
+    'SELECT * FROM schedule_runs WHERE schedule_id = CAST(? AS TEXT) AND number < ? AND status = CAST(? AS TEXT) ORDER BY number DESC LIMIT 1',
   );
 
   function update(scheduleId: string, number: number, patch: Partial<RunRow>): void {
