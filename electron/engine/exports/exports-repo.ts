@@ -144,6 +144,18 @@ export function createExportsRepo(db: StoreDb) {
   }
 
   /**
+   * pending -> processing inside the transaction that inserted the export (the runner starts it in
+   * the commit that accepts it, runner.ts `acceptAndStart`). Nothing of a new export can be queued
+   * in the write batch yet, so this writes past it, and commits with the caller.
+   */
+  function startInInsert(id: string, at: number, fields: Partial<ExportRow>): void {
+    if (!db.inTransaction) throw new Error('startInInsert runs inside the inserting transaction');
+    table.update(id, { ...fields, status: 'processing', updated_at: at });
+    table.addHistory(id, 'processing', at);
+    forget(id);
+  }
+
+  /**
    * processing -> pending: a job whose process died (recovery) or was shut down cleanly. With
    * `owner`, only while the stored lease is still that one.
    */
@@ -240,6 +252,7 @@ export function createExportsRepo(db: StoreDb) {
     },
     mustGet,
     insert,
+    startInInsert,
     transition,
     requeue,
     renewLeases,

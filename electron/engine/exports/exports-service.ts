@@ -192,7 +192,9 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
         repo.insert(row);
         const exp = toApi(repo.mustGet(row.id));
         if (key !== undefined) idempotency.record(key, hash, exp, now);
-        return { export: exp, replayed: false };
+        // Started in this same commit when a worker is free: the answer tells of the export as
+        // accepted (pending), and its start is the next event.
+        return { export: exp, replayed: false, started: runner.acceptAndStart(row) };
       },
       { lazy: true },
     );
@@ -201,9 +203,10 @@ export function createExportsService(ctx: EngineContext, deps: ExportsDeps) {
     if (!result.replayed) {
       events.emit('export.updated', result.export);
       if (opts.recreatedFrom) emit(opts.recreatedFrom); // it now names its re-creation
-      runner.added(result.export.id);
+      if (result.started) result.started();
+      else runner.added(result.export.id);
     }
-    return { ...result, mark };
+    return { export: result.export, replayed: result.replayed, mark };
   }
 
   function get(id: string): Export {

@@ -3,20 +3,14 @@
 // (`run(spec, hooks)` from jobs/), chosen by the export's source. Solo, pending exports are polled
 // from the table; in team mode (a `queue`) the queue every engine process shares delivers them.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import type { TimerHandle } from '../clock.ts';
 import type { EngineContext } from '../context.ts';
 import { crashPoint } from '../safety/fault-injection.ts';
 import { removePlainParts } from '../storage/plain-parts.ts';
 import type { ExportRow } from './exports-repo.ts';
-import {
-  JobError,
-  type JobFile,
-  type JobHooks,
-  type JobProgress,
-  type JobRunner,
-} from '../jobs/job-types.ts';
-import { jobSpec, plainDestination, runnableHere } from './job-spec.ts';
+import { JobError } from '../jobs/job-types.ts';
+import { plainDestination, runnableHere } from './job-spec.ts';
+import { jobKindOf, runJob } from './run-job.ts';
 import { runInJobScope } from './job-scope.ts';
 import { progressWriter } from './job-progress.ts';
 import { storedRequest } from './stored-request.ts';
@@ -117,8 +111,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
   /** Starts pending exports, oldest first, while their pool (local or provider) has room. */
   function kick(): void {
     if (!accepting || queue) return;
-    let local = 0;
-    for (const r of running.values()) if (r.local) local++;
+    const local = localRunning();
     const remote = running.size - local;
     fill('dataset', ctx.config.concurrency - local);
     fill('provider', REMOTE_CONCURRENCY - remote);
@@ -141,26 +134,53 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     if (!left && pending.length < limit) maybePending[source] = false;
   }
 
+  /** What a start writes: this process's lease, one more attempt, the kind's first stage. */
+  const startFields = (next: ExportRow, now: number): Partial<ExportRow> => ({
+    started_at: next.started_at ?? now,
+    attempts: next.attempts + 1,
+    progress_stage: jobKindOf(deps, next)?.firstStage ?? 'starting',
+    error_json: null,
+    ...lease(),
+  });
+
   /** pending -> processing under this process's lease, and runs it; false when it was not pending. */
   function take(next: ExportRow): boolean {
     const now = clock.now();
-    const fields: Partial<ExportRow> = {
-      started_at: next.started_at ?? now,
-      attempts: next.attempts + 1,
-      progress_stage: kindOf(next)?.firstStage ?? 'starting',
-      error_json: null,
-      ...lease(),
-    };
     // A dataset export's start is committed lazily (store/durability.ts): lost to a power cut, the
     // export is pending again and runs again, as if the cut came a moment earlier. A provider
     // export's start is on disk before its job asks the vendor for anything.
     const lazy = next.source_type === 'dataset';
+    const fields = startFields(next, now);
     const ok = repo.transition(next.id, 'processing', now, fields, undefined, { lazy });
     if (!ok) return false;
     deps.changed(next.id);
     start(repo.mustGet(next.id));
     return true;
   }
+
+  /**
+   * Inside the (lazy) transaction that accepts `row`: starts it in that same commit when the queue
+   * would start it at once anyway (solo, a dataset export, a free worker slot, no older export
+   * waiting), so a small export costs one commit and one sync of the WAL less. Returns what runs
+   * once that transaction has committed (its event, its worker), or null: then `added`, as usual.
+   * A crash between the commit and the worker is a crash of a running job (recovery, heartbeat).
+   */
+  function acceptAndStart(row: ExportRow): (() => void) | null {
+    if (!accepting || queue || row.source_type !== 'dataset' || maybePending.dataset) return null;
+    if (localRunning() >= ctx.config.concurrency || !runnableHere(ctx, row)) return null;
+    const now = clock.now();
+    repo.startInInsert(row.id, now, startFields(row, now));
+    return () => {
+      deps.changed(row.id);
+      start(repo.mustGet(row.id));
+    };
+  }
+
+  const localRunning = (): number => {
+    let n = 0;
+    for (const r of running.values()) if (r.local) n++;
+    return n;
+  };
 
   function start(row: ExportRow): void {
     const abort = new AbortController();
@@ -188,7 +208,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     const work = runInJobScope(
       row.id,
       (err) => crash(err),
-      () => runJob(row, abort.signal, progress),
+      () => runJob(ctx, deps, row, abort.signal, progress),
     );
     const job = Promise.race([work, crashed]);
     crashed.catch(() => setImmediate(() => abort.abort(new Error('the export crashed'))));
@@ -218,37 +238,6 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
         running.delete(row.id);
         kick();
       });
-  }
-
-  const kindOf = (row: ExportRow): JobRunner | undefined =>
-    row.source_type === 'dataset' ? deps.local : deps.remote;
-
-  /** Hands the export to its job kind: the stored request as a JobSpec, the queue's hooks. */
-  async function runJob(
-    row: ExportRow,
-    signal: AbortSignal,
-    progress: (p: JobProgress) => void,
-  ): Promise<readonly JobFile[]> {
-    const kind = kindOf(row);
-    if (!kind)
-      throw new JobError('PROVIDER_ERROR', 'no remote runner: provider exports are unavailable.');
-    const dir = deps.files.exportDir(row.id);
-    // On the pool: a slow disk holds this job, not every request the engine is answering.
-    if (!kind.makesExportDir) await mkdir(dir, { recursive: true });
-    const hooks: JobHooks = {
-      signal,
-      exportDir: dir,
-      progress,
-      recordRemote: (remoteId, remoteStatus) => {
-        repo.patch(row.id, { remote_id: remoteId, remote_status: remoteStatus });
-        deps.changed(row.id);
-      },
-      note: (kind, text) => {
-        repo.note(row.id, kind, text, clock.now());
-        deps.changed(row.id);
-      },
-    };
-    return kind.run(jobSpec(row), hooks);
   }
 
   /** Team mode: announces exports to the queue; a failure is logged, the next heartbeat retries. */
@@ -355,6 +344,7 @@ export function createRunner(ctx: EngineContext, deps: RunnerDeps) {
     },
     kick,
     /** A new export was stored: start it (solo) or announce it to the team queue. */
+    acceptAndStart,
     added(id: string) {
       const row = repo.get(id);
       if (queue) {
