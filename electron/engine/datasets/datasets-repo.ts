@@ -3,7 +3,7 @@ import type { Dataset, DatasetColumn, DatasetStatus } from '../../../shared/sche
 import type { ExportError } from '../../../shared/schemas/exports.ts';
 import { iso } from '../clock.ts';
 import { immediate } from '../store/db.ts';
-import type { StoreDb } from '../store/store-db.ts';
+import { isShared, type StoreDb } from '../store/store-db.ts';
 
 interface DatasetRow {
   name: string;
@@ -121,9 +121,33 @@ export function createDatasetsRepo(db: StoreDb): DatasetsRepo {
     'INSERT INTO datasets_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
 
-  const get = (name: string) => {
+  // Records by name, so an export's request (one per export: a stream of small exports asks for
+  // its dataset hundreds of times a second) reads no SQLite and parses no columns. Every write
+  // here forgets its name; a store other engines share is never cached (isShared).
+  const cache = new Map<string, DatasetRecord>();
+  const caching = !isShared(db);
+  const read = (name: string) => {
     const row = getStmt.get(name);
     return row ? fromRow(row) : null;
+  };
+  const get = (name: string): DatasetRecord | null => {
+    const hit = cache.get(name);
+    if (hit) return hit;
+    const r = read(name);
+    // Never what an open transaction sees: it may still roll back.
+    if (r && caching && !db.inTransaction) {
+      if (cache.size >= 1000) cache.clear();
+      cache.set(name, r);
+    }
+    return r;
+  };
+  const write = <T>(name: string, fn: () => T): T => {
+    cache.delete(name);
+    try {
+      return immediate(db, fn);
+    } finally {
+      cache.delete(name);
+    }
   };
 
   return {
@@ -135,7 +159,7 @@ export function createDatasetsRepo(db: StoreDb): DatasetsRepo {
     list: () => listStmt.all().map(fromRow),
     listByStatus: (status) => byStatus.all(status).map(fromRow),
     insert(r) {
-      immediate(db, () =>
+      write(r.name, () =>
         insertStmt.run({
           name: r.name,
           status: r.status,
@@ -162,12 +186,12 @@ export function createDatasetsRepo(db: StoreDb): DatasetsRepo {
           key === 'columns' || (key === 'error' && value !== null) ? JSON.stringify(value) : value,
         );
       }
-      return immediate(db, () => {
+      return write(name, () => {
         db.prepare(`UPDATE datasets SET ${sets.join(', ')} WHERE name = ?`).run(...params, name);
-        return get(name);
+        return read(name);
       });
     },
-    delete: (name) => immediate(db, () => deleteStmt.run(name).changes > 0),
+    delete: (name) => write(name, () => deleteStmt.run(name).changes > 0),
     getState: (key) => getStateStmt.get(key)?.value ?? null,
     setState(key, value) {
       immediate(db, () => setStateStmt.run(key, value));

@@ -55,22 +55,25 @@ export function createPresigner(dataDir: string, teamSecret?: Buffer): Presigner
 
   // Links minted in the same second are identical: a poll loop reuses the last signature per path.
   const recent = new Map<string, string>();
+  const signature = (path: string, expires: string): string => {
+    const key = `${path}?${expires}`;
+    let hex = recent.get(key);
+    if (hex === undefined) {
+      hex = mac('GET', path, expires).toString('hex');
+      if (recent.size >= 1000) recent.clear();
+      recent.set(key, hex);
+    }
+    return hex;
+  };
   return {
     sign(path, expiresUnix) {
       const expires = String(Math.floor(expiresUnix));
-      const key = `${path}?${expires}`;
-      let query = recent.get(key);
-      if (query === undefined) {
-        query = `expires=${expires}&signature=${mac('GET', path, expires).toString('hex')}`;
-        if (recent.size >= 1000) recent.clear();
-        recent.set(key, query);
-      }
-      return query;
+      return `expires=${expires}&signature=${signature(path, expires)}`;
     },
     signPath(path, expiresUnix) {
-      const q = new URLSearchParams(this.sign(path, expiresUnix));
+      const expires = String(Math.floor(expiresUnix));
       const cut = path.lastIndexOf('/');
-      return `${path.slice(0, cut)}/${q.get('signature')}/${q.get('expires')}${path.slice(cut)}`;
+      return `${path.slice(0, cut)}/${signature(path, expires)}/${expires}${path.slice(cut)}`;
     },
     verify(method, path, expires, signature, nowMs) {
       if (
