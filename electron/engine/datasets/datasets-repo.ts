@@ -3,7 +3,11 @@ import type { Dataset, DatasetColumn, DatasetStatus } from '../../../shared/sche
 import type { ExportError } from '../../../shared/schemas/exports.ts';
 import { iso } from '../clock.ts';
 import { immediate } from '../store/db.ts';
+import { boundedCache } from '../store/bounded-cache.ts';
 import { isShared, type StoreDb } from '../store/store-db.ts';
+
+/** How many dataset records the repo keeps in memory. */
+const DATASETS_CACHED = 1000;
 
 interface DatasetRow {
   name: string;
@@ -124,8 +128,7 @@ export function createDatasetsRepo(db: StoreDb): DatasetsRepo {
   // Records by name, so an export's request (one per export: a stream of small exports asks for
   // its dataset hundreds of times a second) reads no SQLite and parses no columns. Every write
   // here forgets its name; a store other engines share is never cached (isShared).
-  const cache = new Map<string, DatasetRecord>();
-  const caching = !isShared(db);
+  const cache = boundedCache<DatasetRecord>(isShared(db) ? 0 : DATASETS_CACHED);
   const read = (name: string) => {
     const row = getStmt.get(name);
     return row ? fromRow(row) : null;
@@ -135,10 +138,7 @@ export function createDatasetsRepo(db: StoreDb): DatasetsRepo {
     if (hit) return hit;
     const r = read(name);
     // Never what an open transaction sees: it may still roll back.
-    if (r && caching && !db.inTransaction) {
-      if (cache.size >= 1000) cache.clear();
-      cache.set(name, r);
-    }
+    if (r && !db.inTransaction) cache.set(name, r);
     return r;
   };
   const write = <T>(name: string, fn: () => T): T => {

@@ -6,7 +6,7 @@
 import type { Export } from '../../../shared/schemas/exports.ts';
 import { iso } from '../clock.ts';
 import { isShared, type StoreDb } from '../store/store-db.ts';
-import { boundedCache, EXPORTS_CACHED } from './exports-cache.ts';
+import { boundedCache, EXPORTS_CACHED } from '../store/bounded-cache.ts';
 import { exportShape } from './export-shape.ts';
 import type { ExportRow, ExportsTable, FileRow } from './exports-table.ts';
 import type { ExportStatus } from '../../../shared/schemas/exports.ts';

@@ -6,7 +6,7 @@ import { isShared, type StoreDb } from '../store/store-db.ts';
 import { immediate, type CommitOptions } from '../store/db.ts';
 import { writeBatchOf } from '../store/write-batch.ts';
 import { clockTime } from '../jobs/job-types.ts';
-import { boundedCache, EXPORTS_CACHED } from './exports-cache.ts';
+import { boundedCache, EXPORTS_CACHED } from '../store/bounded-cache.ts';
 import { createExportView } from './export-view.ts';
 import { createExportsTable, type ExportRow, type FileRow } from './exports-table.ts';
 import type { countsQuery, ListFilter } from './list-query.ts';
